@@ -1,0 +1,23 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+
+namespace EventEngine.Actors.Bridge;
+
+/// <summary>Sets a subscriber's prefixes (replacing earlier ones); answered with <see cref="SubscriptionsActive"/>.</summary>
+internal sealed record Subscribe(IActorRef Subscriber, ImmutableArray<byte[]> Prefixes);
+
+/// <summary>Removes a subscriber from the routing table.</summary>
+internal sealed record Unsubscribe(IActorRef Subscriber);
+
+/// <summary>The subscriber's prefixes are in the routing table every publisher reads from now on.</summary>
+internal sealed class SubscriptionsActive
+{
+    public static readonly SubscriptionsActive Instance = new();
+    private SubscriptionsActive() { }
+}
+
+/// <summary>The prefixes outside subscribers hold on the XPUB changed.</summary>
+internal sealed record OutsidePrefixes(ImmutableArray<byte[]> Prefixes);
+
+/// <summary>Hands the bound wire to the bridge, which owns it from then on.</summary>
+internal sealed record AttachWire(WireLink Wire);

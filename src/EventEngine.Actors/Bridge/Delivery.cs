@@ -1,0 +1,34 @@
+using EventEngine.Actors.Events;
+using EventEngine.Actors.FlowControl;
+
+namespace EventEngine.Actors.Bridge;
+
+/// <summary>
+/// One published event on its way to subscribers. One instance is shared by every subscriber of the
+/// publication; each returns one credit to <see cref="Credit"/> once it has handled the event.
+/// </summary>
+internal sealed class Delivery
+{
+    private byte[]? _frame;
+
+    public Delivery(object @event, EventType? type, CreditWindow credit, byte[]? frame = null)
+    {
+        Event = @event;
+        Type = type;
+        Credit = credit;
+        _frame = frame ?? (@event as RawEvent)?.Frame;
+    }
+
+    /// <summary>The event: an instance of <see cref="Type"/>'s C# type, or a <see cref="RawEvent"/>.</summary>
+    public object Event { get; }
+
+    /// <summary>The registered event type, or null for a raw frame.</summary>
+    public EventType? Type { get; }
+
+    public CreditWindow Credit { get; }
+
+    /// <summary>The wire frame, encoded at most once (racing encoders produce identical bytes).</summary>
+    public byte[] Frame => _frame ??= Type!.EncodeFrame(Event);
+
+    public override string ToString() => $"Delivery({Type?.Name ?? "raw"}: {Event})";
+}

@@ -1,0 +1,99 @@
+using Akka.Actor;
+using Akka.Event;
+using EventEngine.Actors.Diagnostics;
+using EventEngine.Actors.Events;
+using EventEngine.Actors.FlowControl;
+
+namespace EventEngine.Actors.Bridge;
+
+/// <summary>
+/// The publish path, callable from any thread: reads the bridge's current routing snapshot, hands the event to
+/// local subscribers in memory (no serialisation, no socket hop), and puts it on the wire only when an outside
+/// subscriber listens to its prefix. One publisher's events keep their order for every subscriber.
+/// </summary>
+internal sealed class EventRouter
+{
+    private readonly EngineMetrics _metrics;
+    private readonly ILoggingAdapter _log;
+    private RoutingTable _table = RoutingTable.Empty;
+
+    public EventRouter(EventRegistry registry, EngineMetrics metrics, ILoggingAdapter log)
+    {
+        Registry = registry;
+        _metrics = metrics;
+        _log = log;
+    }
+
+    public EventRegistry Registry { get; }
+
+    public RoutingTable Table
+    {
+        get => Volatile.Read(ref _table);
+        set => Volatile.Write(ref _table, value);
+    }
+
+    /// <summary>Where frames for outside subscribers go (the bridge's wire), if the engine has one.</summary>
+    public Action<byte[]>? Wire { get; set; }
+
+    /// <summary>Publishes a typed event. Returns how many local subscribers it was handed to.</summary>
+    public int Publish(EventType type, object @event, CreditWindow credit)
+    {
+        var route = Table.RouteFor(type);
+        var delivery = new Delivery(@event, type, credit);
+        _metrics.Published(type.Name);
+        var delivered = Deliver(route, delivery);
+        if (route.NeedsFrame && Wire is { } wire && route.GoesOutside(delivery.Frame)) wire(delivery.Frame);
+        return delivered;
+    }
+
+    /// <summary>
+    /// Publishes a frame that came from outside (a TCP publisher or an external plugin): decoded as the registered
+    /// type with the longest matching filter, else delivered raw. A frame that fails to decode is logged, counted
+    /// and dropped. <paramref name="toWire"/> also offers it to outside subscribers.
+    /// </summary>
+    public int PublishFrame(byte[] frame, CreditWindow credit, bool toWire)
+    {
+        object @event;
+        EventType? type;
+        try
+        {
+            (@event, type) = Registry.Decode(frame);
+        }
+        catch (EventDecodeException e)
+        {
+            _metrics.Undecodable(e.EventType.Name);
+            _log.Warning("Dropped an undecodable event: {0}", e.Message);
+            return 0;
+        }
+        var table = Table;
+        var route = type is null ? table.RouteForRaw() : table.RouteFor(type);
+        _metrics.Published(type?.Name ?? "raw");
+        var delivered = Deliver(route, new Delivery(@event, type, credit, frame));
+        if (toWire && Wire is { } wire && route.GoesOutside(frame)) wire(frame);
+        return delivered;
+    }
+
+    private int Deliver(Route route, Delivery delivery)
+    {
+        var always = route.Always;
+        var conditional = route.IfFrameMatches;
+        var count = always.Length;
+        if (conditional.Length == 0)
+        {
+            delivery.Credit.Take(count);
+            foreach (var subscriber in always) subscriber.Tell(delivery, ActorRefs.NoSender);
+        }
+        else
+        {
+            var frame = delivery.Frame;
+            var targets = new List<IActorRef>(always);
+            foreach (var (prefixes, subscriber) in conditional)
+                if (prefixes.Any(p => frame.AsSpan().StartsWith(p))) targets.Add(subscriber);
+            count = targets.Count;
+            delivery.Credit.Take(count);
+            foreach (var subscriber in targets) subscriber.Tell(delivery, ActorRefs.NoSender);
+        }
+        _metrics.Delivered(delivery.Type?.Name ?? "raw", count);
+        return count;
+    }
+}

@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Akka.Actor;
+using EventEngine.Actors.Events;
+
+namespace EventEngine.Actors.Bridge;
+
+/// <summary>One subscriber's prefixes (zmq prefix semantics: a prefix matches every frame that starts with it).</summary>
+internal sealed record SubscriberEntry(IActorRef Subscriber, ImmutableArray<byte[]> Prefixes);
+
+/// <summary>
+/// An immutable snapshot of who listens to what: local subscribers and the prefixes outside subscribers hold
+/// on the bridge's XPUB. The bridge replaces it on every change; publishers read the current snapshot without
+/// locks and cache one <see cref="Route"/> per event type in it.
+/// </summary>
+internal sealed class RoutingTable
+{
+    private readonly ConcurrentDictionary<EventType, Route> _routes = new(ReferenceEqualityComparer.Instance);
+
+    public RoutingTable(ImmutableArray<SubscriberEntry> subscribers, ImmutableArray<byte[]> outsidePrefixes)
+    {
+        Subscribers = subscribers;
+        OutsidePrefixes = outsidePrefixes;
+    }
+
+    public static RoutingTable Empty { get; } = new([], []);
+
+    public ImmutableArray<SubscriberEntry> Subscribers { get; }
+
+    public ImmutableArray<byte[]> OutsidePrefixes { get; }
+
+    public Route RouteFor(EventType type) => _routes.GetOrAdd(type, static (t, table) => Route.Build(t.Filter, table), this);
+
+    /// <summary>The route of a frame of no registered type: every match depends on the frame itself.</summary>
+    public Route RouteForRaw() => _rawRoute ??= Route.Build([], this);
+
+    private Route? _rawRoute;
+}
+
+/// <summary>
+/// Where events of one type go. Subscribers whose prefix is a prefix of the filter always get them; a prefix
+/// longer than the filter reaches into the payload, so its match is decided per frame.
+/// </summary>
+internal sealed class Route
+{
+    private Route(IActorRef[] always, (ImmutableArray<byte[]> Prefixes, IActorRef Subscriber)[] ifFrameMatches,
+        bool outsideAlways, byte[][] outsideIfFrameMatches)
+    {
+        Always = always;
+        IfFrameMatches = ifFrameMatches;
+        OutsideAlways = outsideAlways;
+        OutsideIfFrameMatches = outsideIfFrameMatches;
+    }
+
+    public IActorRef[] Always { get; }
+
+    public (ImmutableArray<byte[]> Prefixes, IActorRef Subscriber)[] IfFrameMatches { get; }
+
+    public bool OutsideAlways { get; }
+
+    public byte[][] OutsideIfFrameMatches { get; }
+
+    /// <summary>True when delivering needs the encoded frame (payload-dependent matches, or the wire).</summary>
+    public bool NeedsFrame => OutsideAlways || IfFrameMatches.Length > 0 || OutsideIfFrameMatches.Length > 0;
+
+    public bool GoesOutside(ReadOnlySpan<byte> frame)
+    {
+        if (OutsideAlways) return true;
+        foreach (var prefix in OutsideIfFrameMatches)
+            if (frame.StartsWith(prefix)) return true;
+        return false;
+    }
+
+    public static Route Build(byte[] filter, RoutingTable table)
+    {
+        var always = new List<IActorRef>();
+        var conditional = new List<(ImmutableArray<byte[]>, IActorRef)>();
+        foreach (var entry in table.Subscribers)
+        {
+            if (entry.Prefixes.Any(p => filter.AsSpan().StartsWith(p)))
+                always.Add(entry.Subscriber);
+            else if (entry.Prefixes.Where(p => p.AsSpan().StartsWith(filter)).ToImmutableArray() is { Length: > 0 } longer)
+                conditional.Add((longer, entry.Subscriber));
+        }
+        var outsideAlways = table.OutsidePrefixes.Any(p => filter.AsSpan().StartsWith(p));
+        var outsideConditional = outsideAlways
+            ? []
+            : table.OutsidePrefixes.Where(p => p.AsSpan().StartsWith(filter)).ToArray();
+        return new Route(always.ToArray(), conditional.ToArray(), outsideAlways, outsideConditional);
+    }
+}

@@ -1,0 +1,183 @@
+using System.Collections.Immutable;
+using Akka.Event;
+using EventEngine.Actors.Configuration;
+using EventEngine.Actors.FlowControl;
+using NetMQ;
+using NetMQ.Sockets;
+
+namespace EventEngine.Actors.Bridge;
+
+/// <summary>
+/// The bridge's wire side: an XSUB (bound inproc and on the publish port, subscribed to everything) and an
+/// XPUB (bound inproc and on the subscribe port, verbose), both touched only by this link's poller thread.
+/// A draining forward loop moves every frame from XSUB to XPUB (the original's proxy) and hands it to the
+/// local router; frames published locally for outside subscribers are queued to the poller and sent in batches.
+/// </summary>
+internal sealed class WireLink : IDisposable
+{
+    private const int MaxFramesPerWakeUp = 4096;
+    private readonly XSubscriberSocket _xsub = new();
+    private readonly XPublisherSocket _xpub = new();
+    private readonly NetMQQueue<byte[]> _outbound = new();
+    private readonly NetMQPoller _poller;
+    private readonly Dictionary<string, byte[]> _outsidePrefixes = new();
+    private readonly Action<byte[]> _inbound;
+    private readonly Action<ImmutableArray<byte[]>> _outsideChanged;
+    private readonly CreditWindow _inboundCredit;
+    private readonly ILoggingAdapter _log;
+    private bool _inboundPaused;
+
+    /// <summary>Creates the sockets and binds them; throws <see cref="EventEngineException"/> naming the port if a bind fails.</summary>
+    public WireLink(WireSettings settings, string inprocId, CreditWindow inboundCredit, Action<byte[]> inbound,
+        Action<ImmutableArray<byte[]>> outsideChanged, ILoggingAdapter log)
+    {
+        _inbound = inbound;
+        _outsideChanged = outsideChanged;
+        _inboundCredit = inboundCredit;
+        _log = log;
+        _poller = [_xsub, _xpub, _outbound];
+        try
+        {
+            _xsub.Options.Linger = TimeSpan.Zero;
+            _xpub.Options.Linger = TimeSpan.Zero;
+            _xsub.Options.MaxMsgSize = settings.MaxMessageSize;
+            _xsub.Options.ReceiveHighWatermark = settings.HighWaterMark;
+            _xpub.Options.SendHighWatermark = settings.HighWaterMark;
+            _xpub.Options.XPubVerbose = true;
+
+            InprocIn = $"inproc://event-engine-{inprocId}-messages";
+            InprocOut = $"inproc://event-engine-{inprocId}-events";
+            _xsub.Bind(InprocIn);
+            _xpub.Bind(InprocOut);
+            PublishPort = Bind(_xsub, settings.BindAddress, settings.PublishPort, "publish-port");
+            SubscribePort = Bind(_xpub, settings.BindAddress, settings.SubscribePort, "subscribe-port");
+            _xsub.SendFrame([1]); // subscribe to everything
+        }
+        catch
+        {
+            DisposeSockets();
+            throw;
+        }
+
+        _xsub.ReceiveReady += (_, _) => DrainInbound();
+        _xpub.ReceiveReady += (_, _) => DrainSubscriptions();
+        _outbound.ReceiveReady += (_, _) => DrainOutbound();
+        _poller.RunAsync($"event-engine-bridge-{inprocId}", true);
+    }
+
+    /// <summary>The bound TCP port plugins publish to (XSUB).</summary>
+    public int PublishPort { get; }
+
+    /// <summary>The bound TCP port plugins subscribe to (XPUB).</summary>
+    public int SubscribePort { get; }
+
+    /// <summary>Inproc address of the XSUB (publish here from this process).</summary>
+    public string InprocIn { get; }
+
+    /// <summary>Inproc address of the XPUB (subscribe here from this process).</summary>
+    public string InprocOut { get; }
+
+    /// <summary>Queues a frame for outside subscribers. Thread-safe; sent in order by the poller thread.</summary>
+    public void Send(byte[] frame) => _outbound.Enqueue(frame);
+
+    private static int Bind(NetMQSocket socket, string address, int port, string setting)
+    {
+        try
+        {
+            if (port == 0) return socket.BindRandomPort($"tcp://{address}");
+            socket.Bind($"tcp://{address}:{port}");
+            return port;
+        }
+        catch (NetMQException e)
+        {
+            throw new EventEngineException(
+                $"cannot bind event-engine.{setting} tcp://{address}:{port}: {(e is AddressAlreadyInUseException ? "the port is already in use" : e.Message)}", e);
+        }
+    }
+
+    private void DrainInbound()
+    {
+        for (var i = 0; i < MaxFramesPerWakeUp; i++)
+        {
+            if (!_xsub.TryReceiveFrameBytes(out var frame, out var more)) return;
+            if (more)
+            {
+                ForwardMultipart(frame);
+                continue;
+            }
+            _xpub.TrySendFrame(frame);
+            _inbound(frame);
+            if (!_inboundCredit.HasRoom)
+            {
+                PauseInbound();
+                return;
+            }
+        }
+    }
+
+    // The original proxies multipart messages untouched; events are single frames, so they are not delivered locally.
+    private void ForwardMultipart(byte[] first)
+    {
+        var frames = new List<byte[]> { first };
+        var more = true;
+        while (more) frames.Add(_xsub.ReceiveFrameBytes(out more));
+        for (var i = 0; i < frames.Count; i++) _xpub.TrySendFrame(frames[i], more: i < frames.Count - 1);
+        _log.Warning("A {0}-frame message arrived on the publish port; events are one frame, so it was forwarded but not delivered to plugins", frames.Count);
+    }
+
+    // Stop reading (zmq buffers, then the publisher's own high-water mark applies) until local subscribers catch up.
+    private void PauseInbound()
+    {
+        _inboundPaused = true;
+        _poller.Remove(_xsub);
+        _inboundCredit.WhenRoom().ContinueWith(_ => _poller.Run(ResumeInbound), TaskContinuationOptions.ExecuteSynchronously);
+    }
+
+    private void ResumeInbound()
+    {
+        if (!_inboundPaused || _poller.IsDisposed) return;
+        _inboundPaused = false;
+        _poller.Add(_xsub);
+        DrainInbound();
+    }
+
+    private void DrainSubscriptions()
+    {
+        var changed = false;
+        while (_xpub.TryReceiveFrameBytes(out var message))
+        {
+            if (message.Length == 0 || message[0] > 1) continue;
+            var prefix = message[1..];
+            var key = Convert.ToBase64String(prefix);
+            changed |= message[0] == 1 ? _outsidePrefixes.TryAdd(key, prefix) : _outsidePrefixes.Remove(key);
+        }
+        if (changed) _outsideChanged([.. _outsidePrefixes.Values]);
+    }
+
+    private void DrainOutbound()
+    {
+        for (var i = 0; i < MaxFramesPerWakeUp && _outbound.TryDequeue(out var frame, TimeSpan.Zero); i++)
+            _xpub.TrySendFrame(frame);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            _poller.Stop();
+        }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+        {
+            // not running
+        }
+        _poller.Dispose();
+        DisposeSockets();
+    }
+
+    private void DisposeSockets()
+    {
+        _xsub.Dispose();
+        _xpub.Dispose();
+        _outbound.Dispose();
+    }
+}

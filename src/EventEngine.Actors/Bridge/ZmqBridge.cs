@@ -1,0 +1,69 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Event;
+using EventEngine.Actors.Diagnostics;
+
+namespace EventEngine.Actors.Bridge;
+
+/// <summary>
+/// The router's owner: keeps the subscription table (local subscribers and the prefixes outside subscribers
+/// hold), publishes a new immutable snapshot to the <see cref="EventRouter"/> on every change, owns the
+/// <see cref="WireLink"/> (its sockets and poller thread) and disposes it when it stops. Deliveries that end
+/// in dead letters (their subscriber stopped) return their credit here and are counted.
+/// </summary>
+internal sealed class ZmqBridge : ReceiveActor
+{
+    private readonly EventRouter _router;
+    private readonly EngineMetrics _metrics;
+    private readonly Dictionary<IActorRef, SubscriberEntry> _subscribers = new();
+    private ImmutableArray<byte[]> _outside = [];
+    private WireLink? _wire;
+
+    public ZmqBridge(EventRouter router, EngineMetrics metrics)
+    {
+        _router = router;
+        _metrics = metrics;
+        var log = Context.GetLogger();
+
+        Receive<Subscribe>(s =>
+        {
+            if (!_subscribers.ContainsKey(s.Subscriber)) Context.Watch(s.Subscriber);
+            _subscribers[s.Subscriber] = new SubscriberEntry(s.Subscriber, s.Prefixes);
+            Publish();
+            Sender.Tell(SubscriptionsActive.Instance);
+        });
+        Receive<Unsubscribe>(u =>
+        {
+            if (_subscribers.Remove(u.Subscriber)) Context.Unwatch(u.Subscriber);
+            Publish();
+        });
+        Receive<Terminated>(t =>
+        {
+            if (_subscribers.Remove(t.ActorRef)) Publish();
+        });
+        Receive<OutsidePrefixes>(o =>
+        {
+            _outside = o.Prefixes;
+            log.Debug("Outside subscribers now listen to {0} prefix(es)", _outside.Length);
+            Publish();
+        });
+        Receive<AttachWire>(a => _wire = a.Wire);
+        Receive<DeadLetter>(d =>
+        {
+            if (d.Message is not Delivery delivery) return;
+            delivery.Credit.Return();
+            _metrics.Dropped("subscriber-stopped");
+        });
+    }
+
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(DeadLetter));
+
+    protected override void PostStop()
+    {
+        Context.System.EventStream.Unsubscribe(Self);
+        _router.Wire = null;
+        _wire?.Dispose();
+    }
+
+    private void Publish() => _router.Table = new RoutingTable([.. _subscribers.Values], _outside);
+}

@@ -1,0 +1,28 @@
+using System.Buffers;
+using MessagePack;
+using MessagePack.Resolvers;
+
+namespace EventEngine.Actors.Codecs;
+
+/// <summary>
+/// The default codec: MessagePack maps keyed by property name, so a Python peer reads an event as a
+/// dict. Payloads are decoded with MessagePack's untrusted-data security, since they may come from
+/// outside the process.
+/// </summary>
+public sealed class MessagePackEventCodec<T> : IEventCodec<T> where T : notnull
+{
+    /// <summary>Options used when none are given: contract-less (property names as keys), untrusted data.</summary>
+    public static readonly MessagePackSerializerOptions DefaultOptions =
+        ContractlessStandardResolver.Options.WithSecurity(MessagePackSecurity.UntrustedData);
+
+    private readonly MessagePackSerializerOptions _options;
+
+    /// <summary>Creates the codec with <see cref="DefaultOptions"/> or the given options.</summary>
+    public MessagePackEventCodec(MessagePackSerializerOptions? options = null) => _options = options ?? DefaultOptions;
+
+    /// <inheritdoc />
+    public void Encode(T value, IBufferWriter<byte> payload) => MessagePackSerializer.Serialize(payload, value, _options);
+
+    /// <inheritdoc />
+    public T Decode(ReadOnlyMemory<byte> payload) => MessagePackSerializer.Deserialize<T>(payload, _options);
+}

@@ -1,0 +1,117 @@
+using Akka.Configuration;
+
+namespace EventEngine.Actors.Configuration;
+
+/// <summary>What to do with a plugin that exceeded its restart limit.</summary>
+public enum RestartLimitPolicy
+{
+    /// <summary>Stop the plugin (it counts as finished); the rest of the engine goes on.</summary>
+    Stop,
+
+    /// <summary>Shut the whole engine down through CoordinatedShutdown.</summary>
+    Shutdown,
+}
+
+/// <summary>How the engine's lifetime ends.</summary>
+public enum RunMode
+{
+    /// <summary>The original's behaviour: the application ends when every plugin has finished.</summary>
+    RunToCompletion,
+
+    /// <summary>Runs until stopped (CoordinatedShutdown, host stop, Ctrl+C).</summary>
+    Service,
+}
+
+/// <summary>Settings of the bridge's TCP side.</summary>
+/// <param name="Enabled">False: no sockets at all (in-memory routing only, as in the TestKit).</param>
+/// <param name="BindAddress">Interface the TCP ports bind to (127.0.0.1 by default).</param>
+/// <param name="PublishPort">XSUB port (0 = ephemeral).</param>
+/// <param name="SubscribePort">XPUB port (0 = ephemeral).</param>
+/// <param name="HighWaterMark">zmq high-water mark of the bridge sockets.</param>
+/// <param name="MaxMessageSize">Largest frame accepted from outside; a peer sending more is disconnected.</param>
+public sealed record WireSettings(bool Enabled, string BindAddress, int PublishPort, int SubscribePort, int HighWaterMark, long MaxMessageSize);
+
+/// <summary>Supervision of plugins.</summary>
+/// <param name="MaxRestarts">Restarts allowed within <paramref name="Within"/> before the limit policy applies.</param>
+/// <param name="Within">The window the restarts are counted in.</param>
+/// <param name="RestartPause">Pause after a restart during which the plugin's events are stashed (never dropped).</param>
+/// <param name="OnRestartLimit">What happens past the limit.</param>
+public sealed record SupervisionSettings(int MaxRestarts, TimeSpan Within, TimeSpan RestartPause, RestartLimitPolicy OnRestartLimit);
+
+/// <summary>Credit-based flow control.</summary>
+/// <param name="Enabled">False: sources never wait (memory is then unbounded under a slow consumer).</param>
+/// <param name="HighWaterMark">Deliveries in flight per source at which it is paused.</param>
+/// <param name="LowWaterMark">Deliveries in flight at which a paused source resumes.</param>
+public sealed record FlowControlSettings(bool Enabled, int HighWaterMark, int LowWaterMark);
+
+/// <summary>The engine's settings, read from the <c>event-engine</c> HOCON section (see hocon/event-engine.conf).</summary>
+public sealed record EngineSettings(
+    RunMode RunMode,
+    WireSettings Wire,
+    FlowControlSettings FlowControl,
+    SupervisionSettings Supervision,
+    TimeSpan StartupTimeout,
+    TimeSpan StartupProgressInterval,
+    string PluginDispatcher,
+    Config Section)
+{
+    /// <summary>The HOCON path of the engine's section.</summary>
+    public const string Root = "event-engine";
+
+    /// <summary>Reads the settings from an ActorSystem configuration (which has the reference config as fallback).</summary>
+    public static EngineSettings From(Config config)
+    {
+        var c = config.GetConfig(Root) ?? throw new EventEngineException($"configuration has no '{Root}' section");
+        return new EngineSettings(
+            ParseEnum<RunMode>(c.GetString("run-mode"), "run-mode"),
+            new WireSettings(
+                c.GetBoolean("wire.enabled"),
+                c.GetString("wire.bind-address"),
+                Port(c, "wire.publish-port"),
+                Port(c, "wire.subscribe-port"),
+                c.GetInt("wire.high-water-mark"),
+                c.GetByteSize("wire.max-message-size") ?? 16 * 1024 * 1024),
+            new FlowControlSettings(
+                c.GetBoolean("flow-control.enabled"),
+                Positive(c, "flow-control.high-water-mark"),
+                c.GetInt("flow-control.low-water-mark")),
+            new SupervisionSettings(
+                c.GetInt("supervision.max-restarts"),
+                c.GetTimeSpan("supervision.within"),
+                c.GetTimeSpan("supervision.restart-pause"),
+                ParseEnum<RestartLimitPolicy>(c.GetString("supervision.on-restart-limit"), "supervision.on-restart-limit")),
+            c.GetTimeSpan("startup.timeout"),
+            c.GetTimeSpan("startup.progress-interval"),
+            c.GetString("plugin-dispatcher"),
+            c);
+    }
+
+    /// <summary>The dispatcher of a plugin: <c>plugins.NAME.dispatcher</c> if set, else <see cref="PluginDispatcher"/>.</summary>
+    public string DispatcherFor(string plugin)
+    {
+        var path = $"plugins.\"{plugin}\".dispatcher";
+        return Section.HasPath(path) ? Section.GetString(path) : PluginDispatcher;
+    }
+
+    private static int Port(Config c, string path)
+    {
+        var port = c.GetInt(path);
+        if (port is < 0 or > 65535) throw new EventEngineException($"event-engine.{path} = {port} is not a TCP port (0..65535, 0 = ephemeral)");
+        return port;
+    }
+
+    private static int Positive(Config c, string path)
+    {
+        var value = c.GetInt(path);
+        if (value < 1) throw new EventEngineException($"event-engine.{path} = {value} must be at least 1");
+        return value;
+    }
+
+    private static T ParseEnum<T>(string value, string path) where T : struct, Enum
+    {
+        var normalised = value.Replace("-", "");
+        if (Enum.TryParse<T>(normalised, ignoreCase: true, out var result)) return result;
+        var allowed = string.Join(", ", Enum.GetNames<T>().Select(n => string.Concat(n.Select((ch, i) => i > 0 && char.IsUpper(ch) ? "-" + char.ToLowerInvariant(ch) : char.ToLowerInvariant(ch).ToString()))));
+        throw new EventEngineException($"event-engine.{path} = '{value}' is not one of: {allowed}");
+    }
+}

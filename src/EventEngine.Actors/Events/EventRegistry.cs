@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Text;
+using EventEngine.Actors.Codecs;
+
+namespace EventEngine.Actors.Events;
+
+/// <summary>
+/// The event types one engine knows, by C# type and by filter. Types not registered explicitly are
+/// registered on first use with their defaults (C# name, MessagePack, or what <see cref="EventAttribute"/> says).
+/// Frames from outside are decoded as the registered type with the longest filter that prefixes them.
+/// </summary>
+public sealed class EventRegistry
+{
+    private readonly ConcurrentDictionary<Type, EventType> _byType = new();
+    private readonly object _gate = new();
+    private EventType[] _byFilterLengthDescending = [];
+
+    /// <summary>All registered event types.</summary>
+    public IReadOnlyCollection<EventType> All => Volatile.Read(ref _byFilterLengthDescending);
+
+    /// <summary>Registers an event type. Throws if its C# type or its filter is already taken by another definition.</summary>
+    public EventType<T> Register<T>(EventType<T> type) where T : notnull => (EventType<T>)Register((EventType)type);
+
+    internal EventType Register(EventType type)
+    {
+        lock (_gate)
+        {
+            if (_byType.TryGetValue(type.ClrType, out var existing))
+            {
+                if (ReferenceEquals(existing, type)) return existing;
+                throw new InvalidOperationException(
+                    $"event type {type.ClrType.FullName} is already registered as '{existing.Name}'; register each event type once, before the engine starts using it");
+            }
+            var clash = _byFilterLengthDescending.FirstOrDefault(t => t.Filter.AsSpan().SequenceEqual(type.Filter));
+            if (clash is not null)
+                throw new InvalidOperationException(
+                    $"event types '{clash.Name}' ({clash.ClrType.Name}) and '{type.Name}' ({type.ClrType.Name}) have the same filter '{Encoding.ASCII.GetString(type.Filter)}'");
+            Volatile.Write(ref _byFilterLengthDescending,
+                _byFilterLengthDescending.Append(type).OrderByDescending(t => t.Filter.Length).ToArray());
+            _byType[type.ClrType] = type;
+            return type;
+        }
+    }
+
+    /// <summary>The event type of <typeparamref name="T"/>, registering its default definition on first use.</summary>
+    public EventType<T> Get<T>() where T : notnull
+        => _byType.TryGetValue(typeof(T), out var type) ? (EventType<T>)type : (EventType<T>)Register(Default<T>());
+
+    /// <summary>The event type of a C# type, registering its default definition on first use.</summary>
+    public EventType Get(Type clrType)
+    {
+        if (_byType.TryGetValue(clrType, out var type)) return type;
+        var get = typeof(EventRegistry).GetMethod(nameof(Get), Type.EmptyTypes)!.MakeGenericMethod(clrType);
+        return (EventType)get.Invoke(this, null)!;
+    }
+
+    /// <summary>The registered type with the longest filter that prefixes <paramref name="frame"/>, or null.</summary>
+    public EventType? Match(ReadOnlySpan<byte> frame)
+    {
+        foreach (var type in Volatile.Read(ref _byFilterLengthDescending))
+            if (frame.StartsWith(type.Filter)) return type;
+        return null;
+    }
+
+    /// <summary>Decodes a frame from outside: typed when a registered filter matches, else a <see cref="RawEvent"/>.</summary>
+    /// <exception cref="EventDecodeException">The frame matched a type but its payload is invalid.</exception>
+    public (object Event, EventType? Type) Decode(byte[] frame)
+    {
+        var type = Match(frame);
+        if (type is null) return (new RawEvent(frame), null);
+        try
+        {
+            return (type.DecodeFrame(frame), type);
+        }
+        catch (Exception e)
+        {
+            throw new EventDecodeException(type, frame.Length, e);
+        }
+    }
+
+    private static EventType<T> Default<T>() where T : notnull
+    {
+        var attribute = typeof(T).GetCustomAttribute<EventAttribute>();
+        return EventType.Create<T>(new MessagePackEventCodec<T>(), attribute?.Name, attribute?.Filter);
+    }
+}
+
+/// <summary>A frame matched an event type's filter but its payload could not be decoded.</summary>
+public sealed class EventDecodeException : Exception
+{
+    internal EventDecodeException(EventType type, int frameLength, Exception inner)
+        : base($"cannot decode a {frameLength}-byte frame as event type '{type.Name}': {inner.Message}", inner) => EventType = type;
+
+    /// <summary>The event type whose filter the frame carried.</summary>
+    public EventType EventType { get; }
+}

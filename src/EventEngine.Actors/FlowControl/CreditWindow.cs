@@ -1,0 +1,53 @@
+namespace EventEngine.Actors.FlowControl;
+
+/// <summary>
+/// The flow-control window of one source of events (a plugin, an external session, the bridge's inbound side).
+/// Every delivery caused by the source (directly, or by handlers reacting to its events) takes one credit;
+/// the subscriber returns it once it has handled the event. A source asks for room before producing more,
+/// and is woken without blocking any thread when the deliveries in flight fall to the low-water mark.
+/// Handlers never wait, so cycles between plugins cannot deadlock.
+/// </summary>
+internal sealed class CreditWindow
+{
+    private readonly int _high;
+    private readonly int _low;
+    private int _inFlight;
+    private TaskCompletionSource? _waiter;
+
+    public CreditWindow(int highWaterMark, int lowWaterMark)
+    {
+        if (highWaterMark < 1) throw new ArgumentOutOfRangeException(nameof(highWaterMark), highWaterMark, "must be at least 1");
+        _high = highWaterMark;
+        _low = Math.Clamp(lowWaterMark, 0, highWaterMark - 1);
+    }
+
+    /// <summary>A window that never runs out (flow control turned off).</summary>
+    public static CreditWindow Unbounded() => new(int.MaxValue, int.MaxValue - 1);
+
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    public bool HasRoom => Volatile.Read(ref _inFlight) < _high;
+
+    public void Take(int count) => Interlocked.Add(ref _inFlight, count);
+
+    public void Return()
+    {
+        if (Interlocked.Decrement(ref _inFlight) <= _low && Volatile.Read(ref _waiter) is not null)
+            Interlocked.Exchange(ref _waiter, null)?.TrySetResult();
+    }
+
+    /// <summary>Completes when the window has room again (at once when it has room now).</summary>
+    public Task WhenRoom()
+    {
+        if (HasRoom) return Task.CompletedTask;
+        var waiter = Volatile.Read(ref _waiter);
+        if (waiter is null)
+        {
+            var fresh = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            waiter = Interlocked.CompareExchange(ref _waiter, fresh, null) ?? fresh;
+        }
+        // A Return may have fallen to the low mark between the check and the install: look again.
+        if (Volatile.Read(ref _inFlight) <= _low) Interlocked.Exchange(ref _waiter, null)?.TrySetResult();
+        return waiter.Task;
+    }
+}

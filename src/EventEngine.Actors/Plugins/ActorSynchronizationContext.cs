@@ -1,0 +1,39 @@
+using Akka.Actor;
+
+namespace EventEngine.Actors.Plugins;
+
+/// <summary>
+/// Runs continuations of a plugin's async code as messages in the plugin's own mailbox, so an awaiting plugin
+/// (for example a producer paused by <see cref="EventPlugin.PublishAsync{T}"/>) keeps handling its events
+/// meanwhile and no thread ever blocks. Code between awaits runs one message at a time, as actor code does.
+/// </summary>
+internal sealed class ActorSynchronizationContext : SynchronizationContext
+{
+    private readonly IActorRef _self;
+
+    public ActorSynchronizationContext(IActorRef self) => _self = self;
+
+    public override void Post(SendOrPostCallback callback, object? state) => _self.Tell(new Continuation(callback, state), ActorRefs.NoSender);
+
+    public override void Send(SendOrPostCallback callback, object? state) =>
+        throw new NotSupportedException("a plugin's synchronization context runs continuations asynchronously only");
+
+    public override SynchronizationContext CreateCopy() => this;
+
+    /// <summary>Runs <paramref name="action"/> with this context as the current one.</summary>
+    public void Run(Action action)
+    {
+        var previous = Current;
+        SetSynchronizationContext(this);
+        try
+        {
+            action();
+        }
+        finally
+        {
+            SetSynchronizationContext(previous);
+        }
+    }
+
+    internal sealed record Continuation(SendOrPostCallback Callback, object? State);
+}

@@ -1,0 +1,37 @@
+namespace EventEngine.Actors.Plugins;
+
+/// <summary>Plugin to its supervisor: my subscriptions are active; I am ready for the start-up barrier.</summary>
+internal sealed class PluginReady
+{
+    public static readonly PluginReady Instance = new();
+    private PluginReady() { }
+}
+
+/// <summary>Supervisor to plugin: every plugin is ready; run your start hook.</summary>
+internal sealed class StartPlugin
+{
+    public static readonly StartPlugin Instance = new();
+    private StartPlugin() { }
+}
+
+/// <summary>Plugin to its supervisor: I have finished (the plugin stops right after).</summary>
+internal sealed class PluginFinished
+{
+    public static readonly PluginFinished Instance = new();
+    private PluginFinished() { }
+}
+
+/// <summary>A plugin's asynchronous start hook failed after its first await.</summary>
+internal sealed record StartHookFailed(Exception Cause);
+
+/// <summary>What a plugin keeps across restarts: its flow-control window and where it is in its life.</summary>
+internal sealed class PluginState
+{
+    public PluginState(FlowControl.CreditWindow credit) => Credit = credit;
+
+    public FlowControl.CreditWindow Credit { get; }
+
+    public bool Ready { get; set; }
+
+    public bool Started { get; set; }
+}

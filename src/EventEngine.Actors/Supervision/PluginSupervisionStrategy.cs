@@ -1,0 +1,35 @@
+using Akka.Actor;
+using Akka.Actor.Internal;
+using EventEngine.Actors.Configuration;
+
+namespace EventEngine.Actors.Supervision;
+
+/// <summary>
+/// One-for-one restarts within the HOCON limits; a plugin that cannot even be created is stopped at once.
+/// Failures are logged by the plugin itself (with the event that caused them), so Akka's own log line is off.
+/// Remembers which plugins it stopped, so the supervisor can say why a plugin ended.
+/// </summary>
+internal sealed class PluginSupervisionStrategy : OneForOneStrategy
+{
+    private readonly HashSet<IActorRef> _stoppedBySupervision = new();
+
+    public PluginSupervisionStrategy(SupervisionSettings settings)
+        : base(settings.MaxRestarts, (int)settings.Within.TotalMilliseconds, Decide, loggingEnabled: false)
+    {
+    }
+
+    public bool StoppedBySupervision(IActorRef plugin) => _stoppedBySupervision.Remove(plugin);
+
+    public override void ProcessFailure(IActorContext context, bool restart, IActorRef child, Exception cause,
+        ChildRestartStats stats, IReadOnlyCollection<ChildRestartStats> children)
+    {
+        if (!restart) _stoppedBySupervision.Add(child);
+        base.ProcessFailure(context, restart, child, cause, stats, children);
+    }
+
+    private static Directive Decide(Exception e) => e switch
+    {
+        ActorInitializationException or ActorKilledException or DeathPactException => Directive.Stop,
+        _ => Directive.Restart,
+    };
+}

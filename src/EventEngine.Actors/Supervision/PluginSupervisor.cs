@@ -1,0 +1,145 @@
+using Akka.Actor;
+using Akka.Event;
+using EventEngine.Actors.Configuration;
+using EventEngine.Actors.Plugins;
+
+namespace EventEngine.Actors.Supervision;
+
+/// <summary>Tells the supervisor that a participant outside its children (an external plugin) is ready.</summary>
+internal sealed record ParticipantReady(string Name);
+
+/// <summary>Tells the supervisor that a participant outside its children (an external plugin) has finished.</summary>
+internal sealed record ParticipantFinished(string Name);
+
+/// <summary>
+/// Parent of every internal plugin. It restarts failing plugins (limits from HOCON), holds the start-up
+/// barrier (no start hook runs until every plugin and registered external plugin is ready, subscriptions
+/// active), and tracks who has finished: when everyone has, the engine completes.
+/// </summary>
+internal sealed class PluginSupervisor : ReceiveActor, IWithTimers
+{
+    private readonly EventEngine _engine;
+    private readonly PluginSupervisionStrategy _strategy;
+    private readonly Dictionary<IActorRef, string> _plugins = new();
+    private readonly HashSet<string> _waitingForReady = new();
+    private readonly HashSet<string> _running = new();
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private bool _started;
+
+    public PluginSupervisor(EventEngine engine, IReadOnlyList<PluginRegistration> plugins, IReadOnlyList<string> externalParticipants)
+    {
+        _engine = engine;
+        _strategy = new PluginSupervisionStrategy(engine.Settings.Supervision);
+        foreach (var registration in plugins)
+        {
+            var child = Context.ActorOf(registration.Props.WithDispatcher(engine.Settings.DispatcherFor(registration.Name)), registration.Name);
+            Context.Watch(child);
+            _plugins[child] = registration.Name;
+        }
+        _waitingForReady.UnionWith(plugins.Select(p => p.Name).Concat(externalParticipants));
+        _running.UnionWith(_waitingForReady);
+
+        Receive<PluginReady>(_ => Ready(NameOf(Sender)));
+        Receive<ParticipantReady>(r => Ready(r.Name));
+        Receive<PluginFinished>(_ => Finished(NameOf(Sender)));
+        Receive<ParticipantFinished>(f => Finished(f.Name));
+        Receive<Terminated>(t => PluginTerminated(t.ActorRef));
+        Receive<BarrierProgress>(_ => _log.Info("Start-up barrier: waiting for {0}", string.Join(", ", _waitingForReady)));
+        Receive<BarrierTimeout>(_ =>
+        {
+            _log.Error("Start-up barrier timed out after {0}: {1} not ready; starting the others (event-engine.startup.timeout)",
+                engine.Settings.StartupTimeout, string.Join(", ", _waitingForReady));
+            Start();
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override SupervisorStrategy SupervisorStrategy() => _strategy;
+
+    protected override void PreStart()
+    {
+        Timers.StartPeriodicTimer("progress", BarrierProgress.Instance, _engine.Settings.StartupProgressInterval);
+        Timers.StartSingleTimer("timeout", BarrierTimeout.Instance, _engine.Settings.StartupTimeout);
+        CheckBarrier();
+        CheckCompletion();
+    }
+
+    private string NameOf(IActorRef plugin) => _plugins.TryGetValue(plugin, out var name) ? name : plugin.Path.Name;
+
+    private void Ready(string name)
+    {
+        if (_waitingForReady.Remove(name)) CheckBarrier();
+    }
+
+    private void CheckBarrier()
+    {
+        if (!_started && _waitingForReady.Count == 0) Start();
+    }
+
+    private void Start()
+    {
+        _started = true;
+        Timers.CancelAll();
+        foreach (var plugin in _plugins.Keys) plugin.Tell(StartPlugin.Instance);
+        _log.Info("All {0} plugin(s) ready; started", _running.Count);
+        _engine.OnStarted();
+    }
+
+    private void Finished(string name)
+    {
+        if (_running.Remove(name)) _log.Info("Plugin {0} finished", name);
+        CheckCompletion();
+    }
+
+    private void PluginTerminated(IActorRef plugin)
+    {
+        var name = NameOf(plugin);
+        _plugins.Remove(plugin);
+        if (_strategy.StoppedBySupervision(plugin))
+        {
+            _engine.Metrics.Stopped(name);
+            var s = _engine.Settings.Supervision;
+            _log.Error("Plugin {0} was stopped: it failed more than {1} time(s) within {2} or could not be created (event-engine.supervision.on-restart-limit = {3})",
+                name, s.MaxRestarts, s.Within, s.OnRestartLimit.ToString().ToLowerInvariant());
+            if (s.OnRestartLimit == RestartLimitPolicy.Shutdown)
+                CoordinatedShutdown.Get(Context.System).Run(new PluginFailedReason(name));
+        }
+        else if (_running.Contains(name))
+        {
+            _log.Warning("Plugin {0} stopped without saying it had finished; it counts as finished", name);
+        }
+        Ready(name);
+        Finished(name);
+    }
+
+    private void CheckCompletion()
+    {
+        if (_running.Count == 0) _engine.OnAllFinished();
+    }
+
+    private sealed class BarrierProgress
+    {
+        public static readonly BarrierProgress Instance = new();
+    }
+
+    private sealed class BarrierTimeout
+    {
+        public static readonly BarrierTimeout Instance = new();
+    }
+}
+
+/// <summary>CoordinatedShutdown reason: a plugin exceeded its restart limit and the policy is shutdown.</summary>
+public sealed class PluginFailedReason : CoordinatedShutdown.Reason
+{
+    internal PluginFailedReason(string plugin) => Plugin = plugin;
+
+    /// <summary>The plugin that failed.</summary>
+    public string Plugin { get; }
+
+    /// <inheritdoc />
+    public override int ExitCode => 1;
+
+    /// <inheritdoc />
+    public override string ToString() => $"plugin {Plugin} exceeded its restart limit";
+}
