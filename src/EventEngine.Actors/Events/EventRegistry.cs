@@ -81,6 +81,8 @@ public sealed class EventRegistry
 
     private static EventType<T> Default<T>() where T : notnull
     {
+        if (typeof(T).GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEventDefinition<>)))
+            return (EventType<T>)typeof(T).GetProperty("Definition", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
         var attribute = typeof(T).GetCustomAttribute<EventAttribute>();
         return EventType.Create<T>(new MessagePackEventCodec<T>(), attribute?.Name, attribute?.Filter);
     }

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Akka.Configuration;
+using EventEngine.Actors;
+using EventEngine.Samples.LoadTest;
+using NetMQ;
+
+// The original event-engine's load test on EventEngine.Actors: Producer -> Operator -> Accumulator.
+// Progress goes to stderr; the last line of stdout is the machine-readable result.
+var messages = new Option<long>("--messages") { Description = "Events the producer publishes", DefaultValueFactory = _ => 1_000_000 };
+var minSize = new Option<int>("--min-size") { Description = "Smallest payload (bytes)", DefaultValueFactory = _ => 100 };
+var maxSize = new Option<int>("--max-size") { Description = "Largest payload (bytes)", DefaultValueFactory = _ => 1000 };
+var root = new RootCommand("EventEngine.Actors load test (the original's producer -> operator -> accumulator)") { messages, minSize, maxSize };
+root.SetAction(async (parse, _) =>
+{
+    LoadTestPlan plan;
+    try
+    {
+        plan = new LoadTestPlan(parse.GetValue(messages), parse.GetValue(minSize), parse.GetValue(maxSize)).Validate();
+    }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine($"loadtest: {e.Message}");
+        return 2;
+    }
+    var result = new TaskCompletionSource<LoadTestResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+    var config = ConfigurationFactory.ParseString("""
+        akka.loglevel = WARNING
+        event-engine.wire { publish-port = 0, subscribe-port = 0 }
+        """);
+    var clock = new Stopwatch();
+    using var progress = new Timer(_ => Console.Error.WriteLine($"loadtest: {clock.Elapsed.TotalSeconds:F1}s running"), null, 1000, 1000);
+    var exit = await EventEngineApplication.RunAsync(
+        engine => engine.AddLoadTest(plan, result),
+        config,
+        engine => engine.Started.ContinueWith(_ => clock.Start()),
+        "loadtest");
+    clock.Stop();
+    NetMQConfig.Cleanup(block: false);
+
+    var (delivered, sum) = result.Task.IsCompletedSuccessfully ? (result.Task.Result.Delivered, result.Task.Result.Sum) : (0L, 0L);
+    var seconds = clock.Elapsed.TotalSeconds;
+    var rate = seconds > 0 ? (long)(delivered / seconds) : 0;
+    var peakRssMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024);
+    var expected = plan.ExpectedSum();
+    if (delivered != plan.Messages || sum != expected)
+        Console.Error.WriteLine($"loadtest: FAILED: expected {plan.Messages} events summing to {expected}, accumulator saw {delivered} summing to {sum}");
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"loadtest messages={plan.Messages} delivered={delivered} sum={sum} seconds={seconds:F3} msgs_per_s={rate} peak_rss_mb={peakRssMb}"));
+    return delivered == plan.Messages && sum == expected && exit == 0 ? 0 : 1;
+});
+return await root.Parse(args).InvokeAsync();
