@@ -1,0 +1,75 @@
+using System.Text;
+using EventEngine.Actors.Codecs;
+using EventEngine.Actors.Events;
+using EventEngine.Samples.Example;
+using EventEngine.Samples.LoadTest;
+using MessagePack;
+using Xunit;
+
+namespace EventEngine.Actors.Tests;
+
+public class CodecTests
+{
+    [Fact]
+    public void Text_layouts_encode_exactly_the_originals_frames()
+    {
+        Assert.Equal("TypeAThis is message 0", Encoding.UTF8.GetString(TypeA.Definition.Encode(new TypeA("This is message 0"))));
+        Assert.Equal("TypeB17", Encoding.ASCII.GetString(TypeB.Definition.Encode(new TypeB(17))));
+        Assert.Equal("TypeCGoodbye from python", Encoding.UTF8.GetString(TypeC.Definition.Encode(new TypeC("Goodbye from python"))));
+        Assert.Equal("OperatorMsg123", Encoding.ASCII.GetString(OperatorMessage.Definition.Encode(new OperatorMessage(123))));
+        Assert.Equal("InitialMsgStringXXX", Encoding.ASCII.GetString(InitialMessage.Definition.Encode(new InitialMessage("XXX"))));
+    }
+
+    [Fact]
+    public void Every_codec_round_trips()
+    {
+        Assert.Equal(new TypeA("héllo wörld"), TypeA.Definition.Decode(TypeA.Definition.Encode(new TypeA("héllo wörld"))));
+        Assert.Equal(new TypeB(-42), TypeB.Definition.Decode(TypeB.Definition.Encode(new TypeB(-42))));
+        var ping = EventType.Create<Ping>();
+        Assert.Equal(new Ping(7, "note"), ping.Decode(ping.Encode(new Ping(7, "note"))));
+        var raw = EventType.Create(new RawBytesCodec<byte[]>(b => b, b => b), name: "Blob");
+        Assert.Equal(new byte[] { 0, 1, 255 }, raw.Decode(raw.Encode([0, 1, 255])));
+    }
+
+    [Fact]
+    public void MessagePack_events_are_maps_keyed_by_property_name_so_python_reads_dicts()
+    {
+        var frame = EventType.Create<Ping>().Encode(new Ping(3, "x"));
+        Assert.Equal("Ping", Encoding.ASCII.GetString(frame, 0, 4));
+        var map = MessagePackSerializer.Deserialize<Dictionary<string, object>>(frame.AsMemory(4));
+        Assert.Equal(3, Convert.ToInt32(map["N"]));
+        Assert.Equal("x", map["Note"]);
+    }
+
+    [Fact]
+    public void Decode_failures_name_the_event_type()
+    {
+        var registry = new EventRegistry();
+        registry.Register(TypeB.Definition);
+        var error = Assert.Throws<EventDecodeException>(() => registry.Decode(Encoding.ASCII.GetBytes("TypeBnot-a-number")));
+        Assert.Contains("'TypeB'", error.Message);
+        var textError = Assert.Throws<EventDecodeException>(() => { registry.Register(TypeA.Definition); registry.Decode([.. "TypeA"u8, 0xff, 0xfe]); });
+        Assert.Contains("'TypeA'", textError.Message);
+    }
+
+    [Fact]
+    public void Frames_decode_as_the_type_with_the_longest_matching_filter_else_raw()
+    {
+        var registry = new EventRegistry();
+        registry.Register(Alpha.Definition);
+        registry.Register(AlphaBeta.Definition);
+        Assert.IsType<AlphaBeta>(registry.Decode(Encoding.ASCII.GetBytes("AlphaBetaxyz")).Event);
+        Assert.Equal(new Alpha("Bxyz"), registry.Decode(Encoding.ASCII.GetBytes("AlphaBxyz")).Event);
+        Assert.IsType<RawEvent>(registry.Decode(Encoding.ASCII.GetBytes("Gamma")).Event);
+    }
+
+    [Fact]
+    public void Two_types_with_one_filter_are_refused_with_both_names()
+    {
+        var registry = new EventRegistry();
+        registry.Register(Alpha.Definition);
+        var error = Assert.Throws<InvalidOperationException>(() => registry.Register(EventType.Create<Ping>(filter: "Alpha")));
+        Assert.Contains("'Alpha'", error.Message);
+        Assert.Contains("'Ping'", error.Message);
+    }
+}
