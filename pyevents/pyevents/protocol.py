@@ -1,0 +1,294 @@
+"""
+The wire protocol between a registered external plugin and the engine, as pure functions.
+
+Everything here builds or parses bytes and touches no socket, so it can be tested without an
+engine. The protocol itself is described in ``docs/protocol.md`` at the repository root.
+"""
+from __future__ import annotations
+
+import dataclasses
+import enum
+import struct
+from collections.abc import Iterable, Mapping
+
+import msgpack
+
+from .errors import EngineError, EventDecodeError, ProtocolError
+
+__all__ = [
+    "COMMAND_PREFIX", "REPLY_PREFIX", "NEXT_MSG", "QUIT", "PUBLISH_BATCH_HEADER", "MSG_PUBLISHED",
+    "TIMEOUT_REPLY", "BAD_MSG", "BATCH_REPLY_PREFIX", "BATCH_PUBLISHED_PREFIX", "MAX_BATCH",
+    "MAX_WAIT_MS", "MAX_FRAME_LENGTH",
+    "next_msg_request", "next_batch_request", "encode_publish_batch", "decode_publish_batch",
+    "parse_batch_reply", "parse_batch_published_reply", "check_bad_msg", "check_publishable", "wait_ms",
+    "encode_payload", "encode_event", "decode_event", "filter_bytes",
+]
+
+#: Every command a plugin sends starts with this (reserved: such frames are never published).
+COMMAND_PREFIX = b"plugin_command: "
+#: Every reply the engine composes itself starts with this.
+REPLY_PREFIX = b"event-engine: "
+#: The original's request for one event; the reply is the event frame.
+NEXT_MSG = COMMAND_PREFIX + b"next_msg"
+#: The original's end-of-session command (no reply).
+QUIT = COMMAND_PREFIX + b"quit"
+#: A batch publication: this, a newline, then length-prefixed event frames, all in one frame.
+PUBLISH_BATCH_HEADER = COMMAND_PREFIX + b"publish_batch\n"
+#: Reply to a single published frame.
+MSG_PUBLISHED = REPLY_PREFIX + b"msg published"
+#: Reply to ``next_msg <wait_ms>`` when no event came within the wait.
+TIMEOUT_REPLY = REPLY_PREFIX + b"timeout"
+#: Start of the reply to a request the engine refuses (``event-engine: bad msg: <reason>``).
+BAD_MSG = REPLY_PREFIX + b"bad msg"
+#: First frame of the reply to ``next_batch``: this, then the decimal event count.
+BATCH_REPLY_PREFIX = REPLY_PREFIX + b"batch "
+#: Reply to ``publish_batch``: this, then the decimal count of events published.
+BATCH_PUBLISHED_PREFIX = REPLY_PREFIX + b"batch published "
+#: Largest ``max`` a ``next_batch`` request may ask for.
+MAX_BATCH = 65536
+#: Largest ``wait_ms`` a request may carry (one hour).
+MAX_WAIT_MS = 3_600_000
+#: Largest event frame a publish_batch entry can describe (4-byte length).
+MAX_FRAME_LENGTH = 0xFFFF_FFFF
+
+_LENGTH = struct.Struct(">I")
+
+
+def _check_int(name, value, low, high):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be in {low}..{high}, got {value}")
+    return value
+
+
+def wait_ms(seconds):
+    """
+    Convert a timeout in seconds (int or float, >= 0) to whole milliseconds, rounded up so a tiny
+    positive timeout still waits. Raises ``TypeError``/``ValueError`` for anything else.
+    """
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise TypeError(f"timeout must be a number of seconds, not {type(seconds).__name__}")
+    if not seconds >= 0 or seconds == float("inf"):  # also rejects NaN
+        raise ValueError(f"timeout must be a finite number of seconds >= 0, got {seconds}")
+    ms = int(seconds * 1000)
+    return ms + 1 if ms < seconds * 1000 else ms
+
+
+def next_msg_request(wait=None):
+    """Bytes of ``plugin_command: next_msg`` or, with ``wait`` milliseconds, ``... next_msg <wait>``."""
+    if wait is None:
+        return NEXT_MSG
+    _check_int("wait_ms", wait, 0, MAX_WAIT_MS)
+    return b"%s %d" % (NEXT_MSG, wait)
+
+
+def next_batch_request(max_events, wait=None):
+    """Bytes of ``plugin_command: next_batch <max>`` or ``... next_batch <max> <wait_ms>``."""
+    _check_int("max_events", max_events, 1, MAX_BATCH)
+    if wait is None:
+        return b"%snext_batch %d" % (COMMAND_PREFIX, max_events)
+    _check_int("wait_ms", wait, 0, MAX_WAIT_MS)
+    return b"%snext_batch %d %d" % (COMMAND_PREFIX, max_events, wait)
+
+
+def _as_frame(frame):
+    if not isinstance(frame, (bytes, bytearray, memoryview)):
+        raise TypeError(f"an event frame must be bytes-like, not {type(frame).__name__}")
+    frame = bytes(frame)
+    if not frame:
+        raise ValueError("an event frame cannot be empty: it starts with its filter")
+    return frame
+
+
+def check_publishable(frame):
+    """
+    Return ``frame`` as bytes if it can be published as an event, else raise.
+
+    An event frame is non-empty bytes and must not start with ``plugin_command: `` (the engine
+    would read it as a command).
+    """
+    frame = _as_frame(frame)
+    if frame.startswith(COMMAND_PREFIX):
+        raise ValueError("an event frame cannot start with the reserved prefix 'plugin_command: '")
+    return frame
+
+
+def encode_publish_batch(frames: Iterable[bytes]) -> bytes:
+    """
+    Build one ``publish_batch`` request: ``plugin_command: publish_batch`` + ``\\n``, then for each
+    event frame its length as a 4-byte big-endian unsigned int followed by the frame's bytes.
+
+    Raises ``ValueError`` for zero frames or an empty/oversized frame, ``TypeError`` for non-bytes.
+    """
+    parts = [PUBLISH_BATCH_HEADER]
+    count = 0
+    for frame in frames:
+        frame = _as_frame(frame)
+        if len(frame) > MAX_FRAME_LENGTH:
+            raise ValueError(f"an event frame of {len(frame)} bytes does not fit a 4-byte length")
+        parts.append(_LENGTH.pack(len(frame)))
+        parts.append(frame)
+        count += 1
+    if count == 0:
+        raise ValueError("a batch needs at least one event")
+    return b"".join(parts)
+
+
+def decode_publish_batch(request: bytes) -> list[bytes]:
+    """
+    Parse a ``publish_batch`` request back into its event frames (the engine's side, kept here as
+    the reference parser for tests and tools). Raises ``ValueError`` whose message is the reason
+    the engine gives for a malformed batch.
+    """
+    if not request.startswith(PUBLISH_BATCH_HEADER):
+        raise ValueError("not a publish_batch request")
+    view = memoryview(request)
+    pos, end = len(PUBLISH_BATCH_HEADER), len(request)
+    frames = []
+    while pos < end:
+        if end - pos < 4:
+            raise ValueError(f"truncated length at byte {pos}")
+        (length,) = _LENGTH.unpack_from(view, pos)
+        pos += 4
+        if length > end - pos:
+            raise ValueError(f"event {len(frames)} length {length} runs past the end")
+        frames.append(bytes(view[pos:pos + length]))
+        pos += length
+    if not frames:
+        raise ValueError("empty batch")
+    return frames
+
+
+def check_bad_msg(reply: bytes) -> None:
+    """Raise :class:`EngineError` if ``reply`` is ``event-engine: bad msg`` or ``...: <reason>``."""
+    if reply == BAD_MSG:
+        raise EngineError("", reply)
+    if reply.startswith(BAD_MSG + b": "):
+        raise EngineError(reply[len(BAD_MSG) + 2:].decode("ascii", "replace"), reply)
+
+
+def _parse_count(reply, prefix, what):
+    digits = reply[len(prefix):]
+    if not reply.startswith(prefix) or not digits.isdigit():
+        raise ProtocolError(f"unexpected reply to {what}: {reply[:80]!r}")
+    return int(digits)
+
+
+def parse_batch_reply(frames: list[bytes]) -> list[bytes]:
+    """
+    Check the multipart reply to ``next_batch`` (header ``event-engine: batch <n>`` then n event
+    frames) and return the event frames. A single ``bad msg`` frame raises :class:`EngineError`;
+    any other shape raises :class:`ProtocolError`.
+    """
+    if not frames:
+        raise ProtocolError("empty reply to next_batch")
+    header = bytes(frames[0])
+    if len(frames) == 1:
+        check_bad_msg(header)
+    n = _parse_count(header, BATCH_REPLY_PREFIX, "next_batch")
+    if n != len(frames) - 1:
+        raise ProtocolError(f"batch header announces {n} events but {len(frames) - 1} frames followed")
+    return [bytes(f) for f in frames[1:]]
+
+
+def parse_batch_published_reply(reply: bytes) -> int:
+    """Return n from ``event-engine: batch published <n>``; ``bad msg`` raises :class:`EngineError`."""
+    check_bad_msg(reply)
+    return _parse_count(reply, BATCH_PUBLISHED_PREFIX, "publish_batch")
+
+
+# ---------------------------------------------------------------- MessagePack events
+
+def filter_bytes(value) -> bytes:
+    """An event filter as bytes: a ``str`` is encoded as ASCII; bytes are taken as they are."""
+    if isinstance(value, str):
+        try:
+            out = value.encode("ascii")
+        except UnicodeEncodeError:
+            raise ValueError(f"filter {value!r} is not ASCII; pass bytes for a binary filter") from None
+    elif isinstance(value, (bytes, bytearray, memoryview)):
+        out = bytes(value)
+    else:
+        raise TypeError(f"a filter must be str or bytes, not {type(value).__name__}")
+    if not out:
+        raise ValueError("a filter cannot be empty")
+    if out.startswith(COMMAND_PREFIX):
+        raise ValueError("a filter cannot start with the reserved prefix 'plugin_command: '")
+    return out
+
+
+def _default(obj):
+    """msgpack hook for values it cannot pack itself."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return dataclasses.asdict(obj)
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if isinstance(obj, (set, frozenset)):
+        return list(obj)
+    raise TypeError(f"cannot encode a {type(obj).__name__} as MessagePack")
+
+
+def _as_mapping(obj):
+    if isinstance(obj, Mapping):
+        return dict(obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return dataclasses.asdict(obj)
+    if isinstance(obj, tuple) and hasattr(obj, "_asdict"):  # namedtuple
+        return obj._asdict()
+    if hasattr(obj, "__dict__") and not isinstance(obj, type):
+        return {k: v for k, v in vars(obj).items() if not k.startswith("_")}
+    raise TypeError(f"an event must be a dict, dataclass, namedtuple or object, not {type(obj).__name__}")
+
+
+def encode_payload(obj) -> bytes:
+    """
+    Encode an event's payload as a MessagePack map keyed by property name, as the C# engine's
+    contract-less MessagePack codec reads and writes a record (keys are case-sensitive C# property
+    names). ``obj`` is a dict, a dataclass, a namedtuple or an object (its public attributes).
+    Timezone-aware ``datetime`` values become MessagePack timestamps (C# ``DateTime``).
+    """
+    return msgpack.packb(_as_mapping(obj), use_bin_type=True, datetime=True, default=_default)
+
+
+def encode_event(type_name: str, obj, filter=None) -> bytes:
+    """
+    One event frame: the filter (by default ``type_name`` in ASCII) followed by
+    :func:`encode_payload` of ``obj``.
+    """
+    if not isinstance(type_name, str) or not type_name:
+        raise ValueError("type_name must be a non-empty str")
+    return filter_bytes(type_name if filter is None else filter) + encode_payload(obj)
+
+
+def _filters(type_names):
+    if isinstance(type_names, (str, bytes)):
+        raise TypeError("type_names must be a collection of names (or a mapping name -> filter), not one name")
+    if isinstance(type_names, Mapping):
+        return [(name, filter_bytes(f)) for name, f in type_names.items()]
+    return [(name, filter_bytes(name)) for name in type_names]
+
+
+def decode_event(frame: bytes, type_names):
+    """
+    Decode an event frame as the registered type with the longest matching filter.
+
+    ``type_names`` is a collection of type names (each its own ASCII filter) or a mapping from type
+    name to filter (str or bytes). Returns ``(type_name, value)`` where ``value`` is the decoded
+    MessagePack payload (a dict for a C# record), or ``(None, frame)`` (the raw frame) when no
+    filter matches, as the engine does. Raises :class:`EventDecodeError` when the payload of a
+    matching type is not valid MessagePack.
+    """
+    frame = bytes(frame)
+    best = None
+    for name, f in _filters(type_names):
+        if frame.startswith(f) and (best is None or len(f) > len(best[1])):
+            best = (name, f)
+    if best is None:
+        return None, frame
+    name, f = best
+    try:
+        value = msgpack.unpackb(frame[len(f):], raw=False, timestamp=3, strict_map_key=False)
+    except (ValueError, TypeError, msgpack.UnpackException) as e:
+        raise EventDecodeError(name, e) from e
+    return name, value
