@@ -25,7 +25,7 @@ class FakeEngine:
     ``bad msg: <reject>`` to every publication. ``silent``: never reply (an engine that hangs).
     """
 
-    def __init__(self, subscriptions=(b"",), reject=None, silent=False):
+    def __init__(self, subscriptions=(b"",), reject=None, silent=False, port=None):
         self.subscriptions = [bytes(s) for s in subscriptions]
         self.reject = reject
         self.silent = silent
@@ -40,7 +40,11 @@ class FakeEngine:
         self._ctx = zmq.Context()
         self._sock = self._ctx.socket(zmq.REP)
         self._sock.linger = 0
-        self.port = self._sock.bind_to_random_port("tcp://127.0.0.1")
+        if port is None:
+            self.port = self._sock.bind_to_random_port("tcp://127.0.0.1")
+        else:
+            self._sock.bind(f"tcp://127.0.0.1:{port}")
+            self.port = port
         self._thread = threading.Thread(target=self._run, name="fake-engine", daemon=True)
         self._thread.start()
 
