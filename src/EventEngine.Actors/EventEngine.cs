@@ -76,12 +76,19 @@ public sealed class EventEngine
 
     /// <summary>Starts an engine in <paramref name="system"/> with the plugins <paramref name="configure"/> declares.</summary>
     /// <exception cref="EventEngineException">Bad settings, a port that cannot be bound, or a second engine in the system.</exception>
-    public static EventEngine Start(ActorSystem system, Action<EventEngineBuilder> configure)
+    public static EventEngine Start(ActorSystem system, Action<EventEngineBuilder> configure) => StartWithOverrides(system, configure, null);
+
+    /// <summary>
+    /// TestKit hook: starts an engine whose settings are read from <paramref name="settingsOverrides"/> layered over
+    /// the system's configuration (so a test engine can turn the wire off in any TestKit's actor system).
+    /// </summary>
+    internal static EventEngine StartWithOverrides(ActorSystem system, Action<EventEngineBuilder> configure, Config? settingsOverrides)
     {
         var builder = new EventEngineBuilder();
         configure(builder);
         system.Settings.InjectTopLevelFallback(ReferenceConfig);
-        var engine = new EventEngine(system, EngineSettings.From(system.Settings.Config),
+        var config = settingsOverrides is null ? system.Settings.Config : settingsOverrides.WithFallback(system.Settings.Config);
+        var engine = new EventEngine(system, EngineSettings.From(config),
             $"{system.Name}-{Interlocked.Increment(ref _instances)}");
         lock (Engines)
         {
@@ -130,6 +137,11 @@ public sealed class EventEngine
 
     internal PluginState PluginStateOf(IActorRef plugin) =>
         _pluginStates.GetOrAdd(plugin.Path.ToStringWithoutAddress(), _ => new PluginState(NewCreditWindow()));
+
+    /// <summary>TestKit hook: raised on the supervisor's thread when a plugin says it has finished (its name).</summary>
+    internal event Action<string>? PluginSaidFinished;
+
+    internal void OnPluginFinished(string plugin) => PluginSaidFinished?.Invoke(plugin);
 
     internal void OnStarted() => _started.TrySetResult();
 

@@ -41,7 +41,12 @@ internal sealed class PluginSupervisor : ReceiveActor, IWithTimers
 
         Receive<PluginReady>(_ => Ready(NameOf(Sender)));
         Receive<ParticipantReady>(r => Ready(r.Name));
-        Receive<PluginFinished>(_ => Finished(NameOf(Sender)));
+        Receive<PluginFinished>(_ =>
+        {
+            var name = NameOf(Sender);
+            engine.OnPluginFinished(name);
+            Finished(name);
+        });
         Receive<ParticipantFinished>(f => Finished(f.Name));
         Receive<Terminated>(t => PluginTerminated(t.ActorRef));
         Receive<BarrierProgress>(_ => _log.Info("Start-up barrier: waiting for {0}", string.Join(", ", _waitingForReady)));
