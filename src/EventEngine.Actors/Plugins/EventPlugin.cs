@@ -34,6 +34,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     private Delivery? _handling;
     private bool _registered;
     private bool _pausedAfterRestart;
+    private ICancelable? _resumeAfterPause;
 
     /// <summary>Binds the plugin to the event engine of its ActorSystem.</summary>
     protected EventPlugin()
@@ -128,6 +129,9 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     protected override void PreStart() => Register();
 
     /// <inheritdoc />
+    protected override void PostStop() => _resumeAfterPause?.Cancel();
+
+    /// <inheritdoc />
     protected override void PostRestart(Exception reason)
     {
         _engine.Metrics.Restarted(Name);
@@ -136,27 +140,16 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         if (pause > TimeSpan.Zero)
         {
             _pausedAfterRestart = true;
-            Timers.StartSingleTimer(ResumeAfterPause.Instance, ResumeAfterPause.Instance, pause);
+            _resumeAfterPause = Context.System.Scheduler.ScheduleTellOnceCancelable(pause, Self, ResumeAfterPause.Instance, Self);
         }
     }
 
     /// <inheritdoc />
     protected override bool AroundReceive(Receive receive, object message)
     {
-        if (_pausedAfterRestart)
-        {
-            if (message is not ResumeAfterPause)
-            {
-                Stash.Stash();
-                return true;
-            }
-            _pausedAfterRestart = false;
-            Stash.UnstashAll();
-            return true;
-        }
         switch (message)
         {
-            case Delivery delivery when !_state.Started:
+            case Delivery when !_state.Started || _pausedAfterRestart:
                 Stash.Stash();
                 return true;
             case Delivery delivery:
@@ -179,6 +172,9 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
                 Guard("its start hook", () => throw failed.Cause);
                 return true;
             case ResumeAfterPause:
+                _pausedAfterRestart = false;
+                _resumeAfterPause = null;
+                Stash.UnstashAll();
                 return true;
             default:
                 var handled = false;
@@ -265,7 +261,10 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     private void Register()
     {
         _registered = true;
-        _engine.Bridge.Tell(new Subscribe(Self, [.. _prefixes]), Self);
+        var prefixes = _state.Prefixes;
+        if (_state.Ready && prefixes.Length == _prefixes.Count && prefixes.All(p => _prefixes.Any(q => q.AsSpan().SequenceEqual(p)))) return;
+        _state.Prefixes = [.. _prefixes];
+        _engine.Bridge.Tell(new Subscribe(Self, _state.Prefixes), Self);
     }
 
     private sealed class ResumeAfterPause

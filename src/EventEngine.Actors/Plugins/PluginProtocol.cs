@@ -34,4 +34,7 @@ internal sealed class PluginState
     public bool Ready { get; set; }
 
     public bool Started { get; set; }
+
+    /// <summary>The prefixes last registered with the bridge (a restarted instance re-registers only if they differ).</summary>
+    public System.Collections.Immutable.ImmutableArray<byte[]> Prefixes { get; set; } = [];
 }

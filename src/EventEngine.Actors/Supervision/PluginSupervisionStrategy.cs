@@ -23,8 +23,14 @@ internal sealed class PluginSupervisionStrategy : OneForOneStrategy
     public override void ProcessFailure(IActorContext context, bool restart, IActorRef child, Exception cause,
         ChildRestartStats stats, IReadOnlyCollection<ChildRestartStats> children)
     {
-        if (!restart) _stoppedBySupervision.Add(child);
-        base.ProcessFailure(context, restart, child, cause, stats, children);
+        // As OneForOneStrategy does, but remembering the plugins it stops.
+        if (restart && stats.RequestRestartPermission(MaxNumberOfRetries, WithinTimeRangeMilliseconds))
+        {
+            RestartChild(child, cause, suspendFirst: false);
+            return;
+        }
+        _stoppedBySupervision.Add(child);
+        context.Stop(child);
     }
 
     private static Directive Decide(Exception e) => e switch

@@ -115,7 +115,8 @@ internal sealed class PluginSupervisor : ReceiveActor, IWithTimers
             _log.Warning("Plugin {0} stopped without saying it had finished; it counts as finished", name);
         }
         Ready(name);
-        Finished(name);
+        _running.Remove(name);
+        CheckCompletion();
     }
 
     private void CheckCompletion()
