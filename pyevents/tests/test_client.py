@@ -277,3 +277,17 @@ def test_mismatched_batch_reply_is_a_protocol_error(engine, client, monkeypatch)
     monkeypatch.setattr(p, "next_batch_request", lambda n, wait=None: b"TypeA-not-a-command")
     with pytest.raises(ProtocolError):
         client.next_batch(3, timeout=1)
+
+
+def test_interrupted_request_is_recovered_by_close(engine, caplog):
+    from pyevents import PyEventsError
+    client = EngineClient(engine.port, linger=5)
+    # as if a KeyboardInterrupt hit while waiting for this reply
+    client._socket.send(b"plugin_command: next_msg 50")
+    client._awaiting = True
+    with pytest.raises(PyEventsError, match="interrupted"):
+        client.next_event(timeout=0)
+    with caplog.at_level(logging.WARNING, logger="pyevents.client"):
+        client.close()
+    assert "discarded a reply" in caplog.text
+    assert engine.quit.wait(10)  # the quit could still be sent
