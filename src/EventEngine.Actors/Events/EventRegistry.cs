@@ -45,7 +45,11 @@ public sealed class EventRegistry
 
     /// <summary>The event type of <typeparamref name="T"/>, registering its default definition on first use.</summary>
     public EventType<T> Get<T>() where T : notnull
-        => _byType.TryGetValue(typeof(T), out var type) ? (EventType<T>)type : (EventType<T>)Register(Default<T>());
+    {
+        if (_byType.TryGetValue(typeof(T), out var type)) return (EventType<T>)type;
+        lock (_gate) // plugins constructed in parallel may ask for the same new type at once
+            return _byType.TryGetValue(typeof(T), out type) ? (EventType<T>)type : (EventType<T>)Register(Default<T>());
+    }
 
     /// <summary>The event type of a C# type, registering its default definition on first use.</summary>
     public EventType Get(Type clrType)

@@ -11,14 +11,15 @@ namespace EventEngine.Actors.Supervision;
 /// </summary>
 internal sealed class PluginSupervisionStrategy : OneForOneStrategy
 {
-    private readonly HashSet<IActorRef> _stoppedBySupervision = new();
+    private readonly Dictionary<IActorRef, Exception> _stoppedBySupervision = new();
 
     public PluginSupervisionStrategy(SupervisionSettings settings)
         : base(settings.MaxRestarts, (int)settings.Within.TotalMilliseconds, Decide, loggingEnabled: false)
     {
     }
 
-    public bool StoppedBySupervision(IActorRef plugin) => _stoppedBySupervision.Remove(plugin);
+    /// <summary>The failure that made supervision stop <paramref name="plugin"/>, if it did.</summary>
+    public Exception? StoppedBySupervision(IActorRef plugin) => _stoppedBySupervision.Remove(plugin, out var cause) ? cause : null;
 
     public override void ProcessFailure(IActorContext context, bool restart, IActorRef child, Exception cause,
         ChildRestartStats stats, IReadOnlyCollection<ChildRestartStats> children)
@@ -29,7 +30,7 @@ internal sealed class PluginSupervisionStrategy : OneForOneStrategy
             RestartChild(child, cause, suspendFirst: false);
             return;
         }
-        _stoppedBySupervision.Add(child);
+        _stoppedBySupervision[child] = cause;
         context.Stop(child);
     }
 

@@ -101,12 +101,15 @@ internal sealed class PluginSupervisor : ReceiveActor, IWithTimers
     {
         var name = NameOf(plugin);
         _plugins.Remove(plugin);
-        if (_strategy.StoppedBySupervision(plugin))
+        if (_strategy.StoppedBySupervision(plugin) is { } cause)
         {
             _engine.Metrics.Stopped(name);
             var s = _engine.Settings.Supervision;
-            _log.Error("Plugin {0} was stopped: it failed more than {1} time(s) within {2} or could not be created (event-engine.supervision.on-restart-limit = {3})",
-                name, s.MaxRestarts, s.Within, s.OnRestartLimit.ToString().ToLowerInvariant());
+            if (cause is ActorInitializationException)
+                _log.Error(cause.InnerException ?? cause, "Plugin {0} was stopped: it could not be created", name);
+            else
+                _log.Error(cause, "Plugin {0} was stopped: it failed more than {1} time(s) within {2} (event-engine.supervision.on-restart-limit = {3})",
+                    name, s.MaxRestarts, s.Within, s.OnRestartLimit.ToString().ToLowerInvariant());
             if (s.OnRestartLimit == RestartLimitPolicy.Shutdown)
                 CoordinatedShutdown.Get(Context.System).Run(new PluginFailedReason(name));
         }
