@@ -155,19 +155,22 @@ public sealed class EventEngine
     private void Run(EventEngineBuilder builder)
     {
         foreach (var type in builder.EventTypes) Events.Register(type);
-        Bridge = System.ActorOf(Props.Create(() => new ZmqBridge(Router, Metrics)), $"event-engine-bridge");
+        WireLink? wire = null;
         if (Settings.Wire.Enabled)
         {
-            var bridge = Bridge;
             var inboundCredit = NewCreditWindow();
-            var wire = new WireLink(Settings.Wire, Name, inboundCredit,
+            wire = new WireLink(Settings.Wire, Name, inboundCredit,
                 frame => Router.PublishFrame(frame, inboundCredit, toWire: false),
-                prefixes => bridge.Tell(new OutsidePrefixes(prefixes)),
                 Logging.GetLogger(System, "EventEngine.Wire"));
-            Bridge.Tell(new AttachWire(wire));
-            Router.Wire = wire.Send;
             PublishPort = wire.PublishPort;
             SubscribePort = wire.SubscribePort;
+        }
+        var bridge = Bridge = System.ActorOf(Props.Create(() => new ZmqBridge(Router, Metrics)), "event-engine-bridge");
+        if (wire is not null)
+        {
+            bridge.Tell(new AttachWire(wire));
+            Router.Wire = wire.Send;
+            wire.Start(prefixes => bridge.Tell(new OutsidePrefixes(prefixes)));
         }
         var participants = builder.Components.SelectMany(c => c.ParticipantNames).ToList();
         Supervisor = System.ActorOf(Props.Create(() => new PluginSupervisor(this, builder.Plugins, participants)), "event-engine-plugins");

@@ -22,17 +22,17 @@ internal sealed class WireLink : IDisposable
     private readonly NetMQPoller _poller;
     private readonly Dictionary<string, byte[]> _outsidePrefixes = new();
     private readonly Action<byte[]> _inbound;
-    private readonly Action<ImmutableArray<byte[]>> _outsideChanged;
+    private Action<ImmutableArray<byte[]>> _outsideChanged = _ => { };
     private readonly CreditWindow _inboundCredit;
     private readonly ILoggingAdapter _log;
+    private readonly string _inprocId;
     private bool _inboundPaused;
 
     /// <summary>Creates the sockets and binds them; throws <see cref="EventEngineException"/> naming the port if a bind fails.</summary>
-    public WireLink(WireSettings settings, string inprocId, CreditWindow inboundCredit, Action<byte[]> inbound,
-        Action<ImmutableArray<byte[]>> outsideChanged, ILoggingAdapter log)
+    public WireLink(WireSettings settings, string inprocId, CreditWindow inboundCredit, Action<byte[]> inbound, ILoggingAdapter log)
     {
+        _inprocId = inprocId;
         _inbound = inbound;
-        _outsideChanged = outsideChanged;
         _inboundCredit = inboundCredit;
         _log = log;
         _poller = [_xsub, _xpub, _outbound];
@@ -62,7 +62,13 @@ internal sealed class WireLink : IDisposable
         _xsub.ReceiveReady += (_, _) => DrainInbound();
         _xpub.ReceiveReady += (_, _) => DrainSubscriptions();
         _outbound.ReceiveReady += (_, _) => DrainOutbound();
-        _poller.RunAsync($"event-engine-bridge-{inprocId}", true);
+    }
+
+    /// <summary>Starts the poller thread; <paramref name="outsideChanged"/> hears of every change of outside prefixes.</summary>
+    public void Start(Action<ImmutableArray<byte[]>> outsideChanged)
+    {
+        _outsideChanged = outsideChanged;
+        _poller.RunAsync($"event-engine-bridge-{_inprocId}", true);
     }
 
     /// <summary>The bound TCP port plugins publish to (XSUB).</summary>

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what EventEngine.Actors needs on a fresh Debian machine with the .NET 10 SDK:
+# Debian's python3-zmq, python3-msgpack, python3-pytest (for /usr/bin/python3), then NuGet packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! /usr/bin/python3 -c 'import zmq, msgpack, pytest, setuptools' 2>/dev/null; then
+  echo "setup: installing python3-zmq python3-msgpack python3-pytest python3-setuptools from Debian" >&2
+  sudo_cmd=""
+  if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo"; fi
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-zmq python3-msgpack python3-pytest python3-setuptools >/dev/null
+fi
+
+dotnet restore EventEngine.Actors.sln --verbosity quiet
