@@ -42,6 +42,9 @@ internal sealed class PluginGateway : ReceiveActor
         });
     }
 
+    /// <summary>A session or process actor that throws keeps its state (queue, readiness, process) and goes on.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Resume);
+
     protected override void PreStart()
     {
         var warnedNoSetpriv = false;
