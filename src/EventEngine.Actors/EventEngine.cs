@@ -98,6 +98,7 @@ public sealed class EventEngine
         }
         try
         {
+            Gateway.GatewayComponent.AddConfigured(builder, engine.Settings); // external plugins registered in HOCON
             engine.Run(builder);
         }
         catch

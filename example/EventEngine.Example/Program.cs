@@ -1,0 +1,89 @@
+using System.CommandLine;
+using Akka.Configuration;
+using EventEngine.Actors;
+using EventEngine.Actors.Gateway;
+using EventEngine.Example;
+using EventEngine.Samples.Example;
+using NetMQ;
+
+// The original event-engine's example application: MsgProducer and Counter run in process, PyPlugin is an
+// external Python plugin on its own port (launched by the engine unless --no-launch). Exits 0 once all are done.
+var noLaunch = new Option<bool>("--no-launch") { Description = "Do not start the Python plugin; wait for one started by someone else on the plugin port" };
+var publishPort = new Option<int>("--publish-port") { Description = "TCP port unregistered processes publish to (0 = ephemeral)", DefaultValueFactory = _ => 5559 };
+var subscribePort = new Option<int>("--subscribe-port") { Description = "TCP port unregistered processes subscribe to (0 = ephemeral)", DefaultValueFactory = _ => 5560 };
+var pluginPort = new Option<int>("--plugin-port") { Description = "TCP port of the PyPlugin external plugin (0 = ephemeral)", DefaultValueFactory = _ => 6000 };
+var pluginScript = new Option<string?>("--plugin-script") { Description = "The Python plugin the engine launches (default: example/pyplugin/plugin.py of this repository)" };
+var root = new RootCommand("The original event-engine example on EventEngine.Actors: MsgProducer and Counter in process, PyPlugin in Python")
+{
+    noLaunch, publishPort, subscribePort, pluginPort, pluginScript,
+};
+root.SetAction(async (parse, _) =>
+{
+    var repo = RepoLayout.Find();
+    var launch = !parse.GetValue(noLaunch);
+    var script = parse.GetValue(pluginScript) ?? repo?.PluginScript;
+    if (launch && (script is null || !File.Exists(script)))
+    {
+        Console.Error.WriteLine($"example: cannot find the Python plugin ({script ?? "example/pyplugin/plugin.py"}); pass --plugin-script, or --no-launch to start it yourself");
+        return 2;
+    }
+    var pythonPath = repo is null ? "" : $"gateway.processes.python-path = [{Quote(repo.PyEvents)}]";
+    var config = ConfigurationFactory.ParseString($$"""
+        akka {
+          loglevel = INFO
+          stdout-loglevel = WARNING
+          loggers = ["EventEngine.Example.ConsoleLogger, EventEngine.Example"]
+          log-dead-letters = off
+        }
+        event-engine {
+          wire { publish-port = {{parse.GetValue(publishPort)}}, subscribe-port = {{parse.GetValue(subscribePort)}} }
+          {{pythonPath}}
+        }
+        """);
+    int exit;
+    try
+    {
+        exit = await EventEngineApplication.RunAsync(
+            engine => engine
+                .AddExamplePlugins()
+                .AddExternalPlugin("PyPlugin", parse.GetValue(pluginPort), ["TypeA", "TypeB"], launch ? [script!] : null),
+            config,
+            engine =>
+            {
+                if (!launch)
+                    Console.WriteLine($"Waiting for PyPlugin on tcp://127.0.0.1:{engine.ExternalPluginPort("PyPlugin")} (for example: PYTHONPATH=pyevents EVENT_ENGINE_PORT={engine.ExternalPluginPort("PyPlugin")} /usr/bin/python3 example/pyplugin/plugin.py)");
+                Console.WriteLine("ready");
+            },
+            "example");
+    }
+    catch (EventEngineException e)
+    {
+        Console.Error.WriteLine($"example: {e.Message}");
+        exit = 1;
+    }
+    NetMQConfig.Cleanup(block: false);
+    return exit;
+});
+return await root.Parse(args).InvokeAsync();
+
+static string Quote(string path) => "\"" + path.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+
+/// <summary>Where this repository's Python parts are, found from the program's location or the working directory.</summary>
+internal sealed record RepoLayout(string Root)
+{
+    public string PluginScript => Path.Combine(Root, "example", "pyplugin", "plugin.py");
+
+    public string PyEvents => Path.Combine(Root, "pyevents");
+
+    public static RepoLayout? Find()
+    {
+        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "example", "pyplugin", "plugin.py"))) return new RepoLayout(dir.FullName);
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,365 @@
+using Akka.Actor;
+using Akka.Event;
+using EventEngine.Actors.Bridge;
+using EventEngine.Actors.Diagnostics;
+using NetMQ;
+using NetMQ.Monitoring;
+using NetMQ.Sockets;
+
+namespace EventEngine.Actors.Gateway;
+
+/// <summary>
+/// One registered external plugin's TCP port and its side of the protocol (docs/protocol.md), confined to the
+/// gateway's poller thread. A ROUTER socket speaks REQ envelope framing, so the engine decides per request
+/// whether and when to reply: a <c>next_msg</c> is held (not the thread) until an event exists, <c>quit</c> gets
+/// no reply, and a request from a new REQ socket (a restarted plugin) is recognised by its identity.
+/// </summary>
+/// <remarks>
+/// Delivery guarantee: events handed out by a reply are acknowledged by the same peer's next request, and only
+/// then is their credit returned. When a request comes from a different peer, the previous peer's unacknowledged
+/// events are handed out again first (at least once across a plugin restart).
+/// </remarks>
+internal sealed class PluginPort : IDisposable
+{
+    private const int MaxRequestsPerWakeUp = 256;
+    private readonly RouterSocket _socket = new();
+    private readonly NetMQMonitor _monitor;
+    private readonly NetMQTimer _timer = new(TimeSpan.FromSeconds(1));
+    private readonly GatewayPoller _poller;
+    private readonly SessionInbox _inbox;
+    private readonly EventRouter _router;
+    private readonly EngineMetrics _metrics;
+    private readonly ILoggingAdapter _log;
+    private readonly List<byte[]> _frames = new();
+    private readonly List<Delivery> _unacked = new();
+    private readonly Action _onEventsArrived;
+    private Queue<Delivery> _redeliver = new();
+    private IActorRef _session = ActorRefs.Nobody;
+    private byte[]? _peer;
+    private bool _sawRequest;
+    private Pending? _pending;
+    private int _connections;
+    private PortState _state;
+    private bool _engineStarted;
+
+    /// <summary>Creates the socket and binds it; throws <see cref="EventEngineException"/> if the bind fails.</summary>
+    public PluginPort(string plugin, string bindAddress, int port, long maxMessageSize, string monitorAddress,
+        GatewayPoller poller, SessionInbox inbox, EventRouter router, EngineMetrics metrics, ILoggingAdapter log, Task engineStarted)
+    {
+        Plugin = plugin;
+        _poller = poller;
+        _inbox = inbox;
+        _router = router;
+        _metrics = metrics;
+        _log = log;
+        _onEventsArrived = () => { if (_pending is { WantsEvents: true }) Serve(); };
+        _timer.Enable = false;
+        _socket.Options.Linger = TimeSpan.Zero;
+        _socket.Options.MaxMsgSize = maxMessageSize;
+        try
+        {
+            Port = port == 0 ? _socket.BindRandomPort($"tcp://{bindAddress}") : BindFixed(bindAddress, port);
+        }
+        catch (NetMQException e)
+        {
+            _socket.Dispose();
+            throw new EventEngineException(
+                $"cannot bind the port of external plugin '{plugin}' tcp://{bindAddress}:{port}: {(e is AddressAlreadyInUseException ? "the port is already in use" : e.Message)}", e);
+        }
+        _monitor = new NetMQMonitor(_socket, monitorAddress, SocketEvents.Accepted | SocketEvents.Disconnected);
+        _monitor.Accepted += (_, _) => ConnectionsChanged(+1);
+        _monitor.Disconnected += (_, _) => ConnectionsChanged(-1);
+        _socket.ReceiveReady += (_, _) => ReceiveRequests();
+        _timer.Elapsed += (_, _) => _poller.Guard("a plugin wait timeout", WaitTimedOut);
+        _inbox.OnWake(() => _poller.Post(_onEventsArrived));
+        poller.Poller.Add(_socket);
+        poller.Poller.Add(_timer);
+        _monitor.AttachToPoller(poller.Poller);
+        engineStarted.ContinueWith(_ => _poller.Post(EngineStarted), TaskContinuationOptions.ExecuteSynchronously);
+    }
+
+    private enum PortState
+    {
+        Open,
+        Quit,
+        Dropped,
+    }
+
+    public string Plugin { get; }
+
+    /// <summary>The bound TCP port.</summary>
+    public int Port { get; }
+
+    /// <summary>Wires the port to its session actor; called once, before the poller starts.</summary>
+    public void AttachSession(IActorRef session) => _session = session;
+
+    /// <summary>
+    /// The plugin is gone for good (disconnect timeout, drop policy): releases every event it holds or would
+    /// get, and refuses further requests. Poller thread.
+    /// </summary>
+    public int Drop()
+    {
+        var released = ReleaseAll();
+        _state = PortState.Dropped;
+        return released;
+    }
+
+    private int BindFixed(string address, int port)
+    {
+        _socket.Bind($"tcp://{address}:{port}");
+        return port;
+    }
+
+    private void ReceiveRequests()
+    {
+        for (var i = 0; i < MaxRequestsPerWakeUp; i++)
+        {
+            if (!_socket.TryReceiveFrameBytes(out var first, out var more)) return;
+            _frames.Clear();
+            _frames.Add(first);
+            while (more) _frames.Add(_socket.ReceiveFrameBytes(out more));
+            try
+            {
+                Handle(Envelope.Split(_frames, out var bodyStart), bodyStart);
+            }
+            catch (Exception e)
+            {
+                _log.Error(e, "Gateway: handling a request of plugin {0} failed; carrying on", Plugin);
+            }
+        }
+    }
+
+    private void Handle(Envelope envelope, int bodyStart)
+    {
+        var bodyFrames = _frames.Count - bodyStart;
+        var request = bodyFrames == 1 ? PluginRequest.Parse(_frames[bodyStart]) : PluginRequest.Bad("expected one frame");
+        if (_state != PortState.Open)
+        {
+            if (request.Kind != RequestKind.Quit)
+                Reply(envelope, PluginReplies.BadMsg(_state == PortState.Quit
+                    ? $"plugin {Plugin} has quit; its session is over"
+                    : $"plugin {Plugin} was dropped after its disconnect timeout; its session is over"));
+            return;
+        }
+        AcceptPeer(envelope);
+        if (!_sawRequest)
+        {
+            _sawRequest = true;
+            _session.Tell(PeerFirstRequest.Instance);
+        }
+        switch (request.Kind)
+        {
+            case RequestKind.Publish:
+                PublishWhenStarted(envelope, [request.Frame!], PluginReplies.MsgPublished);
+                break;
+            case RequestKind.PublishBatch:
+                PublishWhenStarted(envelope, request.Frames!, PluginReplies.BatchPublished(request.Frames!.Count));
+                break;
+            case RequestKind.NextMsg:
+            case RequestKind.NextBatch:
+                _pending = new Pending(envelope, request.Kind == RequestKind.NextBatch, request.MaxEvents, WantsEvents: true);
+                if (Serve()) break;
+                if (request.WaitMs == 0) WaitTimedOut();
+                else if (request.WaitMs > 0) StartTimer(request.WaitMs);
+                break;
+            case RequestKind.Quit:
+                var dropped = ReleaseAll();
+                _state = PortState.Quit;
+                _session.Tell(new PeerQuit(dropped));
+                break;
+            default:
+                Reply(envelope, PluginReplies.BadMsg(request.Reason!));
+                break;
+        }
+    }
+
+    // The same peer's request acknowledges the previous reply; another peer's request takes the session over.
+    private void AcceptPeer(Envelope envelope)
+    {
+        CancelPending();
+        if (_peer is not null && envelope.Identity.AsSpan().SequenceEqual(_peer))
+        {
+            foreach (var delivery in _unacked) _inbox.Release(delivery);
+            _unacked.Clear();
+            return;
+        }
+        if (_unacked.Count > 0)
+        {
+            _log.Info("Plugin {0}: a new peer took over port {1}; its {2} unacknowledged event(s) are handed out again first",
+                Plugin, Port, _unacked.Count);
+            _redeliver = new Queue<Delivery>(_unacked.Concat(_redeliver));
+            _unacked.Clear();
+        }
+        _peer = envelope.Identity;
+    }
+
+    /// <summary>Hands out events to the held request if there are any; true when it replied.</summary>
+    private bool Serve()
+    {
+        var pending = _pending!;
+        while (true)
+        {
+            while (_unacked.Count < pending.Max && (_redeliver.TryDequeue(out var next) || _inbox.TryTake(out next)))
+                if (Encoded(next)) _unacked.Add(next);
+            if (_unacked.Count > 0) break;
+            if (!_inbox.Arm()) return false;
+        }
+        _pending = null;
+        _timer.Enable = false;
+        if (!pending.Batch)
+        {
+            Reply(pending.Envelope, _unacked[0].Frame);
+            return true;
+        }
+        SendEnvelope(pending.Envelope);
+        _socket.SendMoreFrame(PluginReplies.BatchHeader(_unacked.Count));
+        for (var i = 0; i < _unacked.Count - 1; i++) _socket.SendMoreFrame(_unacked[i].Frame);
+        _socket.SendFrame(_unacked[^1].Frame);
+        return true;
+    }
+
+    // Encodes the frame on this thread (at most once per delivery); an event its codec cannot encode is dropped.
+    private bool Encoded(Delivery delivery)
+    {
+        try
+        {
+            _ = delivery.Frame;
+            return true;
+        }
+        catch (Exception e)
+        {
+            _inbox.Release(delivery);
+            _metrics.Dropped("unencodable");
+            _log.Error(e, "Plugin {0}: dropped a {1} event its codec could not encode", Plugin, delivery.Type?.Name ?? "raw");
+            return false;
+        }
+    }
+
+    private void WaitTimedOut()
+    {
+        _timer.Enable = false;
+        if (_pending is not { WantsEvents: true } pending) return;
+        _pending = null;
+        _inbox.Disarm();
+        Reply(pending.Envelope, pending.Batch ? PluginReplies.EmptyBatch : PluginReplies.Timeout);
+    }
+
+    private void StartTimer(int waitMs)
+    {
+        _timer.Enable = false;
+        _timer.Interval = waitMs;
+        _timer.Enable = true;
+    }
+
+    // Start-up loses nothing: until the barrier has passed (every plugin subscribed), a publication is held.
+    private void PublishWhenStarted(Envelope envelope, IReadOnlyList<byte[]> frames, byte[] reply)
+    {
+        if (!_engineStarted)
+        {
+            _pending = new Pending(envelope, Batch: false, Max: 0, WantsEvents: false) { Held = (frames, reply) };
+            return;
+        }
+        foreach (var frame in frames) _router.PublishFrame(frame, _inbox.OwnCredit, toWire: true);
+        ReplyWhenRoom(envelope, reply);
+    }
+
+    private void EngineStarted()
+    {
+        _engineStarted = true;
+        if (_pending is not { Held: var (frames, reply) } pending) return;
+        _pending = null;
+        PublishWhenStarted(pending.Envelope, frames, reply);
+    }
+
+    // Flow control: while the plugin's window is full, the reply (and so its next publication) waits; no thread does.
+    private void ReplyWhenRoom(Envelope envelope, byte[] reply)
+    {
+        var credit = _inbox.OwnCredit;
+        if (credit.HasRoom)
+        {
+            Reply(envelope, reply);
+            return;
+        }
+        var pending = new Pending(envelope, Batch: false, Max: 0, WantsEvents: false);
+        _pending = pending;
+        _log.Debug("Plugin {0}: {1} of its events are still being handled; its publish reply waits for room", Plugin, credit.InFlight);
+        credit.WhenRoom().ContinueWith(_ => _poller.Post(() =>
+        {
+            if (!ReferenceEquals(_pending, pending)) return;
+            _pending = null;
+            Reply(envelope, reply);
+        }), TaskContinuationOptions.ExecuteSynchronously);
+    }
+
+    private void CancelPending()
+    {
+        _pending = null;
+        _timer.Enable = false;
+        _inbox.Disarm();
+    }
+
+    private int ReleaseAll()
+    {
+        CancelPending();
+        var released = _unacked.Count + _redeliver.Count;
+        foreach (var delivery in _unacked) _inbox.Release(delivery);
+        foreach (var delivery in _redeliver) _inbox.Release(delivery);
+        _unacked.Clear();
+        _redeliver.Clear();
+        return released;
+    }
+
+    private void Reply(Envelope envelope, byte[] frame)
+    {
+        SendEnvelope(envelope);
+        _socket.SendFrame(frame);
+    }
+
+    // ROUTER never blocks on send: a reply to a peer that has gone is dropped (its events stay unacknowledged).
+    private void SendEnvelope(Envelope envelope)
+    {
+        foreach (var part in envelope.Routing) _socket.SendMoreFrame(part);
+        if (envelope.Delimited) _socket.SendMoreFrameEmpty();
+    }
+
+    private void ConnectionsChanged(int delta)
+    {
+        _connections = Math.Max(0, _connections + delta);
+        _session.Tell(new PeerConnections(_connections));
+    }
+
+    public void Dispose()
+    {
+        _monitor.Dispose();
+        _socket.Dispose();
+    }
+
+    /// <summary>A request whose reply is held: events it waits for, or a publish reply waiting for room.</summary>
+    private sealed record Pending(Envelope Envelope, bool Batch, int Max, bool WantsEvents)
+    {
+        /// <summary>A publication held until the engine has started: its frames and its reply.</summary>
+        public (IReadOnlyList<byte[]> Frames, byte[] Reply)? Held { get; init; }
+    }
+}
+
+/// <summary>
+/// The routing part of a request on a ROUTER socket: the frames before the empty delimiter a REQ socket adds (the
+/// peer's identity, and more with REQ_CORRELATE), echoed back in front of the reply.
+/// </summary>
+internal sealed record Envelope(byte[][] Routing, bool Delimited)
+{
+    public byte[] Identity => Routing[0];
+
+    /// <summary>Splits a request; a peer without a delimiter (a DEALER) gets replies without one.</summary>
+    public static Envelope Split(List<byte[]> frames, out int bodyStart)
+    {
+        for (var i = 1; i < frames.Count; i++)
+        {
+            if (frames[i].Length != 0) continue;
+            bodyStart = i + 1;
+            return new Envelope(frames.GetRange(0, i).ToArray(), true);
+        }
+        bodyStart = 1;
+        return new Envelope([frames[0]], false);
+    }
+}
