@@ -162,7 +162,7 @@ public sealed class EventEngine
             var inboundCredit = NewCreditWindow();
             wire = new WireLink(Settings.Wire, Name, inboundCredit,
                 frame => Router.PublishFrame(frame, inboundCredit, toWire: false),
-                Logging.GetLogger(System, "EventEngine.Wire"));
+                Logging.GetLogger(System, "EventEngine.Wire"), Settings.Curve, Metrics);
             PublishPort = wire.PublishPort;
             SubscribePort = wire.SubscribePort;
         }
@@ -179,7 +179,7 @@ public sealed class EventEngine
         System.WhenTerminated.ContinueWith(_ => Metrics.Dispose(), TaskScheduler.Default);
         Logging.GetLogger(System, "EventEngine").Info(
             "Event engine {0} running: {1} plugin(s){2}", Name, builder.Plugins.Count,
-            Settings.Wire.Enabled ? $", publish port {PublishPort}, subscribe port {SubscribePort} on {Settings.Wire.BindAddress}" : ", no wire");
+            Settings.Wire.Enabled ? $", publish port {PublishPort}, subscribe port {SubscribePort} on {Settings.Wire.BindAddress}{(Settings.Curve.Enabled ? " (CURVE)" : "")}" : ", no wire");
     }
 
     private void Stop()

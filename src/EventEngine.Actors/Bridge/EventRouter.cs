@@ -62,6 +62,7 @@ internal sealed class EventRouter
         catch (EventDecodeException e)
         {
             _metrics.Undecodable(e.EventType.Name);
+            _metrics.Dropped("undecodable");
             _log.Warning("Dropped an undecodable event: {0}", e.Message);
             return 0;
         }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Akka.Event;
 using EventEngine.Actors.Configuration;
+using EventEngine.Actors.Diagnostics;
 using EventEngine.Actors.FlowControl;
 using NetMQ;
 using NetMQ.Sockets;
@@ -26,21 +27,28 @@ internal sealed class WireLink : IDisposable
     private readonly CreditWindow _inboundCredit;
     private readonly ILoggingAdapter _log;
     private readonly string _inprocId;
+    private readonly EngineMetrics? _metrics;
     private bool _inboundPaused;
+    private long _multipart;
 
     /// <summary>Creates the sockets and binds them; throws <see cref="EventEngineException"/> naming the port if a bind fails.</summary>
-    public WireLink(WireSettings settings, string inprocId, CreditWindow inboundCredit, Action<byte[]> inbound, ILoggingAdapter log)
+    public WireLink(WireSettings settings, string inprocId, CreditWindow inboundCredit, Action<byte[]> inbound, ILoggingAdapter log,
+        CurveSettings? curve = null, EngineMetrics? metrics = null)
     {
         _inprocId = inprocId;
         _inbound = inbound;
         _inboundCredit = inboundCredit;
         _log = log;
+        _metrics = metrics;
         _poller = [_xsub, _xpub, _outbound];
         try
         {
             _xsub.Options.Linger = TimeSpan.Zero;
             _xpub.Options.Linger = TimeSpan.Zero;
             _xsub.Options.MaxMsgSize = settings.MaxMessageSize;
+            _xpub.Options.MaxMsgSize = settings.MaxMessageSize; // subscribers send frames too (subscriptions)
+            curve?.Apply(_xsub);
+            curve?.Apply(_xpub);
             _xsub.Options.ReceiveHighWatermark = settings.HighWaterMark;
             _xpub.Options.SendHighWatermark = settings.HighWaterMark;
             _xpub.Options.XPubVerbose = true;
@@ -128,7 +136,11 @@ internal sealed class WireLink : IDisposable
         var more = true;
         while (more) frames.Add(_xsub.ReceiveFrameBytes(out more));
         for (var i = 0; i < frames.Count; i++) _xpub.TrySendFrame(frames[i], more: i < frames.Count - 1);
-        _log.Warning("A {0}-frame message arrived on the publish port; events are one frame, so it was forwarded but not delivered to plugins", frames.Count);
+        _metrics?.Dropped("multipart");
+        // A peer may send thousands: log the first and then every 1000th, never one line each.
+        if (++_multipart % 1000 == 1)
+            _log.Warning("A {0}-frame message arrived on the publish port; events are one frame, so it was forwarded but not delivered to plugins ({1} such message(s) so far, counted in event_engine.events.dropped, reason multipart)",
+                frames.Count, _multipart);
     }
 
     // Stop reading (zmq buffers, then the publisher's own high-water mark applies) until local subscribers catch up.

@@ -58,6 +58,9 @@ public sealed record EngineSettings(
     /// <summary>The HOCON path of the engine's section.</summary>
     public const string Root = "event-engine";
 
+    /// <summary>CURVE encryption of every TCP endpoint (<c>security.curve</c>); off by default.</summary>
+    public CurveSettings Curve { get; init; } = CurveSettings.Disabled;
+
     /// <summary>Reads the settings from an ActorSystem configuration (which has the reference config as fallback).</summary>
     public static EngineSettings From(Config config)
     {
@@ -83,7 +86,10 @@ public sealed record EngineSettings(
             c.GetTimeSpan("startup.timeout"),
             c.GetTimeSpan("startup.progress-interval"),
             c.GetString("plugin-dispatcher"),
-            c);
+            c)
+        {
+            Curve = CurveSettings.From(c),
+        };
     }
 
     /// <summary>The dispatcher of a plugin: <c>plugins.NAME.dispatcher</c> if set, else <see cref="PluginDispatcher"/>.</summary>

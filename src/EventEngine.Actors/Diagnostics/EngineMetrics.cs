@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
 namespace EventEngine.Actors.Diagnostics;
@@ -6,6 +7,13 @@ namespace EventEngine.Actors.Diagnostics;
 /// The counters of one engine, in a <see cref="Meter"/> named <see cref="MeterName"/> and tagged with the
 /// engine's name (several engines may share a process). Recording costs next to nothing without a listener.
 /// </summary>
+/// <remarks>
+/// <c>event_engine.events.dropped</c> counts every event the engine gave up on, by <c>reason</c>:
+/// <c>poison</c> (its handler threw), <c>undecodable</c> (a frame from outside its codec refused),
+/// <c>multipart</c> (a multi-frame message on the publish port: forwarded, not delivered to plugins),
+/// <c>subscriber-stopped</c>, <c>plugin-quit</c>, <c>plugin-finished</c>, <c>plugin-disconnected</c>,
+/// <c>engine-stopped</c> (queued for a plugin that will never read it) and <c>unencodable</c>.
+/// </remarks>
 public sealed class EngineMetrics : IDisposable
 {
     /// <summary>The meter name to listen to (OpenTelemetry: <c>.AddMeter("EventEngine.Actors")</c>).</summary>
@@ -18,6 +26,9 @@ public sealed class EngineMetrics : IDisposable
     private readonly Counter<long> _restarts;
     private readonly Counter<long> _stops;
     private readonly Counter<long> _dropped;
+    private readonly Counter<long> _badRequests;
+    private readonly Counter<long> _processRestarts;
+    private readonly ConcurrentDictionary<string, SessionGauge> _sessions = new();
 
     internal EngineMetrics(string engineName)
     {
@@ -29,6 +40,14 @@ public sealed class EngineMetrics : IDisposable
         _dropped = Meter.CreateCounter<long>("event_engine.events.dropped", "{event}", "Events dropped, per reason");
         _restarts = Meter.CreateCounter<long>("event_engine.plugin.restarts", "{restart}", "Plugin restarts, per plugin");
         _stops = Meter.CreateCounter<long>("event_engine.plugin.stops", "{stop}", "Plugins stopped by supervision (restart limit or failure to start), per plugin");
+        _badRequests = Meter.CreateCounter<long>("event_engine.gateway.bad_requests", "{request}",
+            "Requests of external plugins refused with an 'event-engine: bad msg' reply, per plugin and reason (unknown-command, multipart, invalid, session-over)");
+        _processRestarts = Meter.CreateCounter<long>("event_engine.plugin.process_restarts", "{restart}",
+            "Plugin processes the engine started again (the process exited before its plugin quit, or could not be started), per plugin");
+        Meter.CreateObservableGauge("event_engine.gateway.sessions", ObserveSessions, "{session}",
+            "External plugin sessions, per state (waiting: never connected; connected; disconnected; finished)");
+        Meter.CreateObservableGauge("event_engine.gateway.queue_depth", ObserveQueues, "{event}",
+            "Events queued for an external plugin and not yet handed out, per plugin");
     }
 
     /// <summary>The engine's meter.</summary>
@@ -52,6 +71,56 @@ public sealed class EngineMetrics : IDisposable
 
     internal void Stopped(string plugin) => _stops.Add(1, new KeyValuePair<string, object?>("plugin", plugin));
 
+    internal void BadRequest(string plugin, string reason) => _badRequests.Add(1, new("plugin", plugin), new("reason", reason));
+
+    internal void ProcessRestarted(string plugin) => _processRestarts.Add(1, new KeyValuePair<string, object?>("plugin", plugin));
+
+    /// <summary>Makes an external plugin's session visible in the gauges; <paramref name="queueDepth"/> is read on collection.</summary>
+    internal SessionGauge AddSession(string plugin, Func<int> queueDepth) => _sessions[plugin] = new SessionGauge(queueDepth);
+
+    /// <summary>The gauge state of <paramref name="plugin"/>'s session, if it has one.</summary>
+    internal SessionGauge? Session(string plugin) => _sessions.GetValueOrDefault(plugin);
+
+    private IEnumerable<Measurement<int>> ObserveSessions()
+    {
+        var counts = new int[SessionGauge.Finished + 1];
+        foreach (var session in _sessions.Values) counts[session.State]++;
+        for (var state = 0; state < counts.Length; state++)
+            yield return new Measurement<int>(counts[state], new KeyValuePair<string, object?>("state", SessionGauge.Name(state)));
+    }
+
+    private IEnumerable<Measurement<int>> ObserveQueues() => _sessions
+        .Select(kv => new Measurement<int>(kv.Value.QueueDepth(), new KeyValuePair<string, object?>("plugin", kv.Key)));
+
     /// <inheritdoc />
     public void Dispose() => Meter.Dispose();
+}
+
+/// <summary>What the gauges show of one external plugin's session (written by the session actor, read by collectors).</summary>
+internal sealed class SessionGauge
+{
+    public const int Waiting = 0;
+    public const int Connected = 1;
+    public const int Disconnected = 2;
+    public const int Finished = 3;
+    private readonly Func<int> _queueDepth;
+    private int _state;
+
+    public SessionGauge(Func<int> queueDepth) => _queueDepth = queueDepth;
+
+    public int State
+    {
+        get => Volatile.Read(ref _state);
+        set => Volatile.Write(ref _state, value);
+    }
+
+    public int QueueDepth() => _queueDepth();
+
+    public static string Name(int state) => state switch
+    {
+        Connected => "connected",
+        Disconnected => "disconnected",
+        Finished => "finished",
+        _ => "waiting",
+    };
 }

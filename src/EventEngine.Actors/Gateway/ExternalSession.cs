@@ -25,6 +25,7 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
     private readonly IActorRef? _process;
     private readonly Action _onSubscribed;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Diagnostics.SessionGauge? _gauge;
     private bool _subscribed;
     private bool _connected;
     private bool _ready;
@@ -49,6 +50,7 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
         _settings = settings;
         _process = process;
         _onSubscribed = onSubscribed;
+        _gauge = engine.Metrics.Session(_name);
 
         Receive<Delivery>(OnDelivery);
         Receive<SubscriptionsActive>(_ =>
@@ -60,6 +62,7 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
         Receive<PeerFirstRequest>(_ =>
         {
             _connected = true;
+            if (!_finished && _gauge is not null) _gauge.State = Diagnostics.SessionGauge.Connected;
             _log.Info("External plugin {0} connected", _name);
             CheckReady();
         });
@@ -109,6 +112,7 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
         var was = _connections;
         _connections = count;
         if (_finished || !_connected) return;
+        if (_gauge is not null) _gauge.State = count > 0 ? Diagnostics.SessionGauge.Connected : Diagnostics.SessionGauge.Disconnected;
         if (count == 0 && was > 0)
         {
             _log.Warning("External plugin {0} disconnected; its events stay queued (at most {1} wait for it before its publishers pause) until it reconnects",
@@ -145,6 +149,7 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
     {
         if (_finished) return;
         _finished = true;
+        if (_gauge is not null) _gauge.State = Diagnostics.SessionGauge.Finished;
         Timers.CancelAll();
         Drain(reason, droppedByPort);
         _engine.Bridge.Tell(new Unsubscribe(Self));

@@ -88,10 +88,12 @@ internal sealed class GatewayComponent : IEngineComponent
             {
                 var inbox = new SessionInbox(engine.NewCreditWindow());
                 var port = new PluginPort(plugin.Name, settings.BindAddress, plugin.Port, settings.MaxMessageSize,
-                    $"inproc://event-engine-{engine.Name}-gateway-monitor-{specs.Count}", poller, inbox, engine.Router, engine.Metrics, log, engine.Started);
+                    $"inproc://event-engine-{engine.Name}-gateway-monitor-{specs.Count}", poller, inbox, engine.Router, engine.Metrics, log, engine.Started,
+                    engine.Settings.Curve);
                 specs.Add(new SessionSpec(plugin, port, inbox, Resolve(plugin.Subscriptions, engine)));
                 _ports[plugin.Name] = port.Port;
                 _inboxes[plugin.Name] = inbox;
+                engine.Metrics.AddSession(plugin.Name, () => inbox.Count);
             }
         }
         catch
@@ -105,7 +107,7 @@ internal sealed class GatewayComponent : IEngineComponent
         var gateway = engine.System.ActorOf(Props.Create(() => new PluginGateway(engine, settings, specs, poller, OnSessionSubscribed)), "event-engine-gateway");
         if (_plugins.Any(p => p.Command is not null)) RegisterProcessShutdown(engine.System, gateway, settings);
         log.Info("Gateway: {0}", string.Join(", ", specs.Select(s =>
-            $"{s.Plugin.Name} on tcp://{settings.BindAddress}:{s.Port.Port} subscribed to [{string.Join(", ", s.Plugin.Subscriptions)}]{(s.Plugin.Command is null ? "" : " (launched by the engine)")}")));
+            $"{s.Plugin.Name} on tcp://{settings.BindAddress}:{s.Port.Port}{(engine.Settings.Curve.Enabled ? " (CURVE)" : "")} subscribed to [{string.Join(", ", s.Plugin.Subscriptions)}]{(s.Plugin.Command is null ? "" : " (launched by the engine)")}")));
     }
 
     private void OnSessionSubscribed()

@@ -55,6 +55,8 @@ internal sealed class PluginGateway : ReceiveActor
             if (plugin.Command is not null)
             {
                 var info = PluginCommand.Build(plugin, _settings.BindAddress, spec.Port.Port, _settings.Processes, out var dieWithEngine);
+                if (_engine.Settings.Curve.PublicKeyZ85 is { } serverKey && plugin.Environment?.ContainsKey(PluginCommand.CurveServerKeyVariable) != true)
+                    info.Environment[PluginCommand.CurveServerKeyVariable] = serverKey;
                 if (!dieWithEngine && _settings.Processes.DieWithEngine && OperatingSystem.IsLinux() && !warnedNoSetpriv)
                 {
                     warnedNoSetpriv = true;

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using EventEngine.Actors.Bridge;
+using EventEngine.Actors.Configuration;
 using EventEngine.Actors.Diagnostics;
 using NetMQ;
 using NetMQ.Monitoring;
@@ -44,7 +45,8 @@ internal sealed class PluginPort : IDisposable
 
     /// <summary>Creates the socket and binds it; throws <see cref="EventEngineException"/> if the bind fails.</summary>
     public PluginPort(string plugin, string bindAddress, int port, long maxMessageSize, string monitorAddress,
-        GatewayPoller poller, SessionInbox inbox, EventRouter router, EngineMetrics metrics, ILoggingAdapter log, Task engineStarted)
+        GatewayPoller poller, SessionInbox inbox, EventRouter router, EngineMetrics metrics, ILoggingAdapter log, Task engineStarted,
+        CurveSettings? curve = null)
     {
         Plugin = plugin;
         _poller = poller;
@@ -56,6 +58,7 @@ internal sealed class PluginPort : IDisposable
         _timer.Enable = false;
         _socket.Options.Linger = TimeSpan.Zero;
         _socket.Options.MaxMsgSize = maxMessageSize;
+        curve?.Apply(_socket);
         try
         {
             Port = port == 0 ? _socket.BindRandomPort($"tcp://{bindAddress}") : BindFixed(bindAddress, port);
@@ -136,9 +139,9 @@ internal sealed class PluginPort : IDisposable
         if (_state != PortState.Open)
         {
             if (request.Kind != RequestKind.Quit)
-                Reply(envelope, PluginReplies.BadMsg(_state == PortState.Quit
+                BadRequest(envelope, "session-over", _state == PortState.Quit
                     ? $"plugin {Plugin} has quit; its session is over"
-                    : $"plugin {Plugin} was dropped after its disconnect timeout; its session is over"));
+                    : $"plugin {Plugin} was dropped after its disconnect timeout; its session is over");
             return;
         }
         AcceptPeer(envelope);
@@ -168,9 +171,16 @@ internal sealed class PluginPort : IDisposable
                 _session.Tell(new PeerQuit(dropped));
                 break;
             default:
-                Reply(envelope, PluginReplies.BadMsg(request.Reason!));
+                BadRequest(envelope, bodyFrames != 1 ? "multipart" : request.Reason!.StartsWith("unknown command", StringComparison.Ordinal) ? "unknown-command" : "invalid",
+                    request.Reason!);
                 break;
         }
+    }
+
+    private void BadRequest(Envelope envelope, string kind, string reason)
+    {
+        _metrics.BadRequest(Plugin, kind);
+        Reply(envelope, PluginReplies.BadMsg(reason));
     }
 
     // The same peer's request acknowledges the previous reply; another peer's request takes the session over.

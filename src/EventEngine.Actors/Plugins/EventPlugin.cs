@@ -193,6 +193,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         catch (Exception e)
         {
             _engine.Metrics.Poison(Name, delivery.Type?.Name ?? "raw");
+            _engine.Metrics.Dropped("poison");
             Log.Error(e, "Plugin {0} failed handling a {1} event; the event is dropped (poison) and the plugin restarts", Name, delivery.Type?.Name ?? "raw");
             throw;
         }

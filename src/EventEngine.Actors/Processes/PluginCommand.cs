@@ -15,6 +15,9 @@ internal static class PluginCommand
     /// <summary>Set for every plugin process: its registered name.</summary>
     public const string PluginVariable = "EVENT_ENGINE_PLUGIN";
 
+    /// <summary>Set for every plugin process when CURVE is on: the engine's public key (Z85), which pyevents uses.</summary>
+    public const string CurveServerKeyVariable = "EVENT_ENGINE_CURVE_SERVER_KEY";
+
     /// <summary>
     /// The start information of <paramref name="plugin"/>'s process. <paramref name="dieWithEngine"/> says whether
     /// the command is wrapped in <c>setpriv --pdeathsig KILL</c> (Linux, when setpriv exists).

@@ -88,6 +88,7 @@ internal sealed class PluginProcess : ReceiveActor, IWithTimers
     {
         if (_stopping || _quit) return;
         var generation = ++_generation;
+        if (generation > 1) EventEngine.Of(Context.System).Metrics.ProcessRestarted(_name);
         var self = Self;
         var process = new Process { StartInfo = _startInfo, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) =>

@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Event;
+using EventEngine.Actors.Gateway;
+
+namespace EventEngine.Actors.FaultTests.Support;
+
+/// <summary>An engine in its own actor system on ephemeral loopback ports, its log captured and its meter recorded; terminated on dispose.</summary>
+internal sealed class TestEngine : IAsyncDisposable
+{
+    private TestEngine(ActorSystem system, EventEngine engine, LogCapture log, MetricsRecorder metrics)
+    {
+        System = system;
+        Engine = engine;
+        Log = log;
+        Metrics = metrics;
+    }
+
+    public ActorSystem System { get; }
+
+    public EventEngine Engine { get; }
+
+    public LogCapture Log { get; }
+
+    public MetricsRecorder Metrics { get; }
+
+    /// <summary>Starts an engine; <paramref name="hocon"/> overrides the test defaults (service mode, ports 0, quick process restarts).</summary>
+    public static TestEngine Start(Action<EventEngineBuilder> configure, string hocon = "")
+    {
+        var config = ConfigurationFactory.ParseString(hocon)
+            .WithFallback(ConfigurationFactory.ParseString($$"""
+                akka.loglevel = INFO
+                akka.stdout-loglevel = WARNING
+                akka.loggers = []
+                akka.log-dead-letters = off
+                event-engine {
+                  run-mode = service
+                  wire { publish-port = 0, subscribe-port = 0 }
+                  startup.timeout = 60s
+                  gateway.processes {
+                    python-path = ["{{Paths.PyEvents}}"]
+                    restart-backoff { min = 100ms, max = 1s }
+                  }
+                }
+                """))
+            .WithFallback(EventEngine.ReferenceConfig);
+        var system = ActorSystem.Create($"fault-{Guid.NewGuid():N}"[..22], config);
+        var log = new LogCapture();
+        system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new LogCapture.Listener(log))), typeof(LogEvent));
+        MetricsRecorder? metrics = null;
+        try
+        {
+            var engine = EventEngine.Start(system, e =>
+            {
+                configure(e);
+            });
+            metrics = new MetricsRecorder(engine);
+            return new TestEngine(system, engine, log, metrics);
+        }
+        catch
+        {
+            metrics?.Dispose();
+            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            throw;
+        }
+    }
+
+    public int PortOf(string plugin) => Engine.ExternalPluginPort(plugin);
+
+    public PluginPeer Peer(string plugin) => new(PortOf(plugin));
+
+    /// <summary>Events queued for an external plugin and not yet handed out.</summary>
+    public int Queued(string plugin) => GatewayComponent.Of(Engine)!.Queued(plugin);
+
+    public async ValueTask DisposeAsync()
+    {
+        await System.Terminate().WaitAsync(TimeSpan.FromSeconds(30));
+        Metrics.Dispose();
+    }
+}
+
+/// <summary>Every log event of an engine, for assertions.</summary>
+internal sealed class LogCapture
+{
+    private readonly ConcurrentQueue<LogEvent> _events = new();
+
+    public IEnumerable<LogEvent> Events => _events;
+
+    public bool Contains(string text, LogLevel? level = null) =>
+        _events.Any(e => (level is null || e.LogLevel() == level) && e.Message?.ToString()?.Contains(text, StringComparison.Ordinal) == true);
+
+    public int Count(string text) => _events.Count(e => e.Message?.ToString()?.Contains(text, StringComparison.Ordinal) == true);
+
+    public string Dump() => string.Join("\n", _events.Select(e => $"{e.LogLevel()} [{e.LogSource}] {e.Message}"));
+
+    internal sealed class Listener : ReceiveActor
+    {
+        public Listener(LogCapture capture) => Receive<LogEvent>(e => capture._events.Enqueue(e));
+    }
+}
