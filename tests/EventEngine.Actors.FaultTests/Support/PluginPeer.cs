@@ -56,7 +56,11 @@ internal sealed class PluginPeer : IDisposable
     }
 
     /// <summary>Acknowledges the last reply and checks nothing more is queued.</summary>
-    public void ExpectNothingMore() => Assert.Empty(NextBatch(1, waitMs: 0));
+    public void ExpectNothingMore()
+    {
+        var more = NextBatch(65536, waitMs: 0);
+        Assert.True(more.Count == 0, $"expected nothing more, but {more.Count} more event(s) were queued: {string.Join(", ", more.Take(3).Concat(more.TakeLast(3)).Select(e => e.Length > 60 ? e[..60] + "..." : e))}");
+    }
 
     public static string Text(byte[] frame) => Encoding.UTF8.GetString(frame);
 
