@@ -15,13 +15,21 @@ internal static class HostileScenario
 
     public static readonly byte[] Reserved = Encoding.ASCII.GetBytes("plugin_command: ");
 
+    /// <summary>Raw frames starting with <c>Marker</c> (a well-behaved publisher's), recorded by the Markers plugin of the running scenario.</summary>
+    public static Received<string> Markers(TestEngine t) => MarkerLists.TryGetValue(t, out var m) ? m : throw new InvalidOperationException("not a running scenario");
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<TestEngine, Received<string>> MarkerLists = new();
+
     public static async Task Run(Func<TestEngine, Task> attack, Action<TestEngine>? verify = null, string hocon = "")
     {
         var collected = new Received<string>();
+        var markers = new Received<string>();
         await using var t = TestEngine.Start(e => e
             .AddExternalPlugin("Victim", 0, ["TypeA"])
             .AddExternalPlugin("Bystander", 0, ["TypeA"])
-            .AddPlugin<TextCollector>("Collector", collected, null!), hocon);
+            .AddPlugin<TextCollector>("Collector", collected, null!)
+            .AddPlugin<RawCollector>("Markers", markers, "Marker"), hocon);
+        MarkerLists.Add(t, markers);
         using var bystander = t.Peer("Bystander");
         using (var first = t.Peer("Victim"))
         {

@@ -93,3 +93,10 @@ public sealed class TextCollector : EventPlugin
         if (rawPrefix is not null) SubscribeRaw(rawPrefix, raw => received.Add(System.Text.Encoding.UTF8.GetString(raw.Frame)));
     }
 }
+
+/// <summary>Records raw frames starting with <c>prefix</c> (as text).</summary>
+public sealed class RawCollector : EventPlugin
+{
+    public RawCollector(Received<string> received, string prefix) =>
+        SubscribeRaw(prefix, raw => received.Add(System.Text.Encoding.UTF8.GetString(raw.Frame)));
+}
