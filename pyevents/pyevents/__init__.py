@@ -9,7 +9,8 @@ pyevents: write plugins for EventEngine.Actors (and the original event-engine) i
 from .client import PLUGIN_ENV, PORT_ENV, EngineClient, Plugin
 from .errors import (ClientClosedError, EngineError, EngineTimeout, EventDecodeError, ProtocolError,
                      PyEventsError)
-from .events import HOST_ENV, get_next_msg, get_plugin_socket, publish_msg, send_quit_command
+from .events import (CURVE_SERVER_KEY_ENV, HOST_ENV, configure_curve, curve_key, get_next_msg, get_plugin_socket,
+                     publish_msg, send_quit_command)
 from .protocol import decode_event, encode_event, encode_payload
 
 __version__ = "0.2.0"
@@ -18,5 +19,5 @@ __all__ = [
     "EngineClient", "Plugin", "decode_event", "encode_event", "encode_payload",
     "PyEventsError", "EngineError", "ProtocolError", "EngineTimeout", "ClientClosedError",
     "EventDecodeError", "get_plugin_socket", "get_next_msg", "publish_msg", "send_quit_command",
-    "HOST_ENV", "PORT_ENV", "PLUGIN_ENV", "__version__",
+    "HOST_ENV", "PORT_ENV", "PLUGIN_ENV", "CURVE_SERVER_KEY_ENV", "configure_curve", "curve_key", "__version__",
 ]

@@ -27,7 +27,7 @@ import zmq
 
 from . import protocol as p
 from .errors import ClientClosedError, EngineTimeout, ProtocolError, PyEventsError
-from .events import default_host
+from .events import configure_curve, default_host
 
 __all__ = ["EngineClient", "Plugin", "PORT_ENV", "PLUGIN_ENV"]
 
@@ -81,6 +81,11 @@ class EngineClient:
             (flow control, when its subscribers are behind); default ``None``: wait forever.
         linger: seconds ``close`` lets queued requests (such as ``quit``) reach the engine.
         batch_max_events, batch_max_bytes: how ``publish_many`` splits frames into requests.
+        curve_server_key: the engine's CURVE public key when it encrypts its endpoints
+            (``event-engine.security.curve``); default ``$EVENT_ENGINE_CURVE_SERVER_KEY`` (set by the
+            engine for the plugins it launches); without one the connection is plain ZMTP.
+        curve_public_key, curve_secret_key: this client's CURVE key pair; default a fresh one (the
+            engine does not authenticate clients by key: NetMQ has no ZAP).
 
     Acknowledgement: events handed out by one reply are acknowledged (delivered for good) when the
     next request of any kind reaches the engine. Events of a batch that the caller has not taken yet
@@ -90,7 +95,8 @@ class EngineClient:
     """
 
     def __init__(self, port=None, host=None, name=None, *, context=None, reply_timeout=30.0,
-                 publish_timeout=None, linger=2.0, batch_max_events=1000, batch_max_bytes=1 << 20):
+                 publish_timeout=None, linger=2.0, batch_max_events=1000, batch_max_bytes=1 << 20,
+                 curve_server_key=None, curve_public_key=None, curve_secret_key=None):
         self.port = _resolve_port(port)
         self.host = host or default_host()
         self.name = name or os.environ.get(PLUGIN_ENV) or "plugin"
@@ -104,6 +110,11 @@ class EngineClient:
         self._pending: collections.deque[bytes] = collections.deque()
         self._awaiting = False  # a request was sent and its reply not yet received
         self._socket = self._context.socket(zmq.REQ)
+        try:
+            self.curve = configure_curve(self._socket, curve_server_key, curve_public_key, curve_secret_key)
+        except BaseException:
+            self._socket.close(linger=0)
+            raise
         self._socket.connect(self.endpoint)
         log.debug("[%s] connected to %s", self.name, self.endpoint)
 

@@ -30,14 +30,17 @@ This module imports nothing from its package, so it works both as ``from events 
 For batching, timeouts that keep the connection usable, and MessagePack events see
 :class:`pyevents.EngineClient`.
 """
+import base64
+import binascii
 import logging
 import os
 import time
 
 import zmq
+import zmq.utils.z85
 
 __all__ = ["get_plugin_socket", "get_next_msg", "publish_msg", "send_quit_command",
-           "default_host", "DEFAULT_HOST", "HOST_ENV"]
+           "default_host", "DEFAULT_HOST", "HOST_ENV", "CURVE_SERVER_KEY_ENV", "configure_curve", "curve_key"]
 
 log = logging.getLogger("pyevents.events")
 
@@ -45,6 +48,9 @@ log = logging.getLogger("pyevents.events")
 DEFAULT_HOST = "127.0.0.1"
 #: Environment variable naming the engine's host (set by the engine for plugins it launches).
 HOST_ENV = "EVENT_ENGINE_HOST"
+#: Environment variable with the engine's CURVE public key (Z85), set by the engine for the plugins it
+#: launches when ``event-engine.security.curve`` is on.
+CURVE_SERVER_KEY_ENV = "EVENT_ENGINE_CURVE_SERVER_KEY"
 
 
 def default_host():
@@ -52,16 +58,75 @@ def default_host():
     return os.environ.get(HOST_ENV) or DEFAULT_HOST
 
 
-def get_plugin_socket(context, port, host=None):
+def curve_key(value, name="key"):
+    """
+    Return a 32-byte CURVE key in the Z85 form zmq takes (40 bytes). ``value`` is Z85 (40
+    characters), base64 (44 characters) or the 32 raw bytes, as ``str`` or ``bytes``.
+    """
+    if isinstance(value, str):
+        value = value.strip().encode("ascii")
+    if not isinstance(value, (bytes, bytearray, memoryview)):
+        raise TypeError(f"{name} must be str or bytes, not {type(value).__name__}")
+    value = bytes(value)
+    try:
+        if len(value) == 32:
+            return zmq.utils.z85.encode(value)
+        if len(value) == 40 and len(zmq.utils.z85.decode(value)) == 32:
+            return value
+        if len(value) == 44:
+            raw = base64.b64decode(value, validate=True)
+            if len(raw) == 32:
+                return zmq.utils.z85.encode(raw)
+    except (ValueError, TypeError, KeyError, binascii.Error):
+        pass
+    raise ValueError(f"{name} is not a 32-byte CURVE key (Z85: 40 characters, base64: 44, or 32 raw bytes)")
+
+
+def configure_curve(socket, server_key=None, public_key=None, secret_key=None):
+    """
+    Make ``socket`` a CURVE client of the engine; call it before ``connect``. Returns True if CURVE
+    is on, False if no server key was given (the socket then speaks plain ZMTP, as the original).
+
+    ``server_key`` is the engine's public key (``event-engine.security.curve``); it defaults to
+    ``$EVENT_ENGINE_CURVE_SERVER_KEY``, which the engine sets for the plugins it launches. The
+    client's own key pair defaults to a fresh one (``zmq.curve_keypair()``): the engine does not
+    authenticate clients by key (NetMQ has no ZAP), so it only serves the encryption.
+    """
+    if server_key is None:
+        server_key = os.environ.get(CURVE_SERVER_KEY_ENV) or None
+    if server_key is None:
+        if public_key is not None or secret_key is not None:
+            raise ValueError("a CURVE client key pair needs the engine's public key (curve_server_key)")
+        return False
+    if not zmq.has("curve"):
+        raise RuntimeError("this pyzmq/libzmq has no CURVE support (it needs libsodium)")
+    if (public_key is None) != (secret_key is None):
+        raise ValueError("give both curve_public_key and curve_secret_key, or neither")
+    if public_key is None:
+        public_key, secret_key = zmq.curve_keypair()
+    socket.curve_serverkey = curve_key(server_key, "curve_server_key")
+    socket.curve_publickey = curve_key(public_key, "curve_public_key")
+    socket.curve_secretkey = curve_key(secret_key, "curve_secret_key")
+    return True
+
+
+def get_plugin_socket(context, port, host=None, *, curve_server_key=None, curve_public_key=None,
+                      curve_secret_key=None):
     """
     Create a ``zmq.REQ`` socket from ``context`` connected to ``tcp://host:port`` and return it.
 
     ``port`` is the TCP port the engine configured for this plugin. ``host`` defaults to
     :func:`default_host` (``$EVENT_ENGINE_HOST``, else ``127.0.0.1``), read at call time.
+
+    CURVE (an addition; keyword-only): when the engine encrypts its endpoints, pass its public key
+    as ``curve_server_key`` or let it come from ``$EVENT_ENGINE_CURVE_SERVER_KEY`` (set by the
+    engine for the plugins it launches, so an unchanged plugin works); see :func:`configure_curve`.
     """
     if host is None:
         host = default_host()
     plugin_socket = context.socket(zmq.REQ)
+    if configure_curve(plugin_socket, curve_server_key, curve_public_key, curve_secret_key):
+        log.debug("plugin socket uses CURVE")
     plugin_socket_connect_str = f"tcp://{host}:{port}"
     plugin_socket.connect(plugin_socket_connect_str)
     log.debug("plugin socket connected to %s", plugin_socket_connect_str)

@@ -23,9 +23,10 @@ class FakeEngine:
     ``subscriptions``: prefixes the plugin is subscribed to (events pushed with :meth:`push` or
     published by the plugin itself are queued for it when they match). ``reject``: reply
     ``bad msg: <reject>`` to every publication. ``silent``: never reply (an engine that hangs).
+    ``curve_secret_key``: be a CURVE server with this secret key (Z85).
     """
 
-    def __init__(self, subscriptions=(b"",), reject=None, silent=False, port=None):
+    def __init__(self, subscriptions=(b"",), reject=None, silent=False, port=None, curve_secret_key=None):
         self.subscriptions = [bytes(s) for s in subscriptions]
         self.reject = reject
         self.silent = silent
@@ -40,6 +41,9 @@ class FakeEngine:
         self._ctx = zmq.Context()
         self._sock = self._ctx.socket(zmq.REP)
         self._sock.linger = 0
+        if curve_secret_key is not None:  # a CURVE server, as the engine with event-engine.security.curve on
+            self._sock.curve_server = True
+            self._sock.curve_secretkey = curve_secret_key
         if port is None:
             self.port = self._sock.bind_to_random_port("tcp://127.0.0.1")
         else:

@@ -28,6 +28,7 @@ internal sealed class WireLink : IDisposable
     private readonly ILoggingAdapter _log;
     private readonly string _inprocId;
     private readonly EngineMetrics? _metrics;
+    private readonly List<Zmtp3Gate> _gates = new();
     private bool _inboundPaused;
     private long _multipart;
 
@@ -47,8 +48,6 @@ internal sealed class WireLink : IDisposable
             _xpub.Options.Linger = TimeSpan.Zero;
             _xsub.Options.MaxMsgSize = settings.MaxMessageSize;
             _xpub.Options.MaxMsgSize = settings.MaxMessageSize; // subscribers send frames too (subscriptions)
-            curve?.Apply(_xsub);
-            curve?.Apply(_xpub);
             _xsub.Options.ReceiveHighWatermark = settings.HighWaterMark;
             _xpub.Options.SendHighWatermark = settings.HighWaterMark;
             _xpub.Options.XPubVerbose = true;
@@ -57,8 +56,8 @@ internal sealed class WireLink : IDisposable
             InprocOut = $"inproc://event-engine-{inprocId}-events";
             _xsub.Bind(InprocIn);
             _xpub.Bind(InprocOut);
-            PublishPort = Bind(_xsub, settings.BindAddress, settings.PublishPort, "publish-port");
-            SubscribePort = Bind(_xpub, settings.BindAddress, settings.SubscribePort, "subscribe-port");
+            PublishPort = Bind(_xsub, settings.BindAddress, settings.PublishPort, "publish-port", curve);
+            SubscribePort = Bind(_xpub, settings.BindAddress, settings.SubscribePort, "subscribe-port", curve);
             _xsub.SendFrame([1]); // subscribe to everything
         }
         catch
@@ -94,13 +93,14 @@ internal sealed class WireLink : IDisposable
     /// <summary>Queues a frame for outside subscribers. Thread-safe; sent in order by the poller thread.</summary>
     public void Send(byte[] frame) => _outbound.Enqueue(frame);
 
-    private static int Bind(NetMQSocket socket, string address, int port, string setting)
+    // With CURVE on, the socket listens behind a gate that refuses peers not speaking ZMTP 3 (Zmtp3Gate).
+    private int Bind(NetMQSocket socket, string address, int port, string setting, CurveSettings? curve)
     {
         try
         {
-            if (port == 0) return socket.BindRandomPort($"tcp://{address}");
-            socket.Bind($"tcp://{address}:{port}");
-            return port;
+            var bound = Zmtp3Gate.Bind(socket, address, port, curve, setting, _metrics, _log, out var gate);
+            if (gate is not null) _gates.Add(gate);
+            return bound;
         }
         catch (NetMQException e)
         {
@@ -194,6 +194,7 @@ internal sealed class WireLink : IDisposable
 
     private void DisposeSockets()
     {
+        foreach (var gate in _gates) gate.Dispose();
         _xsub.Dispose();
         _xpub.Dispose();
         _outbound.Dispose();

@@ -28,6 +28,7 @@ public sealed class EngineMetrics : IDisposable
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _badRequests;
     private readonly Counter<long> _processRestarts;
+    private readonly Counter<long> _refused;
     private readonly ConcurrentDictionary<string, SessionGauge> _sessions = new();
 
     internal EngineMetrics(string engineName)
@@ -44,6 +45,8 @@ public sealed class EngineMetrics : IDisposable
             "Requests of external plugins refused with an 'event-engine: bad msg' reply, per plugin and reason (unknown-command, multipart, invalid, session-over)");
         _processRestarts = Meter.CreateCounter<long>("event_engine.plugin.process_restarts", "{restart}",
             "Plugin processes the engine started again (the process exited before its plugin quit, or could not be started), per plugin");
+        _refused = Meter.CreateCounter<long>("event_engine.connections.refused", "{connection}",
+            "TCP connections refused before reaching a socket (with CURVE on: peers not speaking ZMTP 3), per endpoint and reason");
         Meter.CreateObservableGauge("event_engine.gateway.sessions", ObserveSessions, "{session}",
             "External plugin sessions, per state (waiting: never connected; connected; disconnected; finished)");
         Meter.CreateObservableGauge("event_engine.gateway.queue_depth", ObserveQueues, "{event}",
@@ -72,6 +75,8 @@ public sealed class EngineMetrics : IDisposable
     internal void Stopped(string plugin) => _stops.Add(1, new KeyValuePair<string, object?>("plugin", plugin));
 
     internal void BadRequest(string plugin, string reason) => _badRequests.Add(1, new("plugin", plugin), new("reason", reason));
+
+    internal void ConnectionRefused(string endpoint, string reason) => _refused.Add(1, new("endpoint", endpoint), new("reason", reason));
 
     internal void ProcessRestarted(string plugin) => _processRestarts.Add(1, new KeyValuePair<string, object?>("plugin", plugin));
 

@@ -42,6 +42,7 @@ internal sealed class PluginPort : IDisposable
     private int _connections;
     private PortState _state;
     private bool _engineStarted;
+    private readonly Zmtp3Gate? _gate;
 
     /// <summary>Creates the socket and binds it; throws <see cref="EventEngineException"/> if the bind fails.</summary>
     public PluginPort(string plugin, string bindAddress, int port, long maxMessageSize, string monitorAddress,
@@ -58,10 +59,10 @@ internal sealed class PluginPort : IDisposable
         _timer.Enable = false;
         _socket.Options.Linger = TimeSpan.Zero;
         _socket.Options.MaxMsgSize = maxMessageSize;
-        curve?.Apply(_socket);
         try
         {
-            Port = port == 0 ? _socket.BindRandomPort($"tcp://{bindAddress}") : BindFixed(bindAddress, port);
+            // With CURVE on, the socket listens behind a gate that refuses peers not speaking ZMTP 3 (Zmtp3Gate).
+            Port = Zmtp3Gate.Bind(_socket, bindAddress, port, curve, $"port of plugin {plugin}", metrics, log, out _gate);
         }
         catch (NetMQException e)
         {
@@ -105,12 +106,6 @@ internal sealed class PluginPort : IDisposable
         var released = ReleaseAll();
         _state = PortState.Dropped;
         return released;
-    }
-
-    private int BindFixed(string address, int port)
-    {
-        _socket.Bind($"tcp://{address}:{port}");
-        return port;
     }
 
     private void ReceiveRequests()
@@ -340,6 +335,7 @@ internal sealed class PluginPort : IDisposable
 
     public void Dispose()
     {
+        _gate?.Dispose();
         _monitor.Dispose();
         _socket.Dispose();
     }
