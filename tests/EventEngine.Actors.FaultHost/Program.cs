@@ -27,7 +27,8 @@ using Engine = EventEngine.Actors.EventEngine;
 //
 // Common options: --hocon TEXT (repeatable), --host (run under a Generic Host with Akka.Hosting). Every mode prints
 // "ready ..." once running. Lines on stdin: "stats" (threads, open files, managed heap after a full GC), "publish N"
-// (N TypeA events), "stop" (orderly stop); end of stdin stops too. The last line is "exit code=C ...".
+// (N TypeA events), "stop" (orderly stop), "exit" (leave once the result is printed); end of stdin stops too.
+// The last line is "exit code=C ...".
 var options = Options.Parse(args);
 if (options.Mode == "measure-shutdown") return await ShutdownMeasurement.RunAsync(options);
 return await new EngineRun(options).RunAsync();
@@ -71,6 +72,7 @@ internal sealed class EngineRun
     private readonly RunState _state = new();
     private readonly TaskCompletionSource<Action> _stop = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<PosixSignalRegistration> _signals = new();
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _signalledAt;
     private Engine? _engine;
 
@@ -128,7 +130,8 @@ internal sealed class EngineRun
             "restart-limit" => "event-engine.supervision { max-restarts = 2, within = 1m, on-restart-limit = shutdown }",
             _ => "",
         };
-        var text = string.Join("\n", _options.Hocon) + "\n" + mode + "\n" + $$"""
+        // The options' HOCON first, then the mode's, then the defaults of every run (earlier wins).
+        var text = $$"""
             akka {
               loglevel = INFO
               stdout-loglevel = WARNING
@@ -144,7 +147,9 @@ internal sealed class EngineRun
               }
             }
             """;
-        return ConfigurationFactory.ParseString(text);
+        return ConfigurationFactory.ParseString(string.Join("\n", _options.Hocon))
+            .WithFallback(ConfigurationFactory.ParseString(mode))
+            .WithFallback(ConfigurationFactory.ParseString(text));
     }
 
     private void Configure(EventEngineBuilder engine)
@@ -205,8 +210,12 @@ internal sealed class EngineRun
                 case "stop":
                     Stop();
                     return;
+                case "exit":
+                    _release.TrySetResult();
+                    break;
             }
         }
+        _release.TrySetResult();
         Stop(); // end of stdin: whoever started us is gone
     }
 
@@ -236,8 +245,7 @@ internal sealed class EngineRun
             $"result offered={_state.Offered} published={_state.Published} internal={_state.Consumed} internal_ordered={(_state.ConsumedInOrder ? "true" : "false")} {_state.ExternalReport}"));
         // The test reads this process's peak RSS from /proc/PID/status now; it lets us go with a line (or end of stdin).
         Console.WriteLine("waiting");
-        var wait = Task.Run(Console.ReadLine);
-        wait.Wait(TimeSpan.FromSeconds(60));
+        _release.Task.Wait(TimeSpan.FromSeconds(60));
     }
 
     /// <summary>Threads this process's engines started (poller, launcher) that are still alive.</summary>
