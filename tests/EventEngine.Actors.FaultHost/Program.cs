@@ -251,9 +251,22 @@ internal sealed class EngineRun
     /// <summary>Threads this process's engines started (poller, launcher) that are still alive.</summary>
     private static List<string> EngineThreads() => ThreadNames().Where(n => n.StartsWith("event-engine", StringComparison.Ordinal)).ToList();
 
-    private static List<string> ThreadNames() => Directory.GetDirectories("/proc/self/task")
-        .Select(t => File.ReadAllText(Path.Combine(t, "comm")).Trim())
-        .Order(StringComparer.Ordinal).ToList();
+    private static List<string> ThreadNames()
+    {
+        var names = new List<string>();
+        foreach (var task in Directory.GetDirectories("/proc/self/task"))
+        {
+            try
+            {
+                names.Add(File.ReadAllText(Path.Combine(task, "comm")).Trim());
+            }
+            catch (IOException)
+            {
+                // the thread ended meanwhile
+            }
+        }
+        return names.Order(StringComparer.Ordinal).ToList();
+    }
 
     private static string FindRepoRoot()
     {
