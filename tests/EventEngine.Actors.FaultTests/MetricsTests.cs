@@ -19,8 +19,8 @@ public sealed class MetricsTests
         Assert.Equal(0, t.Metrics.Gauge(Sessions, "state", "connected"));
 
         for (var i = 0; i < 300; i++) await t.Engine.PublishAsync(new TypeA($"{i}"));
-        Assert.Equal(300, t.Metrics.Gauge(Queue, "plugin", "A"));
-        Assert.Equal(300, t.Metrics.Gauge(Queue, "plugin", "B"));
+        await Wait.Until(() => t.Metrics.Gauge(Queue, "plugin", "A") == 300 && t.Metrics.Gauge(Queue, "plugin", "B") == 300,
+            () => $"300 queued for A ({t.Metrics.Gauge(Queue, "plugin", "A")}) and B ({t.Metrics.Gauge(Queue, "plugin", "B")})");
 
         using (var a = t.Peer("A"))
         {
@@ -56,6 +56,7 @@ public sealed class MetricsTests
         await t.Engine.WhenExternalPluginsSubscribed().WaitAsync(Wait.Long);
         for (var i = 0; i < 5; i++) t.Engine.Publish(new TypeA($"{i}"));
         using (var py = t.Peer("Py")) Assert.Equal("event-engine: bad msg: unknown command 'hello'", py.RequestText("plugin_command: hello"));
+        await Wait.Until(() => t.Queued("Py") == 5, "5 events queued for Py");
 
         Assert.True(provider.ForceFlush(10_000));
         lock (exported)
