@@ -92,6 +92,28 @@ public sealed class EngineUnderTest : EventExpectations
     /// <summary>Publishes a raw frame (filter included), decoded by the engine like a frame from another process.</summary>
     public void PublishFrame(byte[] frame) => Harness.InjectFrame(frame);
 
+    /// <summary>
+    /// Publishes an event through the engine's TCP publish port, as an unregistered process would (encoded with its
+    /// codec). The first call connects and waits until the connection carries frames. Not recorded as published.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The engine runs without a wire.</exception>
+    public void PublishOverWire<T>(T @event) where T : notnull =>
+        PublishFrameOverWire(Harness.Engine.Events.Get<T>().Encode(@event));
+
+    /// <summary>Publishes a raw frame through the engine's TCP publish port, as an unregistered process would.</summary>
+    public void PublishFrameOverWire(byte[] frame) => Harness.Wire.Publish(frame, Harness.Kit.Dilated(RegistrationTimeout));
+
+    /// <summary>
+    /// Subscribes to <paramref name="prefix"/> on the engine's TCP subscribe port, as an unregistered process would;
+    /// returns once the bridge has the subscription (events published from then on reach it).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The engine runs without a wire.</exception>
+    public WireSubscriber SubscribeOverWire(string prefix = "") => Harness.Wire.Subscribe(prefix, Harness.Kit.Dilated(RegistrationTimeout));
+
+    /// <summary>Subscribes to events of type <typeparamref name="T"/> (its filter) on the engine's TCP subscribe port.</summary>
+    public WireSubscriber SubscribeOverWire<T>() where T : notnull =>
+        SubscribeOverWire(System.Text.Encoding.ASCII.GetString(Harness.Engine.Events.Get<T>().Filter));
+
     /// <summary>Releases the start-up barrier held with <c>HoldStart</c>: start hooks run.</summary>
     public void StartPlugins() => Harness.StartPlugins();
 

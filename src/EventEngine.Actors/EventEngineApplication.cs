@@ -20,13 +20,14 @@ public static class EventEngineApplication
     public static async Task<int> RunAsync(Action<EventEngineBuilder> configure, Config? config = null,
         Action<EventEngine>? onStarted = null, string systemName = "event-engine")
     {
-        var system = ActorSystem.Create(systemName, (config ?? Config.Empty).WithFallback(EventEngine.ReferenceConfig));
+        var system = ActorSystem.Create(systemName, config is null ? EventEngine.ReferenceConfig : config.WithFallback(EventEngine.ReferenceConfig));
         var shutdown = CoordinatedShutdown.Get(system);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         try
         {
-            onStarted?.Invoke(EventEngine.Start(system, configure));
+            var engine = EventEngine.Start(system, configure);
+            onStarted?.Invoke(engine);
         }
         catch
         {

@@ -1,3 +1,5 @@
+using Akka.Actor;
+using EventEngine.Actors.Bridge;
 using EventEngine.Samples.Example;
 using Xunit;
 
@@ -23,5 +25,25 @@ public class MetricsTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(10, metrics.Sum("event_engine.events.published", "event_type", "TypeA"));
         Assert.Equal(20, metrics.Sum("event_engine.events.delivered", "event_type", "TypeA"));
         Assert.Equal(Diagnostics.EngineMetrics.MeterName, engine.Metrics.Meter.Name);
+    }
+
+    [Fact]
+    public async Task Events_that_reach_a_stopped_plugin_are_dropped_counted_and_return_their_credit()
+    {
+        var engine = EventEngine.Start(Sys, e => e.AddPlugin<Recorder>("gone", TestActor, new[] { typeof(TypeA) }, null!));
+        using var metrics = new MetricsRecorder(engine);
+        await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
+        var plugin = await Sys.ActorSelection("/user/event-engine-plugins/gone").ResolveOne(TimeSpan.FromSeconds(5));
+        Watch(plugin);
+        Sys.Stop(plugin);
+        ExpectTerminated(plugin);
+        var credit = engine.NewCreditWindow();
+        credit.Take(3);
+        for (var i = 0; i < 3; i++) plugin.Tell(new Delivery(new TypeA("late"), TypeA.Definition, credit));
+        AwaitAssert(() =>
+        {
+            Assert.Equal(3, metrics.Sum("event_engine.events.dropped", "reason", "subscriber-stopped"));
+            Assert.Equal(0, credit.InFlight);
+        }, TimeSpan.FromSeconds(10));
     }
 }

@@ -48,6 +48,19 @@ internal sealed class Harness : IEngineComponent
 
     public InjectionTracker Injections { get; } = new();
 
+    public WireProbe Wire => _wire ??= CreateWire();
+
+    private WireProbe? _wire;
+
+    private WireProbe CreateWire()
+    {
+        if (!Engine.Settings.Wire.Enabled)
+            throw new InvalidOperationException("this engine runs without a wire (event-engine.wire.enabled = off); start it with EngineTestOptions { Wire = true }");
+        var wire = new WireProbe(this);
+        Engine.System.WhenTerminated.ContinueWith(_ => wire.Dispose(), TaskScheduler.Default);
+        return wire;
+    }
+
     public bool CodecRoundTrip
     {
         get => _codecRoundTrip;
@@ -237,6 +250,11 @@ internal sealed class Harness : IEngineComponent
 
     internal void Record(Delivery delivery)
     {
+        if (delivery.Type is null && delivery.Event is RawEvent raw && WireProbe.IsPing(raw.Frame))
+        {
+            _wire?.OnPing(raw.Frame);
+            return;
+        }
         var type = delivery.Type;
         string? problem = null;
         byte[] frame;

@@ -11,6 +11,7 @@ namespace EventEngine.Actors.TestKit.Internal;
 internal sealed class InjectionTracker
 {
     private readonly Dictionary<object, int> _pending = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, int> _pendingContent = new();
     private int _pendingFrames;
 
     public void Add(object key)
@@ -19,6 +20,17 @@ internal sealed class InjectionTracker
         {
             _pending[key] = _pending.GetValueOrDefault(key) + 1;
             if (key is byte[]) _pendingFrames++;
+        }
+    }
+
+    /// <summary>A frame sent over TCP arrives as a new array: it is recognised by its bytes.</summary>
+    public void AddContent(byte[] frame)
+    {
+        var key = Convert.ToBase64String(frame);
+        lock (_pending)
+        {
+            _pendingContent[key] = _pendingContent.GetValueOrDefault(key) + 1;
+            _pendingFrames++;
         }
     }
 
@@ -38,7 +50,17 @@ internal sealed class InjectionTracker
         {
             return false;
         }
-        lock (_pending) return Consume(frame);
+        lock (_pending)
+        {
+            if (Consume(frame)) return true;
+            if (_pendingContent.Count == 0) return false;
+            var key = Convert.ToBase64String(frame);
+            if (!_pendingContent.TryGetValue(key, out var count)) return false;
+            if (count == 1) _pendingContent.Remove(key);
+            else _pendingContent[key] = count - 1;
+            _pendingFrames--;
+            return true;
+        }
     }
 
     private bool Consume(object key)

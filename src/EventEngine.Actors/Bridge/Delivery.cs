@@ -1,3 +1,4 @@
+using Akka.Event;
 using EventEngine.Actors.Events;
 using EventEngine.Actors.FlowControl;
 
@@ -7,7 +8,7 @@ namespace EventEngine.Actors.Bridge;
 /// One published event on its way to subscribers. One instance is shared by every subscriber of the
 /// publication; each returns one credit to <see cref="Credit"/> once it has handled the event.
 /// </summary>
-internal sealed class Delivery
+internal sealed class Delivery : IDeadLetterSuppression
 {
     private byte[]? _frame;
 

@@ -16,6 +16,7 @@ internal sealed class ZmqBridge : ReceiveActor
     private readonly EventRouter _router;
     private readonly EngineMetrics _metrics;
     private readonly Dictionary<IActorRef, SubscriberEntry> _subscribers = new();
+    private readonly HashSet<string> _reportedStopped = new();
     private ImmutableArray<byte[]> _outside = [];
     private WireLink? _wire;
 
@@ -48,15 +49,17 @@ internal sealed class ZmqBridge : ReceiveActor
             Publish();
         });
         Receive<AttachWire>(a => _wire = a.Wire);
-        Receive<DeadLetter>(d =>
+        Receive<SuppressedDeadLetter>(d =>
         {
             if (d.Message is not Delivery delivery) return;
             delivery.Credit.Return();
             _metrics.Dropped("subscriber-stopped");
+            if (_reportedStopped.Add(d.Recipient.Path.ToString()))
+                log.Info("Events for {0}, which has finished or stopped, are dropped (counted in event_engine.events.dropped)", d.Recipient.Path);
         });
     }
 
-    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(DeadLetter));
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(SuppressedDeadLetter));
 
     protected override void PostStop()
     {

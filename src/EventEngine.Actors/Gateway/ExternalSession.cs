@@ -32,23 +32,20 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
     private int _connections;
 
     /// <param name="engine">The engine.</param>
-    /// <param name="name">The plugin's registered name.</param>
-    /// <param name="prefixes">Its subscriptions, resolved to filter prefixes.</param>
-    /// <param name="inbox">Where its deliveries go.</param>
+    /// <param name="spec">The plugin: registration, port, inbox and resolved prefixes.</param>
     /// <param name="poller">The poller thread the port lives on (the port is touched only through it).</param>
-    /// <param name="port">The plugin's port.</param>
     /// <param name="settings">Gateway settings.</param>
     /// <param name="process">The actor running the plugin's process, if the engine launches it.</param>
     /// <param name="onSubscribed">Called once, when its subscriptions are first active.</param>
-    public ExternalSession(EventEngine engine, string name, ImmutableArray<byte[]> prefixes, SessionInbox inbox,
-        GatewayPoller poller, PluginPort port, GatewaySettings settings, IActorRef? process, Action onSubscribed)
+    public ExternalSession(EventEngine engine, SessionSpec spec, GatewayPoller poller, GatewaySettings settings,
+        IActorRef? process, Action onSubscribed)
     {
         _engine = engine;
-        _name = name;
-        _prefixes = prefixes;
-        _inbox = inbox;
+        _name = spec.Plugin.Name;
+        _prefixes = spec.Prefixes;
+        _inbox = spec.Inbox;
         _poller = poller;
-        _port = port;
+        _port = spec.Port;
         _settings = settings;
         _process = process;
         _onSubscribed = onSubscribed;

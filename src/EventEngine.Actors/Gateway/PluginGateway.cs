@@ -42,6 +42,9 @@ internal sealed class PluginGateway : ReceiveActor
         });
     }
 
+    /// <summary>A session or process actor that throws keeps its state (queue, readiness, process) and goes on.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Resume);
+
     protected override void PreStart()
     {
         var warnedNoSetpriv = false;
@@ -61,8 +64,7 @@ internal sealed class PluginGateway : ReceiveActor
                 process = Context.ActorOf(Props.Create(() => new PluginProcess(plugin.Name, info, _settings.Processes, _launcher)), $"{plugin.Name}-process");
                 _processes.Add(process);
             }
-            var session = Context.ActorOf(Props.Create(() => new ExternalSession(
-                _engine, plugin.Name, spec.Prefixes, spec.Inbox, _poller, spec.Port, _settings, process, _onSubscribed)), plugin.Name);
+            var session = Context.ActorOf(Props.Create(() => new ExternalSession(_engine, spec, _poller, _settings, process, _onSubscribed)), plugin.Name);
             spec.Port.AttachSession(session);
         }
         _poller.Start($"event-engine-gateway-{_engine.Name}");

@@ -14,6 +14,9 @@ namespace EventEngine.Actors.Processes;
 /// </summary>
 internal sealed class PluginProcess : ReceiveActor, IWithTimers
 {
+    // A plugin typically exits right after sending quit, and the exit may be seen before the quit has made its way
+    // through the gateway: an exit is judged this long after it happened.
+    private static readonly TimeSpan QuitGrace = TimeSpan.FromMilliseconds(500);
     private readonly string _name;
     private readonly ProcessStartInfo _startInfo;
     private readonly ProcessSettings _settings;
@@ -46,7 +49,15 @@ internal sealed class PluginProcess : ReceiveActor, IWithTimers
             _process = null;
             ScheduleRestart($"could not be started ({f.Cause.Message})", error: true);
         });
-        Receive<Exited>(OnExited);
+        Receive<Exited>(e =>
+        {
+            if (e.Generation != _generation || _process is null) return;
+            ChildProcesses.Remove(_process);
+            _process = null;
+            if (_quit || _stopping) OnExited(e);
+            else Timers.StartSingleTimer("exit", new ExitJudged(e), QuitGrace);
+        });
+        Receive<ExitJudged>(j => OnExited(j.Exited));
         Receive<PluginQuit>(_ => _quit = true);
         ReceiveAsync<StopProcess>(async _ =>
         {
@@ -75,7 +86,7 @@ internal sealed class PluginProcess : ReceiveActor, IWithTimers
 
     private void Start()
     {
-        if (_stopping) return;
+        if (_stopping || _quit) return;
         var generation = ++_generation;
         var self = Self;
         var process = new Process { StartInfo = _startInfo, EnableRaisingEvents = true };
@@ -98,9 +109,6 @@ internal sealed class PluginProcess : ReceiveActor, IWithTimers
 
     private void OnExited(Exited exited)
     {
-        if (exited.Generation != _generation || _process is null) return;
-        ChildProcesses.Remove(_process);
-        _process = null;
         if (_quit || _stopping)
         {
             _log.Info("Plugin process {0} exited with code {1}", _name, exited.Code);
@@ -176,4 +184,6 @@ internal sealed class PluginProcess : ReceiveActor, IWithTimers
     private sealed record LaunchFailed(int Generation, Exception Cause);
 
     private sealed record Exited(int Generation, int Code);
+
+    private sealed record ExitJudged(Exited Exited);
 }
