@@ -31,7 +31,7 @@ root.SetAction(async (parse, _) =>
     var results = new Results();
     var context = new BenchContext(parse.GetValue(quick), parse.GetValue(python)!,
         BenchContext.FindRepoRoot(AppContext.BaseDirectory, Environment.CurrentDirectory), results);
-    Console.WriteLine($"bench: {(context.Quick ? "quick" : "full")} run of {string.Join(", ", chosen)} on {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+    Console.WriteLine($"bench: {(context.Quick ? "quick" : "full")} run of {string.Join(", ", chosen)} on {Environment.ProcessorCount} cores, .NET {Environment.Version}, load average {LoadAverage()}");
     var ran = new List<string>();
     foreach (var scenario in chosen)
     {
@@ -59,6 +59,7 @@ root.SetAction(async (parse, _) =>
     }
     if (parse.GetValue(charts) is { } dir) Charts.Write(results, dir);
     if (parse.GetValue(markdown) is { } file) await File.WriteAllTextAsync(file, results.ToMarkdown());
+    Console.WriteLine($"bench: load average at the end {LoadAverage()} (figures of a run on a busy machine are not comparable)");
     Console.WriteLine();
     Console.WriteLine(results.ToMarkdown());
     Console.WriteLine($"scenarios ran={string.Join(",", ran)} failures={results.Failures.Count}");
@@ -66,6 +67,18 @@ root.SetAction(async (parse, _) =>
     return results.Failures.Count == 0 && ran.Count == chosen.Count ? 0 : 1;
 });
 return await root.Parse(args).InvokeAsync();
+
+static string LoadAverage()
+{
+    try
+    {
+        return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+    }
+    catch (IOException)
+    {
+        return "unknown";
+    }
+}
 
 List<string>? Select(string[]? names)
 {

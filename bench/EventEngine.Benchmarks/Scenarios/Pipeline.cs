@@ -27,8 +27,18 @@ public static class Pipeline
         await RunEngine(plan with { Messages = Math.Min(plan.Messages, 20_000) }, timeout);
         await RunAkka(plan with { Messages = Math.Min(plan.Messages, 20_000) }, timeout);
 
-        var engine = await RunEngine(plan, timeout);
-        var akka = await RunAkka(plan, timeout);
+        // Noisy machines: alternate the engine and bare Akka, and take the median of each.
+        var runs = context.Quick ? 1 : 3;
+        var engineRuns = new List<Outcome>();
+        var akkaRuns = new List<Outcome>();
+        for (var i = 0; i < runs; i++)
+        {
+            engineRuns.Add(await RunEngine(plan, timeout));
+            akkaRuns.Add(await RunAkka(plan, timeout));
+        }
+        Console.Error.WriteLine($"bench: pipeline runs: engine [{string.Join(", ", engineRuns.Select(r => $"{r.Rate:N0}/s"))}], akka [{string.Join(", ", akkaRuns.Select(r => $"{r.Rate:N0}/s"))}]");
+        var engine = Median(engineRuns);
+        var akka = Median(akkaRuns);
         var netMq = RunNetMq(netMqPlan, timeout);
         Console.Error.WriteLine($"bench: pipeline: engine {engine}, akka {akka}, netmq {netMq}");
 
@@ -48,6 +58,10 @@ public static class Pipeline
             context.Results.Check("pipeline zero loss", engineComplete, $"{engine.Delivered:N0} of {plan.Messages:N0}, sum {engine.Sum}");
         }
     }
+
+    /// <summary>The run with the median rate; a run that lost events is reported as it is (the worst).</summary>
+    private static Outcome Median(List<Outcome> runs) =>
+        runs.FirstOrDefault(r => r.Delivered != runs.Max(x => x.Delivered)) ?? runs.OrderBy(r => r.Rate).ElementAt(runs.Count / 2);
 
     public sealed record Outcome(long Delivered, long Sum, double Seconds, double PeakRssMb)
     {
