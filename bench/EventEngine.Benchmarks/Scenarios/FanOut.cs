@@ -56,7 +56,7 @@ public static class FanOut
     public static async Task RunAsync(BenchContext context)
     {
         var deliveries = context.Quick ? 20_000 : 4_000_000;
-        var runs = context.Quick ? 1 : 3;
+        var runs = context.Quick ? 1 : 5;
         var timeout = TimeSpan.FromSeconds(context.Quick ? 30 : 120);
         await Engine(10, 2_000, timeout); // warm-up, unmeasured
         await Akka(10, 2_000, timeout);

@@ -28,7 +28,7 @@ public static class Pipeline
         await RunAkka(plan with { Messages = Math.Min(plan.Messages, 20_000) }, timeout);
 
         // Noisy machines: alternate the engine and bare Akka, and take the median of each.
-        var runs = context.Quick ? 1 : 3;
+        var runs = context.Quick ? 1 : 5;
         var engineRuns = new List<Outcome>();
         var akkaRuns = new List<Outcome>();
         for (var i = 0; i < runs; i++)
