@@ -5,7 +5,8 @@ How fast a Python plugin receives events from EventEngine.Actors, in one run, th
 1. ``pure pyzmq``: a REQ <-> REP loop, Python on both ends (the REP in a child process answers each
    request with one 200-byte frame) -- the ceiling of any one-event-per-round-trip protocol;
 2. ``original``: the original protocol through the engine (``get_next_msg`` of ``pyevents.events``);
-3. ``fast mode``: ``pyevents.EngineClient.events(batch=...)`` (``next_batch`` requests, multipart replies).
+3. ``fast mode``: ``pyevents.EngineClient.events(batch=...)`` (``next_batch`` requests, multipart replies),
+   and the same requests from bare pyzmq (what the client library itself costs).
 
 For 2 and 3 it starts the engine from the built bench dll (bench/EventEngine.GatewayBench), which publishes
 the events once the plugin has connected; the rate is counted from the first event received to the last, and
@@ -123,6 +124,34 @@ def fast(dll, count, batch):
         engine.close()
 
 
+def fast_raw(dll, count, batch):
+    """Fast mode with bare pyzmq (no pyevents): how much of the time is the client library's."""
+    engine = Engine(dll, count)
+    try:
+        ctx = zmq.Context()
+        sock = ctx.socket(zmq.REQ)
+        sock.connect(f"tcp://127.0.0.1:{engine.port}")
+        request = b"plugin_command: next_batch %d" % batch
+        total, timed, start = 0, 0, None
+        while total < count:
+            sock.send(request)
+            frames = sock.recv_multipart()
+            if any(len(f) != SIZE for f in frames[1:]):
+                raise SystemExit("bad frame")
+            total += len(frames) - 1
+            if start is None:  # the clock starts at the first event, as for the other modes
+                start, timed = time.perf_counter(), len(frames) - 2
+            else:
+                timed += len(frames) - 1
+        elapsed = time.perf_counter() - start
+        sock.send(b"plugin_command: quit")
+        sock.close(linger=2000)
+        ctx.term()
+        return timed / elapsed
+    finally:
+        engine.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rep-server", action="store_true", help=argparse.SUPPRESS)
@@ -142,7 +171,9 @@ def main():
     print(f"original protocol (engine): {orig:>10,.0f} events/s ({args.round_trips} events, get_next_msg)", flush=True)
     quick = fast(dll, args.events, args.batch)
     print(f"fast mode (engine)        : {quick:>10,.0f} events/s ({args.events} events, EngineClient.events(batch={args.batch}))", flush=True)
-    print(f"fast mode / pure pyzmq loop = {quick / base:.1f}x; original / pure loop = {orig / base:.2f}x")
+    raw = fast_raw(dll, args.events, args.batch)
+    print(f"fast mode, bare pyzmq     : {raw:>10,.0f} events/s ({args.events} events, next_batch {args.batch}, recv_multipart)", flush=True)
+    print(f"fast mode / pure pyzmq loop = {quick / base:.1f}x (bare pyzmq client: {raw / base:.1f}x); original / pure loop = {orig / base:.2f}x")
     return 0
 
 
