@@ -74,7 +74,7 @@ public static class Charts
 
     private static void Draw(StringBuilder svg, Panel panel, double left, double top)
     {
-        const double marginLeft = 70, marginRight = 20, marginTop = 30, marginBottom = 120;
+        const double marginLeft = 70, marginRight = 35, marginTop = 30, marginBottom = 120;
         var plotWidth = PanelWidth - marginLeft - marginRight;
         var plotHeight = PanelHeight - marginTop - marginBottom;
         var points = panel.Series.Values.SelectMany(s => s).Where(p => double.IsFinite(p.Y) && (!panel.LogY || p.Y > 0)).ToList();

@@ -25,10 +25,11 @@ public sealed class FanOutTally(int subscribers)
 }
 
 /// <summary>Publishes <c>events</c> ticks as fast as flow control lets it.</summary>
-public sealed class FanOutProducer(long events) : EventPlugin
+public sealed class FanOutProducer(long events, Pipeline.StartClock clock) : EventPlugin
 {
     protected override async Task OnStartAsync()
     {
+        clock.Start();
         var tick = new FanOutTick(0); // events are immutable: one instance serves every publication
         for (long i = 0; i < events; i++) await PublishAsync(tick);
         Finish();
@@ -94,13 +95,13 @@ public static class FanOut
     private static async Task<Outcome> Engine(int subscribers, long events, TimeSpan timeout)
     {
         var tally = new FanOutTally(subscribers);
-        long started = 0;
+        var clock = new Pipeline.StartClock();
         var run = await EngineRunner.RunAsync("fanout", engine =>
         {
-            engine.AddPlugin<FanOutProducer>(args: events);
+            engine.AddPlugin<FanOutProducer>(args: [events, clock]);
             for (var i = 0; i < subscribers; i++) engine.AddPlugin<FanOutSubscriber>($"subscriber-{i}", events, tally);
-        }, timeout, onCreated: engine => engine.Started.ContinueWith(_ => started = Stopwatch.GetTimestamp(), TaskContinuationOptions.ExecuteSynchronously));
-        var seconds = run.Completed && tally.Done.Task.IsCompleted ? Stopwatch.GetElapsedTime(started, tally.Done.Task.Result).TotalSeconds : 0;
+        }, timeout);
+        var seconds = run.Completed && tally.Done.Task.IsCompleted ? Stopwatch.GetElapsedTime(clock.At, tally.Done.Task.Result).TotalSeconds : 0;
         GC.Collect();
         return new Outcome(Interlocked.Read(ref tally.Delivered), seconds);
     }

@@ -73,17 +73,43 @@ public static class Pipeline
     public static async Task<Outcome> RunEngine(LoadTestPlan plan, TimeSpan timeout)
     {
         var result = new TaskCompletionSource<LoadTestResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        long started = 0, finished = 0;
-        var run = await EngineRunner.RunAsync("pipeline", engine => engine.AddLoadTest(plan, result), timeout,
-            onCreated: engine =>
-            {
-                engine.Started.ContinueWith(_ => started = Stopwatch.GetTimestamp(), TaskContinuationOptions.ExecuteSynchronously);
-                result.Task.ContinueWith(_ => finished = Stopwatch.GetTimestamp(), TaskContinuationOptions.ExecuteSynchronously);
-            });
+        var clock = new StartClock();
+        long finished = 0;
+        // The load test's plugins (EventEngine.Samples), with a producer that also notes when it starts publishing:
+        // the engine's Started task completes on the thread pool, which may run it late on a busy 2-core machine.
+        var run = await EngineRunner.RunAsync("pipeline", engine => engine
+                .AddPlugin<TimedProducer>("Producer", plan, clock)
+                .AddPlugin<Operator>(args: plan)
+                .AddPlugin<Accumulator>(args: [plan, result]), timeout,
+            onCreated: _ => result.Task.ContinueWith(_ => finished = Stopwatch.GetTimestamp(), TaskContinuationOptions.ExecuteSynchronously));
         var outcome = result.Task.IsCompletedSuccessfully ? result.Task.Result : new LoadTestResult(0, 0);
-        var seconds = run.Completed && finished > started ? Stopwatch.GetElapsedTime(started, finished).TotalSeconds : 0;
+        var seconds = run.Completed && finished > clock.At ? Stopwatch.GetElapsedTime(clock.At, finished).TotalSeconds : 0;
         GC.Collect();
         return new Outcome(outcome.Delivered, outcome.Sum, seconds, BenchContext.PeakRssMb());
+    }
+
+    /// <summary>When the first producer started publishing (Stopwatch timestamp).</summary>
+    public sealed class StartClock
+    {
+        private long _at;
+
+        public long At => Interlocked.Read(ref _at);
+
+        public void Start() => Interlocked.CompareExchange(ref _at, Stopwatch.GetTimestamp(), 0);
+    }
+
+    /// <summary>The load test's <see cref="Producer"/>, noting when it starts publishing.</summary>
+    public sealed class TimedProducer(LoadTestPlan plan, StartClock clock) : Actors.Plugins.EventPlugin
+    {
+        protected override async Task OnStartAsync()
+        {
+            clock.Start();
+            var events = Enumerable.Range(plan.MinSize, plan.MaxSize - plan.MinSize + 1)
+                .Select(size => new InitialMessage(new string('X', size))).ToArray();
+            for (long i = 0; i < plan.Messages; i++)
+                await PublishAsync(events[plan.SizeAt(i) - plan.MinSize]);
+            Finish();
+        }
     }
 
     // ---------------------------------------------------------------- bare Akka

@@ -15,28 +15,39 @@ public sealed record ScaleTick(int Round);
 /// <summary>An idle plugin: subscribes to <see cref="ScaleTick"/>, finishes when it gets one.</summary>
 public sealed class ScalePlugin : EventPlugin
 {
+    private readonly ScaleTally _tally;
+
     public ScalePlugin(ScaleTally tally)
     {
+        _tally = tally;
         Subscribe<ScaleTick>(_ =>
         {
             tally.Seen();
             Finish();
         });
     }
+
+    protected override void OnStart() => _tally.Started();
 }
 
+/// <summary>Counts what plugins saw, and notes when the first start hook ran (the start-up barrier passed).</summary>
 public sealed class ScaleTally
 {
     private long _delivered;
+    private long _firstStart;
 
     public long Delivered => Interlocked.Read(ref _delivered);
 
+    public long FirstStart => Interlocked.Read(ref _firstStart);
+
     public void Seen() => Interlocked.Increment(ref _delivered);
+
+    public void Started() => Interlocked.CompareExchange(ref _firstStart, Stopwatch.GetTimestamp(), 0);
 }
 
 /// <summary>What one scale run measured.</summary>
-/// <param name="StartupMs">Engine: from EventEngine.Start until the start-up barrier passed. Akka: from creating the
-/// actors until every one said it was ready.</param>
+/// <param name="StartupMs">Engine: from EventEngine.Start until the start-up barrier passed (the first start hook
+/// ran). Akka: from creating the coordinator until every actor said it was ready.</param>
 /// <param name="Delivered">Plugins that got the tick published after start-up.</param>
 /// <param name="PeakRssMb">Peak resident set of the process (meaningful per size only in a child process).</param>
 public sealed record ScaleOutcome(int Plugins, double StartupMs, long Delivered, double PeakRssMb);
@@ -76,7 +87,8 @@ public static class ScaleChild
             return Task.CompletedTask;
         });
         if (!run.Completed) Console.Error.WriteLine($"bench: scale: {plugins} plugins did not complete; {tally.Delivered} got the tick");
-        return new ScaleOutcome(plugins, run.StartupTime.TotalMilliseconds, tally.Delivered, BenchContext.PeakRssMb());
+        var startup = tally.FirstStart > 0 ? Stopwatch.GetElapsedTime(run.CreatedAt, tally.FirstStart) : run.StartupTime;
+        return new ScaleOutcome(plugins, startup.TotalMilliseconds, tally.Delivered, BenchContext.PeakRssMb());
     }
 
     public static async Task<ScaleOutcome> Akka(int actors, TimeSpan timeout)
@@ -84,12 +96,12 @@ public static class ScaleChild
         var system = ActorSystem.Create("scale-akka", EngineRunner.Config());
         try
         {
-            var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var ready = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
             var finished = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var clock = Stopwatch.StartNew();
+            var createdAt = Stopwatch.GetTimestamp();
             var coordinator = system.ActorOf(Props.Create(() => new Coordinator(actors, ready, finished)));
             await Task.WhenAny(ready.Task, Task.Delay(timeout));
-            var startup = clock.Elapsed;
+            var startup = ready.Task.IsCompleted ? Stopwatch.GetElapsedTime(createdAt, ready.Task.Result) : TimeSpan.Zero;
             coordinator.Tell(new ScaleTick(1));
             await Task.WhenAny(finished.Task, Task.Delay(timeout));
             return new ScaleOutcome(actors, startup.TotalMilliseconds, finished.Task.IsCompleted ? finished.Task.Result : 0, BenchContext.PeakRssMb());
@@ -103,7 +115,7 @@ public static class ScaleChild
     /// <summary>Bare Akka's start-up barrier: creates the actors, waits for each to say ready, then ticks them all.</summary>
     private sealed class Coordinator : ReceiveActor
     {
-        public Coordinator(int actors, TaskCompletionSource ready, TaskCompletionSource<long> finished)
+        public Coordinator(int actors, TaskCompletionSource<long> ready, TaskCompletionSource<long> finished)
         {
             var children = new List<IActorRef>(actors);
             for (var i = 0; i < actors; i++)
@@ -111,7 +123,7 @@ public static class ScaleChild
             int readyCount = 0, doneCount = 0;
             Receive<Ready>(_ =>
             {
-                if (++readyCount == actors) ready.TrySetResult();
+                if (++readyCount == actors) ready.TrySetResult(Stopwatch.GetTimestamp());
             });
             Receive<ScaleTick>(t => children.ForEach(c => c.Tell(t)));
             Receive<Done>(_ =>
