@@ -4,12 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! /usr/bin/python3 -c 'import zmq, msgpack, pytest, setuptools' 2>/dev/null; then
-  echo "setup: installing python3-zmq python3-msgpack python3-pytest python3-setuptools from Debian" >&2
+if ! /usr/bin/python3 -c 'import zmq, msgpack, pytest, setuptools, pip, venv' 2>/dev/null; then
+  echo "setup: installing python3-zmq python3-msgpack python3-pytest python3-setuptools python3-pip python3-venv from Debian" >&2
   sudo_cmd=""
   if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo"; fi
   $sudo_cmd apt-get update -qq
-  $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-zmq python3-msgpack python3-pytest python3-setuptools >/dev/null
+  $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-zmq python3-msgpack python3-pytest python3-setuptools python3-pip python3-venv >/dev/null
 fi
 
 dotnet restore EventEngine.Actors.sln --verbosity quiet

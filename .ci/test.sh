@@ -12,7 +12,7 @@ passed=0
 for project in tests/*/*.csproj; do
   name=$(basename "$project" .csproj)
   log=$(mktemp)
-  dotnet test "$project" -c Release --no-build --nologo --logger "console;verbosity=normal" 2>&1 | tee "$log" | grep -E "^\s*(Failed|Passed!|Failed!)|Error Message" || true
+  dotnet test "$project" -c Release --no-build --nologo 2>&1 | tee "$log" | grep -vE "^\s*$" || true
   summary=$(grep -E "(Passed|Failed)!" "$log" | tail -1)
   [ -n "$summary" ] || { echo "$name: no test summary (crash?)" >&2; failed=$((failed + 1)); }
   p=$(sed -nE 's/.*Passed: +([0-9]+).*/\1/p' <<<"$summary"); f=$(sed -nE 's/.*Failed: +([0-9]+),.*/\1/p' <<<"$summary")

@@ -31,12 +31,15 @@ root.SetAction(async (parse, _) =>
         """);
     var clock = new Stopwatch();
     using var progress = new Timer(_ => Console.Error.WriteLine($"loadtest: {clock.Elapsed.TotalSeconds:F1}s running"), null, 1000, 1000);
-    var exit = await EventEngineApplication.RunAsync(
+    var run = EventEngineApplication.RunAsync(
         engine => engine.AddLoadTest(plan, result),
         config,
-        engine => engine.Started.ContinueWith(_ => clock.Start()),
+        engine => engine.Started.ContinueWith(_ => clock.Start(), TaskContinuationOptions.ExecuteSynchronously),
         "loadtest");
+    // The clock runs from the start-up barrier to the accumulator's last event, not through shutdown.
+    await Task.WhenAny(result.Task, run);
     clock.Stop();
+    var exit = await run;
     NetMQConfig.Cleanup(block: false);
 
     var (delivered, sum) = result.Task.IsCompletedSuccessfully ? (result.Task.Result.Delivered, result.Task.Result.Sum) : (0L, 0L);

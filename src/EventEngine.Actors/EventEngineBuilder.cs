@@ -9,6 +9,7 @@ namespace EventEngine.Actors;
 public sealed class EventEngineBuilder
 {
     private readonly List<PluginRegistration> _plugins = new();
+    private readonly HashSet<string> _pluginNames = new();
     private readonly List<EventType> _eventTypes = new();
 
     internal IReadOnlyList<PluginRegistration> Plugins => _plugins;
@@ -28,6 +29,7 @@ public sealed class EventEngineBuilder
     {
         ValidateName(name);
         _plugins.Add(new PluginRegistration(name, props));
+        _pluginNames.Add(name);
         return this;
     }
 
@@ -49,7 +51,7 @@ public sealed class EventEngineBuilder
     {
         if (string.IsNullOrWhiteSpace(name) || !ActorPath.IsValidPathElement(name))
             throw new ArgumentException($"'{name}' is not a valid plugin name: use letters, digits and -_.*$+:@&=,!~';", nameof(name));
-        if (_plugins.Any(p => p.Name == name) || Components.Any(c => c.ParticipantNames.Contains(name)))
+        if (_pluginNames.Contains(name) || Components.Any(c => c.ParticipantNames.Contains(name)))
             throw new ArgumentException($"a plugin named '{name}' is already registered; plugin names must be unique", nameof(name));
     }
 }

@@ -94,20 +94,20 @@ public class RestartLimitTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void Past_its_restart_limit_a_plugin_is_stopped_with_a_clear_log_line_and_the_rest_goes_on()
+    public async Task Past_its_restart_limit_a_plugin_is_stopped_with_a_clear_log_line_and_the_rest_goes_on()
     {
         var healthy = CreateTestProbe();
-        EventEngine? engine = null;
-        EventFilter.Error(contains: "Plugin doomed was stopped").ExpectOne(TimeSpan.FromSeconds(20), () =>
+        var engine = EventEngine.Start(Sys, e => e
+            .AddPlugin<AlwaysFails>("doomed")
+            .AddPlugin<Recorder>("healthy", healthy.Ref, new[] { typeof(Ping) }, null!));
+        await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
+        await EventFilter.Error(contains: "Plugin doomed was stopped").ExpectOneAsync(TimeSpan.FromSeconds(20), () =>
         {
-            engine = EventEngine.Start(Sys, e => e
-                .AddPlugin<AlwaysFails>("doomed")
-                .AddPlugin<Recorder>("healthy", healthy.Ref, new[] { typeof(Ping) }, null!));
-            engine.Started.Wait(TimeSpan.FromSeconds(10));
             for (var i = 0; i < 3; i++) engine.Publish(new Ping(i));
+            return Task.CompletedTask;
         });
         for (var i = 0; i < 3; i++) healthy.ExpectMsg(new Ping(i));
-        engine!.Publish(new Ping(99));
+        engine.Publish(new Ping(99));
         healthy.ExpectMsg(new Ping(99));
         Assert.False(Sys.WhenTerminated.IsCompleted);
     }
@@ -125,12 +125,12 @@ public class RestartLimitShutdownTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void With_the_shutdown_policy_the_engine_shuts_down_cleanly()
+    public async Task With_the_shutdown_policy_the_engine_shuts_down_cleanly()
     {
         var engine = EventEngine.Start(Sys, e => e.AddPlugin<FailsOnce>("fragile"));
-        engine.Started.Wait(TimeSpan.FromSeconds(10));
+        await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
         engine.Publish(new Ping(1));
-        Assert.True(Sys.WhenTerminated.Wait(TimeSpan.FromSeconds(30)), "the actor system did not terminate");
+        await Sys.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.IsType<Supervision.PluginFailedReason>(Akka.Actor.CoordinatedShutdown.Get(Sys).ShutdownReason);
     }
 }
@@ -151,10 +151,10 @@ public class RestartPauseTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void During_a_restart_pause_events_are_stashed_not_dropped()
+    public async Task During_a_restart_pause_events_are_stashed_not_dropped()
     {
         var engine = EventEngine.Start(Sys, e => e.AddPlugin<FailsOnFirst>("paused", TestActor));
-        engine.Started.Wait(TimeSpan.FromSeconds(10));
+        await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
         for (var i = 0; i < 50; i++) engine.Publish(new Ping(i));
         for (var i = 1; i < 50; i++) ExpectMsg(i, TimeSpan.FromSeconds(10));
     }

@@ -7,7 +7,9 @@ namespace EventEngine.Actors.Bridge;
 
 /// <summary>
 /// The router's owner: keeps the subscription table (local subscribers and the prefixes outside subscribers
-/// hold), publishes a new immutable snapshot to the <see cref="EventRouter"/> on every change, owns the
+/// hold), publishes a new immutable snapshot to the <see cref="EventRouter"/> after every batch of changes (the
+/// changes already in its mailbox, so N plugins subscribing at start-up cost one snapshot, not N), and confirms a
+/// subscription only once a snapshot holding it is published. It owns the
 /// <see cref="WireLink"/> (its sockets and poller thread) and disposes it when it stops. Deliveries that end
 /// in dead letters (their subscriber stopped) return their credit here and are counted.
 /// </summary>
@@ -17,6 +19,8 @@ internal sealed class ZmqBridge : ReceiveActor
     private readonly EngineMetrics _metrics;
     private readonly Dictionary<IActorRef, SubscriberEntry> _subscribers = new();
     private readonly HashSet<string> _reportedStopped = new();
+    private readonly List<IActorRef> _awaitingActive = new();
+    private bool _publishPending;
     private ImmutableArray<byte[]> _outside = [];
     private WireLink? _wire;
 
@@ -30,23 +34,30 @@ internal sealed class ZmqBridge : ReceiveActor
         {
             if (!_subscribers.ContainsKey(s.Subscriber)) Context.Watch(s.Subscriber);
             _subscribers[s.Subscriber] = new SubscriberEntry(s.Subscriber, s.Prefixes);
-            Publish();
-            Sender.Tell(SubscriptionsActive.Instance);
+            _awaitingActive.Add(Sender);
+            PublishSoon();
         });
         Receive<Unsubscribe>(u =>
         {
             if (_subscribers.Remove(u.Subscriber)) Context.Unwatch(u.Subscriber);
-            Publish();
+            PublishSoon();
         });
         Receive<Terminated>(t =>
         {
-            if (_subscribers.Remove(t.ActorRef)) Publish();
+            if (_subscribers.Remove(t.ActorRef)) PublishSoon();
         });
         Receive<OutsidePrefixes>(o =>
         {
             _outside = o.Prefixes;
             log.Debug("Outside subscribers now listen to {0} prefix(es)", _outside.Length);
+            PublishSoon();
+        });
+        Receive<PublishTable>(_ =>
+        {
+            _publishPending = false;
             Publish();
+            foreach (var subscriber in _awaitingActive) subscriber.Tell(SubscriptionsActive.Instance);
+            _awaitingActive.Clear();
         });
         Receive<AttachWire>(a => _wire = a.Wire);
         Receive<SuppressedDeadLetter>(d =>
@@ -69,4 +80,17 @@ internal sealed class ZmqBridge : ReceiveActor
     }
 
     private void Publish() => _router.Table = new RoutingTable([.. _subscribers.Values], _outside);
+
+    // Publishes once the changes already queued behind this one are applied too (one snapshot per batch).
+    private void PublishSoon()
+    {
+        if (_publishPending) return;
+        _publishPending = true;
+        Self.Tell(PublishTable.Instance);
+    }
+
+    private sealed class PublishTable
+    {
+        public static readonly PublishTable Instance = new();
+    }
 }

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+
+namespace EventEngine.Benchmarks.Infrastructure;
+
+/// <summary>What every scenario of one run shares: its size, where Python and the repository are, the results.</summary>
+public sealed class BenchContext
+{
+    public BenchContext(bool quick, string python, string? repoRoot, Results results)
+    {
+        Quick = quick;
+        Python = python;
+        RepoRoot = repoRoot;
+        Results = results;
+    }
+
+    /// <summary>Every scenario small (seconds), in process where possible: the smoke test's mode.</summary>
+    public bool Quick { get; }
+
+    /// <summary>The Python interpreter external plugins run with (needs pyzmq).</summary>
+    public string Python { get; }
+
+    /// <summary>The repository (for pyevents/); null when the program runs outside it.</summary>
+    public string? RepoRoot { get; }
+
+    public Results Results { get; }
+
+    /// <summary>The bench program's own Python scripts (copied beside the dll).</summary>
+    public static string ScriptPath(string name) => Path.Combine(AppContext.BaseDirectory, "python", name);
+
+    /// <summary>Finds the repository root (the directory holding EventEngine.Actors.sln) above <paramref name="start"/>.</summary>
+    public static string? FindRepoRoot(params string[] starts)
+    {
+        foreach (var start in starts)
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "EventEngine.Actors.sln"))) return dir.FullName;
+        return null;
+    }
+
+    /// <summary>Peak resident set size of this process (Linux VmHWM), in MiB.</summary>
+    public static double PeakRssMb()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+        }
+        catch (IOException)
+        {
+            // not Linux
+        }
+        return Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+    }
+}

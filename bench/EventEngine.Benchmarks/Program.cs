@@ -1,0 +1,98 @@
+using System.CommandLine;
+using System.Diagnostics;
+using EventEngine.Benchmarks.Infrastructure;
+using EventEngine.Benchmarks.Scenarios;
+using NetMQ;
+
+// EventEngine.Actors benchmarks (issue 5): every scenario prints the engine's figure beside a baseline measured in the
+// same run, and their ratio. Machine-readable lines start with "result " (and "target " for the issue's targets);
+// progress goes to stderr. docs/benchmarks.md describes the scenarios and holds the latest figures.
+var all = new[] { "pipeline", "latency", "fanout", "scale", "external", "codecs" };
+var quick = new Option<bool>("--quick") { Description = "Every scenario small (seconds), in process where possible: the smoke test's mode" };
+var scenarios = new Option<string[]>("--scenarios")
+{
+    Description = "Scenarios to run, by name or letter: a|pipeline b|latency c|fanout d|scale e|external f|codecs (default: all)",
+    AllowMultipleArgumentsPerToken = true,
+};
+var messages = new Option<long?>("--messages") { Description = "Events of the pipeline scenario (default 1,000,000; --quick 20,000)" };
+var charts = new Option<string?>("--charts") { Description = "Directory to write the SVG charts (scale and latency curves) to" };
+var markdown = new Option<string?>("--markdown") { Description = "File to write the figures to as a Markdown table" };
+var python = new Option<string>("--python") { Description = "Python interpreter with pyzmq for the external plugin scenarios", DefaultValueFactory = _ => "/usr/bin/python3" };
+var root = new RootCommand("EventEngine.Actors benchmarks: engine figure, baseline figure (same run) and ratio for each scenario")
+{
+    quick, scenarios, messages, charts, markdown, python,
+};
+root.Subcommands.Add(ScaleChild.Command());
+
+root.SetAction(async (parse, _) =>
+{
+    var chosen = Select(parse.GetValue(scenarios));
+    if (chosen is null) return 2;
+    var results = new Results();
+    var context = new BenchContext(parse.GetValue(quick), parse.GetValue(python)!,
+        BenchContext.FindRepoRoot(AppContext.BaseDirectory, Environment.CurrentDirectory), results);
+    Console.WriteLine($"bench: {(context.Quick ? "quick" : "full")} run of {string.Join(", ", chosen)} on {Environment.ProcessorCount} cores, .NET {Environment.Version}, load average {LoadAverage()}");
+    var ran = new List<string>();
+    foreach (var scenario in chosen)
+    {
+        var clock = Stopwatch.StartNew();
+        Console.Error.WriteLine($"bench: {scenario}...");
+        try
+        {
+            await (scenario switch
+            {
+                "pipeline" => Pipeline.RunAsync(context, parse.GetValue(messages)),
+                "latency" => Latency.RunAsync(context),
+                "fanout" => FanOut.RunAsync(context),
+                "scale" => Scale.RunAsync(context),
+                "external" => External.RunAsync(context),
+                "codecs" => Task.Run(() => Codecs.Run(context)),
+                _ => throw new InvalidOperationException(scenario),
+            });
+            ran.Add(scenario);
+        }
+        catch (Exception e)
+        {
+            results.Fail($"{scenario} threw: {e}");
+        }
+        Console.Error.WriteLine($"bench: {scenario} took {clock.Elapsed.TotalSeconds:F1} s");
+    }
+    if (parse.GetValue(charts) is { } dir) Charts.Write(results, dir);
+    if (parse.GetValue(markdown) is { } file) await File.WriteAllTextAsync(file, results.ToMarkdown());
+    Console.WriteLine($"bench: load average at the end {LoadAverage()} (figures of a run on a busy machine are not comparable)");
+    Console.WriteLine();
+    Console.WriteLine(results.ToMarkdown());
+    Console.WriteLine($"scenarios ran={string.Join(",", ran)} failures={results.Failures.Count}");
+    NetMQConfig.Cleanup(block: false);
+    return results.Failures.Count == 0 && ran.Count == chosen.Count ? 0 : 1;
+});
+return await root.Parse(args).InvokeAsync();
+
+static string LoadAverage()
+{
+    try
+    {
+        return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+    }
+    catch (IOException)
+    {
+        return "unknown";
+    }
+}
+
+List<string>? Select(string[]? names)
+{
+    if (names is null || names.Length == 0) return [.. all];
+    var chosen = new List<string>();
+    foreach (var name in names.SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+    {
+        var scenario = name.Length == 1 && name[0] is >= 'a' and <= 'f' ? all[name[0] - 'a'] : name.ToLowerInvariant();
+        if (!all.Contains(scenario))
+        {
+            Console.Error.WriteLine($"bench: unknown scenario '{name}'; choose from {string.Join(", ", all)} (or a..f)");
+            return null;
+        }
+        if (!chosen.Contains(scenario)) chosen.Add(scenario);
+    }
+    return chosen;
+}

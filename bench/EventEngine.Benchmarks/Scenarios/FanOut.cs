@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using Akka.Actor;
+using EventEngine.Actors.Plugins;
+using EventEngine.Benchmarks.Infrastructure;
+
+namespace EventEngine.Benchmarks.Scenarios;
+
+/// <summary>The fan-out event (MessagePack by default; it never leaves the process, so it is never encoded).</summary>
+public sealed record FanOutTick(long Seq);
+
+/// <summary>Where the subscribers of one fan-out run report: the last one to see all its events stops the clock.</summary>
+public sealed class FanOutTally(int subscribers)
+{
+    private int _remaining = subscribers;
+
+    public TaskCompletionSource<long> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public long Delivered;
+
+    public void SubscriberDone(long seen)
+    {
+        Interlocked.Add(ref Delivered, seen);
+        if (Interlocked.Decrement(ref _remaining) == 0) Done.TrySetResult(Stopwatch.GetTimestamp());
+    }
+}
+
+/// <summary>Publishes <c>events</c> ticks as fast as flow control lets it.</summary>
+public sealed class FanOutProducer(long events, Pipeline.StartClock clock) : EventPlugin
+{
+    protected override async Task OnStartAsync()
+    {
+        clock.Start();
+        var tick = new FanOutTick(0); // events are immutable: one instance serves every publication
+        for (long i = 0; i < events; i++) await PublishAsync(tick);
+        Finish();
+    }
+}
+
+/// <summary>Counts ticks; reports to the tally once it has seen them all.</summary>
+public sealed class FanOutSubscriber : EventPlugin
+{
+    public FanOutSubscriber(long events, FanOutTally tally)
+    {
+        long seen = 0;
+        Subscribe<FanOutTick>(_ =>
+        {
+            if (++seen != events) return;
+            tally.SubscriberDone(seen);
+            Finish();
+        });
+    }
+}
+
+/// <summary>c. fan-out: one publisher to 1, 10 and 100 subscribers, deliveries per second, against bare Akka (one Tell per subscriber).</summary>
+public static class FanOut
+{
+    public static async Task RunAsync(BenchContext context)
+    {
+        var deliveries = context.Quick ? 20_000 : 4_000_000;
+        var runs = context.Quick ? 1 : 5;
+        var timeout = TimeSpan.FromSeconds(context.Quick ? 30 : 120);
+        await Engine(10, 2_000, timeout); // warm-up, unmeasured
+        await Akka(10, 2_000, timeout);
+        foreach (var subscribers in new[] { 1, 10, 100 })
+        {
+            var events = deliveries / subscribers;
+            // Noisy machines: alternate the engine and bare Akka, and take the median of each.
+            var engineRuns = new List<Outcome>();
+            var akkaRuns = new List<Outcome>();
+            for (var i = 0; i < runs; i++)
+            {
+                engineRuns.Add(await Engine(subscribers, events, timeout));
+                akkaRuns.Add(await Akka(subscribers, events, timeout));
+            }
+            var engine = Median(engineRuns);
+            var akka = Median(akkaRuns);
+            Console.Error.WriteLine($"bench: fanout {subscribers}: engine {engine.Delivered} in {engine.Seconds:F3} s, akka {akka.Delivered} in {akka.Seconds:F3} s");
+            if (akka.Delivered != (long)events * subscribers) context.Results.Fail($"fanout: bare Akka delivered {akka.Delivered} of {(long)events * subscribers}");
+            context.Results.Add(new Row("fanout", $"subscribers={subscribers}", "deliveries", "deliveries/s", engine.Rate, "akka", akka.Rate, true,
+                engine.Delivered, (long)events * subscribers));
+            if (!context.Quick && subscribers == 100)
+                context.Results.Check("fan-out to 100 subscribers >= 1,000,000 deliveries/s", engine.Rate >= 1_000_000,
+                    $"{engine.Rate:N0} deliveries/s (bare Akka {akka.Rate:N0})");
+        }
+    }
+
+    private static Outcome Median(List<Outcome> runs) =>
+        runs.FirstOrDefault(r => r.Delivered != runs.Max(x => x.Delivered)) ?? runs.OrderBy(r => r.Rate).ElementAt(runs.Count / 2);
+
+    private sealed record Outcome(long Delivered, double Seconds)
+    {
+        public double Rate => Seconds > 0 ? Delivered / Seconds : 0;
+    }
+
+    private static async Task<Outcome> Engine(int subscribers, long events, TimeSpan timeout)
+    {
+        var tally = new FanOutTally(subscribers);
+        var clock = new Pipeline.StartClock();
+        var run = await EngineRunner.RunAsync("fanout", engine =>
+        {
+            engine.AddPlugin<FanOutProducer>(args: [events, clock]);
+            for (var i = 0; i < subscribers; i++) engine.AddPlugin<FanOutSubscriber>($"subscriber-{i}", events, tally);
+        }, timeout);
+        var seconds = run.Completed && tally.Done.Task.IsCompleted ? Stopwatch.GetElapsedTime(clock.At, tally.Done.Task.Result).TotalSeconds : 0;
+        GC.Collect();
+        return new Outcome(Interlocked.Read(ref tally.Delivered), seconds);
+    }
+
+    private static async Task<Outcome> Akka(int subscribers, long events, TimeSpan timeout)
+    {
+        var system = ActorSystem.Create("fanout-akka", EngineRunner.Config());
+        try
+        {
+            var tally = new FanOutTally(subscribers);
+            var dispatcher = "event-engine.dispatchers.plugins";
+            var targets = Enumerable.Range(0, subscribers)
+                .Select(_ => system.ActorOf(Props.Create(() => new AkkaSubscriber(events, tally)).WithDispatcher(dispatcher))).ToArray();
+            var producer = system.ActorOf(Props.Create(() => new AkkaProducer(events, targets)).WithDispatcher(dispatcher));
+            var started = Stopwatch.GetTimestamp();
+            producer.Tell(AkkaProducer.Go.Instance);
+            var done = await Task.WhenAny(tally.Done.Task, Task.Delay(timeout)) == tally.Done.Task;
+            return new Outcome(Interlocked.Read(ref tally.Delivered), done ? Stopwatch.GetElapsedTime(started, tally.Done.Task.Result).TotalSeconds : 0);
+        }
+        finally
+        {
+            await system.Terminate();
+            GC.Collect();
+        }
+    }
+
+    /// <summary>Tells every event to every subscriber, 1000 events per message it handles.</summary>
+    private sealed class AkkaProducer : ReceiveActor
+    {
+        public AkkaProducer(long events, IActorRef[] targets)
+        {
+            var tick = new FanOutTick(0);
+            long i = 0;
+            Receive<Go>(_ =>
+            {
+                var end = Math.Min(events, i + 1000);
+                for (; i < end; i++)
+                    foreach (var target in targets) target.Tell(tick, ActorRefs.NoSender);
+                if (i < events) Self.Tell(Go.Instance);
+            });
+        }
+
+        public sealed class Go
+        {
+            public static readonly Go Instance = new();
+        }
+    }
+
+    private sealed class AkkaSubscriber : ReceiveActor
+    {
+        public AkkaSubscriber(long events, FanOutTally tally)
+        {
+            long seen = 0;
+            Receive<FanOutTick>(_ =>
+            {
+                if (++seen == events) tally.SubscriberDone(seen);
+            });
+        }
+    }
+}

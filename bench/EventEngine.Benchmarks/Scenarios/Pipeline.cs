@@ -1,0 +1,318 @@
+using System.Buffers.Text;
+using System.Diagnostics;
+using System.Text;
+using Akka.Actor;
+using EventEngine.Benchmarks.Infrastructure;
+using EventEngine.Samples.LoadTest;
+using NetMQ;
+using NetMQ.Sockets;
+
+namespace EventEngine.Benchmarks.Scenarios;
+
+/// <summary>
+/// a. pipeline: the original's load test (producer -> operator -> accumulator, payloads of 100..1000 bytes) through
+/// the engine, against the same topology as bare Akka actors and as bare NetMQ through an XSUB/XPUB proxy.
+/// </summary>
+public static class Pipeline
+{
+    public static async Task RunAsync(BenchContext context, long? messagesOverride)
+    {
+        var plan = new LoadTestPlan(messagesOverride ?? (context.Quick ? 20_000 : 1_000_000)).Validate();
+        // NetMQ tops out near 16k/s through a proxy on these machines: bound its run so it finishes.
+        var netMqPlan = plan with { Messages = Math.Min(plan.Messages, context.Quick ? 5_000 : 200_000) };
+        var caseName = $"{plan.Messages}x{plan.MinSize}-{plan.MaxSize}B";
+        var timeout = TimeSpan.FromSeconds(context.Quick ? 30 : 120);
+
+        // Warm-up (JIT, thread pools) with a small run of each, unmeasured.
+        await RunEngine(plan with { Messages = Math.Min(plan.Messages, 20_000) }, timeout);
+        await RunAkka(plan with { Messages = Math.Min(plan.Messages, 20_000) }, timeout);
+
+        // Noisy machines: alternate the engine and bare Akka, and take the median of each.
+        var runs = context.Quick ? 1 : 5;
+        var engineRuns = new List<Outcome>();
+        var akkaRuns = new List<Outcome>();
+        for (var i = 0; i < runs; i++)
+        {
+            engineRuns.Add(await RunEngine(plan, timeout));
+            akkaRuns.Add(await RunAkka(plan, timeout));
+        }
+        Console.Error.WriteLine($"bench: pipeline runs: engine [{string.Join(", ", engineRuns.Select(r => $"{r.Rate:N0}/s"))}], akka [{string.Join(", ", akkaRuns.Select(r => $"{r.Rate:N0}/s"))}]");
+        var engine = Median(engineRuns);
+        var akka = Median(akkaRuns);
+        var netMq = RunNetMq(netMqPlan, timeout);
+        Console.Error.WriteLine($"bench: pipeline: engine {engine}, akka {akka}, netmq {netMq}");
+
+        var expectedSum = plan.ExpectedSum();
+        var engineComplete = engine.Delivered == plan.Messages && engine.Sum == expectedSum;
+        if (akka.Delivered != plan.Messages || akka.Sum != expectedSum) context.Results.Fail($"pipeline: bare Akka delivered {akka.Delivered}, sum {akka.Sum}");
+        if (netMq.Delivered != netMqPlan.Messages || netMq.Sum != netMqPlan.ExpectedSum())
+            context.Results.Fail($"pipeline: bare NetMQ delivered {netMq.Delivered} of {netMqPlan.Messages}, sum {netMq.Sum}");
+        context.Results.Add(new Row("pipeline", caseName, "throughput", "events/s", engine.Rate, "akka", akka.Rate, true,
+            engineComplete ? engine.Delivered : Math.Min(engine.Delivered, plan.Messages - 1), plan.Messages));
+        context.Results.Add(new Row("pipeline", caseName, "throughput", "events/s", engine.Rate, $"netmq-proxy({netMqPlan.Messages})", netMq.Rate, true,
+            engineComplete ? engine.Delivered : Math.Min(engine.Delivered, plan.Messages - 1), plan.Messages));
+        if (!context.Quick)
+        {
+            context.Results.Check("pipeline >= 1,000,000 events/s", engine.Rate >= 1_000_000, $"{engine.Rate:N0} events/s");
+            context.Results.Check("pipeline >= 0.3x bare Akka", engine.Rate >= 0.3 * akka.Rate, $"{engine.Rate / akka.Rate:F2}x ({akka.Rate:N0} events/s bare Akka)");
+            context.Results.Check("pipeline zero loss", engineComplete, $"{engine.Delivered:N0} of {plan.Messages:N0}, sum {engine.Sum}");
+        }
+    }
+
+    /// <summary>The run with the median rate; a run that lost events is reported as it is (the worst).</summary>
+    private static Outcome Median(List<Outcome> runs) =>
+        runs.FirstOrDefault(r => r.Delivered != runs.Max(x => x.Delivered)) ?? runs.OrderBy(r => r.Rate).ElementAt(runs.Count / 2);
+
+    public sealed record Outcome(long Delivered, long Sum, double Seconds, double PeakRssMb)
+    {
+        public double Rate => Seconds > 0 ? Delivered / Seconds : 0;
+
+        public override string ToString() => $"{Delivered} events in {Seconds:F3} s = {Rate:N0}/s";
+    }
+
+    public static async Task<Outcome> RunEngine(LoadTestPlan plan, TimeSpan timeout)
+    {
+        var result = new TaskCompletionSource<LoadTestResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var clock = new StartClock();
+        long finished = 0;
+        // The load test's plugins (EventEngine.Samples), with a producer that also notes when it starts publishing:
+        // the engine's Started task completes on the thread pool, which may run it late on a busy 2-core machine.
+        var run = await EngineRunner.RunAsync("pipeline", engine => engine
+                .AddPlugin<TimedProducer>("Producer", plan, clock)
+                .AddPlugin<Operator>(args: plan)
+                .AddPlugin<Accumulator>(args: [plan, result]), timeout,
+            onCreated: _ => result.Task.ContinueWith(_ => finished = Stopwatch.GetTimestamp(), TaskContinuationOptions.ExecuteSynchronously));
+        var outcome = result.Task.IsCompletedSuccessfully ? result.Task.Result : new LoadTestResult(0, 0);
+        var seconds = run.Completed && finished > clock.At ? Stopwatch.GetElapsedTime(clock.At, finished).TotalSeconds : 0;
+        GC.Collect();
+        return new Outcome(outcome.Delivered, outcome.Sum, seconds, BenchContext.PeakRssMb());
+    }
+
+    /// <summary>When the first producer started publishing (Stopwatch timestamp).</summary>
+    public sealed class StartClock
+    {
+        private long _at;
+
+        public long At => Interlocked.Read(ref _at);
+
+        public void Start() => Interlocked.CompareExchange(ref _at, Stopwatch.GetTimestamp(), 0);
+    }
+
+    /// <summary>The load test's <see cref="Producer"/>, noting when it starts publishing.</summary>
+    public sealed class TimedProducer(LoadTestPlan plan, StartClock clock) : Actors.Plugins.EventPlugin
+    {
+        protected override async Task OnStartAsync()
+        {
+            clock.Start();
+            var events = Enumerable.Range(plan.MinSize, plan.MaxSize - plan.MinSize + 1)
+                .Select(size => new InitialMessage(new string('X', size))).ToArray();
+            for (long i = 0; i < plan.Messages; i++)
+                await PublishAsync(events[plan.SizeAt(i) - plan.MinSize]);
+            Finish();
+        }
+    }
+
+    // ---------------------------------------------------------------- bare Akka
+
+    public static async Task<Outcome> RunAkka(LoadTestPlan plan, TimeSpan timeout)
+    {
+        var system = ActorSystem.Create("pipeline-akka", EngineRunner.Config());
+        try
+        {
+            var done = new TaskCompletionSource<(long Count, long Sum, long At)>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var dispatcher = "event-engine.dispatchers.plugins";
+            var accumulator = system.ActorOf(Props.Create(() => new AkkaAccumulator(plan.Messages, done)).WithDispatcher(dispatcher));
+            var op = system.ActorOf(Props.Create(() => new AkkaOperator(accumulator)).WithDispatcher(dispatcher));
+            var producer = system.ActorOf(Props.Create(() => new AkkaProducer(plan, op)).WithDispatcher(dispatcher));
+            var started = Stopwatch.GetTimestamp();
+            producer.Tell(AkkaProducer.Go.Instance);
+            if (await Task.WhenAny(done.Task, Task.Delay(timeout)) != done.Task) return new Outcome(0, 0, 0, BenchContext.PeakRssMb());
+            var (count, sum, at) = done.Task.Result;
+            return new Outcome(count, sum, Stopwatch.GetElapsedTime(started, at).TotalSeconds, BenchContext.PeakRssMb());
+        }
+        finally
+        {
+            await system.Terminate();
+            GC.Collect();
+        }
+    }
+
+    /// <summary>Sends the plan's events to the operator, 1000 per message it handles (so the others get the cores too).</summary>
+    private sealed class AkkaProducer : ReceiveActor
+    {
+        public AkkaProducer(LoadTestPlan plan, IActorRef op)
+        {
+            var events = Enumerable.Range(plan.MinSize, plan.MaxSize - plan.MinSize + 1)
+                .Select(size => new InitialMessage(new string('X', size))).ToArray();
+            long i = 0;
+            Receive<Go>(_ =>
+            {
+                var end = Math.Min(plan.Messages, i + 1000);
+                for (; i < end; i++) op.Tell(events[plan.SizeAt(i) - plan.MinSize], ActorRefs.NoSender);
+                if (i < plan.Messages) Self.Tell(Go.Instance);
+            });
+        }
+
+        public sealed class Go
+        {
+            public static readonly Go Instance = new();
+        }
+    }
+
+    private sealed class AkkaOperator : ReceiveActor
+    {
+        public AkkaOperator(IActorRef accumulator) =>
+            Receive<InitialMessage>(m => accumulator.Tell(new OperatorMessage(m.Payload.Length), ActorRefs.NoSender));
+    }
+
+    private sealed class AkkaAccumulator : ReceiveActor
+    {
+        public AkkaAccumulator(long expected, TaskCompletionSource<(long, long, long)> done)
+        {
+            long count = 0, sum = 0;
+            Receive<OperatorMessage>(m =>
+            {
+                sum += m.Length;
+                if (++count == expected) done.TrySetResult((count, sum, Stopwatch.GetTimestamp()));
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------- bare NetMQ
+
+    /// <summary>
+    /// Producer PUB -> XSUB | draining forward loop | XPUB -> operator SUB/PUB -> XSUB | ... | XPUB -> accumulator SUB,
+    /// all inproc, one thread per socket owner. High-water marks are unlimited so nothing is dropped (the run is bounded).
+    /// The path is confirmed end to end with probe frames (payload length 0) before the measured stream starts.
+    /// </summary>
+    public static Outcome RunNetMq(LoadTestPlan plan, TimeSpan timeout)
+    {
+        if (plan.MinSize < 1) throw new ArgumentException("the NetMQ baseline uses empty payloads as probes: min-size must be >= 1");
+        var id = Guid.NewGuid().ToString("N");
+        var inAddress = $"inproc://bench-netmq-{id}-in";
+        var outAddress = $"inproc://bench-netmq-{id}-out";
+        var initial = Encoding.ASCII.GetBytes("InitialMsgString");
+        var operatorFilter = Encoding.ASCII.GetBytes("OperatorMsg");
+        using var cancel = new CancellationTokenSource(timeout);
+        var token = cancel.Token;
+        using var bound = new ManualResetEventSlim();
+        using var pathConfirmed = new ManualResetEventSlim();
+        long count = 0, sum = 0, first = 0, last = 0;
+
+        var proxy = Worker(() =>
+        {
+            using var xsub = new XSubscriberSocket();
+            using var xpub = new XPublisherSocket();
+            foreach (var s in new NetMQSocket[] { xsub, xpub })
+            {
+                s.Options.SendHighWatermark = 0;
+                s.Options.ReceiveHighWatermark = 0;
+                s.Options.Linger = TimeSpan.Zero;
+            }
+            xsub.Bind(inAddress);
+            xpub.Bind(outAddress);
+            using var poller = new NetMQPoller { xsub, xpub };
+            xsub.ReceiveReady += (_, _) =>
+            {
+                for (var i = 0; i < 4096 && xsub.TryReceiveFrameBytes(out var frame, out var more); i++) xpub.SendFrame(frame, more);
+            };
+            xpub.ReceiveReady += (_, _) =>
+            {
+                while (xpub.TryReceiveFrameBytes(out var subscription)) xsub.SendFrame(subscription);
+            };
+            using var stop = token.Register(() => poller.StopAsync());
+            bound.Set();
+            poller.Run();
+        }, "netmq-proxy");
+
+        var op = Worker(() =>
+        {
+            using var sub = new SubscriberSocket();
+            using var pub = new PublisherSocket();
+            sub.Options.ReceiveHighWatermark = 0;
+            pub.Options.SendHighWatermark = 0;
+            sub.Options.Linger = pub.Options.Linger = TimeSpan.Zero;
+            sub.Connect(outAddress);
+            sub.Subscribe(initial);
+            pub.Connect(inAddress);
+            var reply = new byte[operatorFilter.Length + 20];
+            operatorFilter.CopyTo(reply, 0);
+            while (!token.IsCancellationRequested)
+            {
+                if (!sub.TryReceiveFrameBytes(TimeSpan.FromMilliseconds(50), out var frame)) continue;
+                Utf8Formatter.TryFormat(frame.Length - initial.Length, reply.AsSpan(operatorFilter.Length), out var written);
+                pub.SendFrame(reply, operatorFilter.Length + written);
+            }
+        }, "netmq-operator");
+
+        var accumulator = Worker(() =>
+        {
+            using var sub = new SubscriberSocket();
+            sub.Options.ReceiveHighWatermark = 0;
+            sub.Options.Linger = TimeSpan.Zero;
+            sub.Connect(outAddress);
+            sub.Subscribe(operatorFilter);
+            while (!token.IsCancellationRequested)
+            {
+                if (!sub.TryReceiveFrameBytes(TimeSpan.FromMilliseconds(50), out var frame)) continue;
+                Utf8Parser.TryParse(frame.AsSpan(operatorFilter.Length), out long k, out _);
+                if (k == 0)
+                {
+                    pathConfirmed.Set();
+                    continue;
+                }
+                sum += k;
+                if (++count == plan.Messages)
+                {
+                    last = Stopwatch.GetTimestamp();
+                    cancel.Cancel();
+                }
+            }
+        }, "netmq-accumulator");
+
+        var producer = Worker(() =>
+        {
+            using var pub = new PublisherSocket();
+            pub.Options.SendHighWatermark = 0;
+            pub.Options.Linger = TimeSpan.Zero;
+            pub.Connect(inAddress);
+            var frames = Enumerable.Range(plan.MinSize, plan.MaxSize - plan.MinSize + 1)
+                .Select(size => initial.Concat(Enumerable.Repeat((byte)'X', size)).ToArray()).ToArray();
+            while (!pathConfirmed.Wait(5) && !token.IsCancellationRequested) pub.SendFrame(initial); // probes until one came back through the operator
+            first = Stopwatch.GetTimestamp();
+            for (long i = 0; i < plan.Messages && !token.IsCancellationRequested; i++) pub.SendFrame(frames[plan.SizeAt(i) - plan.MinSize]);
+            token.WaitHandle.WaitOne(); // keep the socket until the end (linger 0 would drop what is queued)
+        }, "netmq-producer");
+
+        proxy.Start();
+        bound.Wait(timeout);
+        op.Start();
+        accumulator.Start();
+        try
+        {
+            producer.Start();
+        }
+        finally
+        {
+            foreach (var thread in new[] { producer, accumulator, op, proxy }) thread.Join(timeout + TimeSpan.FromSeconds(5));
+        }
+        var seconds = last > first && first > 0 ? Stopwatch.GetElapsedTime(first, last).TotalSeconds : 0;
+        return new Outcome(count, sum, seconds, BenchContext.PeakRssMb());
+    }
+
+    private static Thread Worker(Action body, string name) => new(() =>
+    {
+        try
+        {
+            body();
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+        {
+            // the run was cut short
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"bench: {name} failed: {e}");
+        }
+    }) { IsBackground = true, Name = name };
+}
