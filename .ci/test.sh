@@ -10,6 +10,7 @@ dotnet build EventEngine.Actors.sln -c Release --no-restore --verbosity quiet -n
 failed=0
 passed=0
 for project in tests/*/*.csproj; do
+  grep -q "<IsTestProject>true</IsTestProject>" "$project" || continue # e.g. tests/EventEngine.Actors.FaultHost, a program the tests run
   name=$(basename "$project" .csproj)
   log=$(mktemp)
   dotnet test "$project" -c Release --no-build --nologo 2>&1 | tee "$log" | grep -vE "^\s*$" || true
