@@ -217,5 +217,6 @@ internal sealed class Zmtp3Gate : IDisposable
         _stop.Cancel();
         _listener.Dispose();
         foreach (var socket in _open.Keys) Close(socket);
+        _stop.Dispose();
     }
 }
