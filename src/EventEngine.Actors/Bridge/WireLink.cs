@@ -1,3 +1,4 @@
+using EventEngine.Actors.Security;
 using System.Collections.Immutable;
 using Akka.Event;
 using EventEngine.Actors.Configuration;

@@ -65,8 +65,10 @@ internal sealed class ZmqBridge : ReceiveActor
             if (d.Message is not Delivery delivery) return;
             delivery.Credit.Return();
             _metrics.Dropped("subscriber-stopped");
-            if (_reportedStopped.Add(d.Recipient.Path.ToString()))
-                log.Info("Events for {0}, which has finished or stopped, are dropped (counted in event_engine.events.dropped)", d.Recipient.Path);
+            // Akka names the dead-letter office, not the stopped plugin, as the recipient: report per event type.
+            var type = delivery.Type?.Name ?? "raw";
+            if (_reportedStopped.Add(type))
+                log.Info("{0} events reached a plugin that has finished or stopped and are dropped (counted in event_engine.events.dropped)", type);
         });
     }
 

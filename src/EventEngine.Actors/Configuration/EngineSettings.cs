@@ -1,3 +1,4 @@
+using EventEngine.Actors.Security;
 using Akka.Configuration;
 
 namespace EventEngine.Actors.Configuration;

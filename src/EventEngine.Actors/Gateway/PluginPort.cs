@@ -1,3 +1,4 @@
+using EventEngine.Actors.Security;
 using Akka.Actor;
 using Akka.Event;
 using EventEngine.Actors.Bridge;

@@ -5,7 +5,7 @@ using Akka.Event;
 using EventEngine.Actors.Diagnostics;
 using NetMQ;
 
-namespace EventEngine.Actors.Configuration;
+namespace EventEngine.Actors.Security;
 
 /// <summary>
 /// The TCP front of an endpoint when CURVE is on. NetMQ still speaks ZMTP 1.0 and 2.0, which have no security

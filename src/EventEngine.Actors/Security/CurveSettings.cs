@@ -1,7 +1,7 @@
 using Akka.Configuration;
 using NetMQ;
 
-namespace EventEngine.Actors.Configuration;
+namespace EventEngine.Actors.Security;
 
 /// <summary>
 /// CURVE encryption of every TCP endpoint of the engine (<c>event-engine.security.curve</c>): the bridge's
