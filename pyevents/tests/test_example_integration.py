@@ -13,8 +13,10 @@ the ``dotnet`` variants are skipped only when it does not exist. The ``stand-in`
 same tests against ``stand_in_example.py`` (a Python imitation of the example) so that the tests and
 their process handling are checked even without the C# build.
 """
+import os
 import pathlib
 import shutil
+import subprocess
 import sys
 
 import pytest
@@ -102,4 +104,25 @@ def test_example_with_engine_client(example_engine):
         # leaving the block sent plugin_command: quit
     finally:
         context.term()
+    assert engine.wait_exit(EXIT_TIMEOUT) == 0, engine.output()
+
+
+ABRUPT_PLUGIN = r"""
+import sys, zmq
+from pyevents.events import get_plugin_socket, get_next_msg, publish_msg, send_quit_command
+socket = get_plugin_socket(zmq.Context(), int(sys.argv[1]), host="127.0.0.1")
+for _ in range(10):
+    get_next_msg(socket)
+publish_msg(socket, b"TypeCGoodbye from python")
+send_quit_command(socket)
+# the script just ends, as the original's plugins do: no close, no term
+"""
+
+
+def test_a_plugin_whose_script_ends_right_after_quit_ends_its_session(example_engine):
+    engine, port = example_engine
+    env = dict(os.environ, PYTHONPATH=str(pathlib.Path(__file__).resolve().parents[1]))
+    plugin = subprocess.run([sys.executable, "-c", ABRUPT_PLUGIN, str(port)], env=env,
+                            capture_output=True, text=True, timeout=EVENT_TIMEOUT)
+    assert plugin.returncode == 0, plugin.stderr
     assert engine.wait_exit(EXIT_TIMEOUT) == 0, engine.output()

@@ -29,7 +29,8 @@ public sealed class ProcessKillTests
         if mode == "original":
             import zmq
             from pyevents.events import get_plugin_socket, get_next_msg, send_quit_command
-            s = get_plugin_socket(zmq.Context(), int(os.environ["EVENT_ENGINE_PORT"]))
+            ctx = zmq.Context()
+            s = get_plugin_socket(ctx, int(os.environ["EVENT_ENGINE_PORT"]))
             n = 0
             while True:
                 m = get_next_msg(s)
@@ -39,7 +40,7 @@ public sealed class ProcessKillTests
                     time.sleep(3600)
                 if m == b"TypeA199":
                     break
-            send_quit_command(s); s.close(linger=2000)
+            send_quit_command(s); s.close(linger=2000); ctx.term()  # term flushes the quit before the process ends
         else:
             from pyevents import EngineClient
             c = EngineClient()

@@ -23,6 +23,7 @@ public sealed class ProcessTests
         if sys.argv[1] == "quit":
             s.send(b"plugin_command: quit")
             s.close(linger=2000)
+            ctx.term()  # flushes the quit; without it the process may end before zmq sent it
             sys.exit(0)
         s.send(b"plugin_command: next_msg")
         s.recv()
