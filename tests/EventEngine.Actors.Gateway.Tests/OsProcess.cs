@@ -80,20 +80,6 @@ internal sealed class OsProcess : IDisposable
     }
 
     private string Describe() => $"{_process.StartInfo.FileName} {string.Join(' ', _process.StartInfo.ArgumentList)}";
-
-    /// <summary>True while the process exists and is not a zombie waiting to be reaped.</summary>
-    public static bool IsAlive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
 }
 
 internal static class Paths

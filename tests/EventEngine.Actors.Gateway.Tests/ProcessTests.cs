@@ -49,7 +49,7 @@ public sealed class ProcessTests
                 Assert.True(t.Log.Events.Any(e => e.LogLevel() == Akka.Event.LogLevel.WarningLevel && e.Message.ToString() == "child says hello on stderr"), t.Log.Dump());
                 Assert.True(t.Log.Contains("Child-process", "exited with code 3 before the plugin quit; restarting it in"), t.Log.Dump());
             }
-            await Wait.Until(() => pids.All(p => !OsProcess.IsAlive(p)), "every child gone after shutdown");
+            await Wait.Until(() => pids.All(p => !ProcInfo.IsAlive(p)), "every child gone after shutdown");
         }
         finally
         {
@@ -73,10 +73,10 @@ public sealed class ProcessTests
                 await Wait.Until(() => t.Log.Contains("Quitter-process", "exited with code 0"), () => "the quitter's exit\n" + t.Log.Dump(), Long);
                 await Wait.Until(() => received.Count == 2, "both hellos", Long);
                 hanging = int.Parse(t.Log.Events.Select(e => e.Message.ToString()!).First(m => m.Contains("plugin=Hang")).Split(' ')[1]["pid=".Length..]);
-                Assert.True(OsProcess.IsAlive(hanging));
+                Assert.True(ProcInfo.IsAlive(hanging));
                 Assert.False(t.Log.Contains("Quitter-process", "restarting"), t.Log.Dump());
             }
-            await Wait.Until(() => !OsProcess.IsAlive(hanging), "the hanging child stopped at shutdown");
+            await Wait.Until(() => !ProcInfo.IsAlive(hanging), "the hanging child stopped at shutdown");
         }
         finally
         {
@@ -94,11 +94,11 @@ public sealed class ProcessTests
             using var engine = new OsProcess(Paths.Dotnet, [Paths.ExampleDll, "--plugin-script", script,
                 "--publish-port", $"{ports[0]}", "--subscribe-port", $"{ports[1]}", "--plugin-port", $"{ports[2]}"]);
             var child = int.Parse(await engine.WaitForMatch(@"child pid=(\d+)", Long));
-            Assert.True(OsProcess.IsAlive(child));
+            Assert.True(ProcInfo.IsAlive(child));
 
             engine.KillHard();
             await engine.WaitForExit(Long);
-            await Wait.Until(() => !OsProcess.IsAlive(child), $"child {child} gone after the engine was killed");
+            await Wait.Until(() => !ProcInfo.IsAlive(child), $"child {child} gone after the engine was killed");
         }
         finally
         {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
@@ -39,8 +38,7 @@ internal sealed class TestEngine : IAsyncDisposable
                 """))
             .WithFallback(EventEngine.ReferenceConfig);
         var system = ActorSystem.Create($"gateway-test-{Guid.NewGuid():N}"[..24], config);
-        var log = new LogCapture();
-        system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new LogCapture.Listener(log))), typeof(LogEvent));
+        var log = LogCapture.Attach(system);
         try
         {
             return new TestEngine(system, EventEngine.Start(system, configure), log);
@@ -54,7 +52,7 @@ internal sealed class TestEngine : IAsyncDisposable
 
     public int PortOf(string plugin) => Engine.ExternalPluginPort(plugin);
 
-    public PluginPeer Peer(string plugin) => new(PortOf(plugin));
+    public PluginPeer Peer(string plugin) => new(PortOf(plugin), replyTimeout: TimeSpan.FromSeconds(20));
 
     /// <summary>Events queued for an external plugin and not yet handed out.</summary>
     public int Queued(string plugin) => GatewayComponent.Of(Engine)!.Queued(plugin);
@@ -62,23 +60,5 @@ internal sealed class TestEngine : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await System.Terminate().WaitAsync(TimeSpan.FromSeconds(30));
-    }
-}
-
-/// <summary>Every log event of an engine, for assertions.</summary>
-internal sealed class LogCapture
-{
-    private readonly ConcurrentQueue<LogEvent> _events = new();
-
-    public IEnumerable<LogEvent> Events => _events;
-
-    public bool Contains(string source, string text) =>
-        _events.Any(e => e.LogSource.Contains(source, StringComparison.Ordinal) && e.Message?.ToString()?.Contains(text, StringComparison.Ordinal) == true);
-
-    public string Dump() => string.Join("\n", _events.Select(e => $"{e.LogLevel()} [{e.LogSource}] {e.Message}"));
-
-    internal sealed class Listener : ReceiveActor
-    {
-        public Listener(LogCapture capture) => Receive<LogEvent>(e => capture._events.Enqueue(e));
     }
 }

@@ -1,8 +1,7 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.RegularExpressions;
 using Xunit;
 using Xunit.Abstractions;
+using EventEngine.Actors.TestSupport;
 
 namespace EventEngine.Benchmarks.Tests;
 
@@ -59,48 +58,11 @@ public partial class QuickRunTests(ITestOutputHelper output)
     private static partial Regex ResultLine();
 
     /// <summary>The built bench dll, in the configuration these tests were built with.</summary>
-    private static string BenchDll()
-    {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-        var dll = Path.Combine(RepoRoot(), "bench", "EventEngine.Benchmarks", "bin", configuration, "net10.0", "EventEngine.Benchmarks.dll");
-        if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} is not built; build the solution first", dll);
-        return dll;
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "EventEngine.Actors.sln"))) return dir.FullName;
-        throw new InvalidOperationException("cannot find the repository root (EventEngine.Actors.sln) above " + AppContext.BaseDirectory);
-    }
+    private static string BenchDll() => ProgramRunner.BuiltDll("bench", "EventEngine.Benchmarks");
 
     private static async Task<(int ExitCode, string StdOut, string StdErr)> RunAsync(string dll, string arguments, TimeSpan timeout)
     {
-        using var process = new Process
-        {
-            StartInfo = new ProcessStartInfo("dotnet", $"\"{dll}\" {arguments}")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            },
-        };
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(timeout);
-        }
-        finally
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-        }
-        process.WaitForExit(); // drains the output readers
-        return (process.ExitCode, stdout.ToString().Replace("\r", ""), stderr.ToString());
+        var (exit, stdout, stderr) = await ProgramRunner.RunAsync(dll, arguments, timeout);
+        return (exit, stdout.Replace("\r", ""), stderr);
     }
 }

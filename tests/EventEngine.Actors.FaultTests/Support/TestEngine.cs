@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
@@ -46,8 +45,7 @@ internal sealed class TestEngine : IAsyncDisposable
                 """))
             .WithFallback(EventEngine.ReferenceConfig);
         var system = ActorSystem.Create($"fault-{Guid.NewGuid():N}"[..22], config);
-        var log = new LogCapture();
-        system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new LogCapture.Listener(log))), typeof(LogEvent));
+        var log = LogCapture.Attach(system);
         MetricsRecorder? metrics = null;
         try
         {
@@ -77,25 +75,5 @@ internal sealed class TestEngine : IAsyncDisposable
     {
         await System.Terminate().WaitAsync(TimeSpan.FromSeconds(30));
         Metrics.Dispose();
-    }
-}
-
-/// <summary>Every log event of an engine, for assertions.</summary>
-internal sealed class LogCapture
-{
-    private readonly ConcurrentQueue<LogEvent> _events = new();
-
-    public IEnumerable<LogEvent> Events => _events;
-
-    public bool Contains(string text, LogLevel? level = null) =>
-        _events.Any(e => (level is null || e.LogLevel() == level) && e.Message?.ToString()?.Contains(text, StringComparison.Ordinal) == true);
-
-    public int Count(string text) => _events.Count(e => e.Message?.ToString()?.Contains(text, StringComparison.Ordinal) == true);
-
-    public string Dump() => string.Join("\n", _events.Select(e => $"{e.LogLevel()} [{e.LogSource}] {e.Message}"));
-
-    internal sealed class Listener : ReceiveActor
-    {
-        public Listener(LogCapture capture) => Receive<LogEvent>(e => capture._events.Enqueue(e));
     }
 }

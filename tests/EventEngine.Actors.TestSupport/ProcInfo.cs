@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Net;
 
-namespace EventEngine.Actors.FaultTests.Support;
+namespace EventEngine.Actors.TestSupport;
 
 /// <summary>What Linux's /proc says about a process: liveness, threads, open files, peak RSS, listening TCP sockets.</summary>
-internal static class ProcInfo
+public static class ProcInfo
 {
     /// <summary>True while the process exists and is not a zombie waiting to be reaped.</summary>
     public static bool IsAlive(int pid)

@@ -3,25 +3,32 @@ using System.Text;
 using NetMQ;
 using NetMQ.Sockets;
 
-namespace EventEngine.Actors.Gateway.Tests;
+namespace EventEngine.Actors.TestSupport;
 
-/// <summary>A plugin process's side of the protocol: a real NetMQ REQ socket on 127.0.0.1.</summary>
-internal sealed class PluginPeer : IDisposable
+/// <summary>A well-behaved plugin's side of the protocol: a real NetMQ REQ socket on 127.0.0.1.</summary>
+public sealed class PluginPeer : IDisposable
 {
-    public static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(20);
+    /// <summary>How long <see cref="Request"/> waits for a reply unless the constructor was given another timeout.</summary>
+    public static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(30);
     private readonly RequestSocket _socket = new();
+    private readonly TimeSpan _replyTimeout;
 
-    public PluginPeer(int port)
+    /// <param name="port">The plugin port of the engine.</param>
+    /// <param name="configure">Adjusts the socket before it connects (e.g. CURVE keys).</param>
+    /// <param name="replyTimeout">How long <see cref="Request"/> waits for a reply (default <see cref="ReplyTimeout"/>).</param>
+    public PluginPeer(int port, Action<RequestSocket>? configure = null, TimeSpan? replyTimeout = null)
     {
+        _replyTimeout = replyTimeout ?? ReplyTimeout;
         _socket.Options.Linger = TimeSpan.Zero;
+        configure?.Invoke(_socket);
         _socket.Connect($"tcp://127.0.0.1:{port}");
     }
 
-    /// <summary>Sends one request and returns the reply's frames (fails after <see cref="ReplyTimeout"/>).</summary>
+    /// <summary>Sends one request and returns the reply's frames (fails after the reply timeout).</summary>
     public List<byte[]> Request(params byte[][] frames)
     {
         Send(frames);
-        return Receive(ReplyTimeout) ?? throw new TimeoutException("no reply within " + ReplyTimeout);
+        return Receive(_replyTimeout) ?? throw new TimeoutException("no reply within " + _replyTimeout);
     }
 
     public string RequestText(string text) => Text(Request(Encoding.UTF8.GetBytes(text)).Single());
@@ -47,13 +54,28 @@ internal sealed class PluginPeer : IDisposable
     public List<string> NextBatch(int max, int? waitMs = null)
     {
         var reply = Request(Encoding.ASCII.GetBytes(waitMs is null ? $"plugin_command: next_batch {max}" : $"plugin_command: next_batch {max} {waitMs}"));
-        var header = Text(reply[0]);
-        Assert.Equal($"event-engine: batch {reply.Count - 1}", header);
+        Assert.Equal($"event-engine: batch {reply.Count - 1}", Text(reply[0]));
         return reply.Skip(1).Select(Text).ToList();
+    }
+
+    /// <summary>Fetches events in batches until <paramref name="count"/> arrived (each fetch acknowledges the previous one).</summary>
+    public List<string> Take(int count, int batch = 1000)
+    {
+        var got = new List<string>(count);
+        while (got.Count < count) got.AddRange(NextBatch(Math.Min(batch, count - got.Count)));
+        return got;
+    }
+
+    /// <summary>Acknowledges the last reply and checks nothing more is queued.</summary>
+    public void ExpectNothingMore()
+    {
+        var more = NextBatch(65536, waitMs: 0);
+        Assert.True(more.Count == 0, $"expected nothing more, but {more.Count} more event(s) were queued: {string.Join(", ", more.Take(3).Concat(more.TakeLast(3)).Select(e => e.Length > 60 ? e[..60] + "..." : e))}");
     }
 
     public string PublishBatch(IEnumerable<string> events) => Text(Request(PublishBatchRequest(events.Select(Encoding.UTF8.GetBytes))).Single());
 
+    /// <summary>A publish_batch request: the command line, then each event as a big-endian 32-bit length and its bytes.</summary>
     public static byte[] PublishBatchRequest(IEnumerable<byte[]> events)
     {
         var body = new List<byte>("plugin_command: publish_batch\n"u8.ToArray());

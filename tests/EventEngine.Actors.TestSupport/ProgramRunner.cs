@@ -1,18 +1,21 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace EventEngine.Actors.Tests;
+namespace EventEngine.Actors.TestSupport;
 
 /// <summary>Runs a built program of this repository as a child process (never `dotnet run`), always cleaning it up.</summary>
-internal static class ProgramRunner
+public static class ProgramRunner
 {
     public static string RepoRoot { get; } = FindRepoRoot();
 
     /// <summary>The built dll of <c>example/NAME</c>, in the configuration the tests were built with.</summary>
-    public static string ExampleDll(string name)
+    public static string ExampleDll(string name) => BuiltDll("example", name);
+
+    /// <summary>The built dll of project <c>FOLDER/NAME</c>, in the configuration the tests were built with.</summary>
+    public static string BuiltDll(string folder, string name)
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-        var dll = Path.Combine(RepoRoot, "example", name, "bin", configuration, "net10.0", $"{name}.dll");
+        var dll = Path.Combine(RepoRoot, folder, name, "bin", configuration, "net10.0", $"{name}.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} is not built; build the solution first", dll);
         return dll;
     }
