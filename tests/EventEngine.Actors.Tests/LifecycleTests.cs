@@ -61,7 +61,16 @@ public class LifecycleTests
         var engine = EventEngine.Start(system, e => e.AddLoadTest(new LoadTestPlan(long.MaxValue), done));
         var (publishPort, subscribePort) = (engine.PublishPort, engine.SubscribePort);
         await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
-        await Task.Delay(200); // let the producer run at full speed before pulling the plug
+        // Pull the plug only once events flow through the whole pipeline (the recorder stops before the shutdown).
+        using (var metrics = new MetricsRecorder(engine))
+        {
+            var flowing = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            while (metrics.Sum("event_engine.events.delivered", "event_type", "OperatorMsg") < 10_000)
+            {
+                Assert.True(DateTime.UtcNow < flowing, "the load test's events did not reach the accumulator");
+                await Task.Delay(10);
+            }
+        }
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance).WaitAsync(TimeSpan.FromSeconds(30));
         await system.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
