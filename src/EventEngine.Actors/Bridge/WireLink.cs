@@ -105,8 +105,7 @@ internal sealed class WireLink : IDisposable
         }
         catch (NetMQException e)
         {
-            throw new EventEngineException(
-                $"cannot bind event-engine.{setting} tcp://{address}:{port}: {(e is AddressAlreadyInUseException ? "the port is already in use" : e.Message)}", e);
+            throw Zmtp3Gate.BindFailed($"event-engine.{setting}", address, port, e);
         }
     }
 

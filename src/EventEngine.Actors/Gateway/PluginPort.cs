@@ -68,8 +68,7 @@ internal sealed class PluginPort : IDisposable
         catch (NetMQException e)
         {
             _socket.Dispose();
-            throw new EventEngineException(
-                $"cannot bind the port of external plugin '{plugin}' tcp://{bindAddress}:{port}: {(e is AddressAlreadyInUseException ? "the port is already in use" : e.Message)}", e);
+            throw Zmtp3Gate.BindFailed($"the port of external plugin '{plugin}'", bindAddress, port, e);
         }
         _monitor = new NetMQMonitor(_socket, monitorAddress, SocketEvents.Accepted | SocketEvents.Disconnected);
         _monitor.Accepted += (_, _) => ConnectionsChanged(+1);

@@ -84,6 +84,10 @@ internal sealed class Zmtp3Gate : IDisposable
         }
     }
 
+    /// <summary>The error for an endpoint <see cref="Bind"/> could not bind, naming what it is and where.</summary>
+    public static EventEngineException BindFailed(string what, string address, int port, NetMQException e) =>
+        new($"cannot bind {what} tcp://{address}:{port}: {(e is AddressAlreadyInUseException ? "the port is already in use" : e.Message)}", e);
+
     private static IPAddress Resolve(string address) => address switch
     {
         "*" or "0.0.0.0" => IPAddress.Any,
