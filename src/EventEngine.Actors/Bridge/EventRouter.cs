@@ -41,9 +41,9 @@ internal sealed class EventRouter
         var route = Table.RouteFor(type);
         var delivery = new Delivery(@event, type, credit);
         _metrics.Published(type.Name);
-        var delivered = Deliver(route, delivery);
+        // The wire first: an event a local subscriber publishes in reaction must not reach outside before its cause.
         if (route.NeedsFrame && Wire is { } wire && route.GoesOutside(delivery.Frame)) wire(delivery.Frame);
-        return delivered;
+        return Deliver(route, delivery);
     }
 
     /// <summary>
@@ -69,9 +69,8 @@ internal sealed class EventRouter
         var table = Table;
         var route = type is null ? table.RouteForRaw() : table.RouteFor(type);
         _metrics.Published(type?.Name ?? "raw");
-        var delivered = Deliver(route, new Delivery(@event, type, credit, frame));
         if (toWire && Wire is { } wire && route.GoesOutside(frame)) wire(frame);
-        return delivered;
+        return Deliver(route, new Delivery(@event, type, credit, frame));
     }
 
     private int Deliver(Route route, Delivery delivery)
