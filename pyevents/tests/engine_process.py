@@ -6,20 +6,46 @@ import contextlib
 import os
 import pathlib
 import queue
+import shutil
 import socket
 import subprocess
 import threading
 import time
 
+import pytest
+
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLE_DLL_ENV = "EVENT_ENGINE_EXAMPLE_DLL"
-EXAMPLE_DLL_DEFAULT = "example/EventEngine.Example/bin/Release/net10.0/EventEngine.Example.dll"
+EXAMPLE_BUILDS = "example/EventEngine.Example/bin/*/net*/EventEngine.Example.dll"
 
 
 def example_dll() -> pathlib.Path:
-    """``$EVENT_ENGINE_EXAMPLE_DLL`` (relative paths are taken from the repo root), else the default build."""
-    path = pathlib.Path(os.environ.get(EXAMPLE_DLL_ENV) or EXAMPLE_DLL_DEFAULT)
-    return path if path.is_absolute() else REPO_ROOT / path
+    """``$EVENT_ENGINE_EXAMPLE_DLL`` (relative paths are taken from the repo root), else the newest
+    build of the example (any configuration, any target framework); ``None`` when there is none."""
+    named = os.environ.get(EXAMPLE_DLL_ENV)
+    if named:
+        path = pathlib.Path(named)
+        return path if path.is_absolute() else REPO_ROOT / path
+    builds = sorted(REPO_ROOT.glob(EXAMPLE_BUILDS), key=lambda p: p.stat().st_mtime)
+    return builds[-1] if builds else None
+
+
+def require_example_engine():
+    """The command that starts the built example engine. Without it the test is skipped, except under
+    ``CI=true``, where it fails saying what is missing: CI never turns a real-engine test into a skip."""
+    dll = example_dll()
+    missing = None
+    if dll is None:
+        missing = f"example engine not built: no {EXAMPLE_BUILDS} (run `dotnet build -c Release`, or set {EXAMPLE_DLL_ENV})"
+    elif not dll.exists():
+        missing = f"example engine not built: {dll} ({EXAMPLE_DLL_ENV}) does not exist"
+    elif shutil.which("dotnet") is None:
+        missing = "the dotnet host is not on PATH"
+    if missing is None:
+        return [shutil.which("dotnet"), str(dll)]
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true and this test needs the real engine: {missing}", pytrace=False)
+    pytest.skip(missing)
 
 
 def free_ports(n):
