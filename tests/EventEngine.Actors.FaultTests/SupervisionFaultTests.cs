@@ -23,7 +23,7 @@ public sealed class SupervisionFaultTests
 
         // A registered external plugin reads every event over its socket meanwhile (its first request opens the barrier).
         using var outside = t.Peer("Outside");
-        var overTheWire = outside.Take(Events, batch: 5000);
+        var overTheWire = outside.Take(Events, batch: 5000, timeout: TimeSpan.FromSeconds(120));
         await Wait.Until(() => handled.Count == Events - 100 && bystander.Count == Events,
             () => $"Flaky to handle {Events - 100} (has {handled.Count}) and Bystander {Events} (has {bystander.Count})");
 

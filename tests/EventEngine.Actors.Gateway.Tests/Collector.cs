@@ -41,20 +41,3 @@ internal sealed class SlowCollector : EventPlugin
         });
     }
 }
-
-internal static class Wait
-{
-    /// <summary>Polls <paramref name="condition"/> until it holds; fails after <paramref name="timeout"/> (default 20 s).</summary>
-    public static Task Until(Func<bool> condition, string what, TimeSpan? timeout = null) => Until(condition, () => what, timeout);
-
-    /// <summary>Polls <paramref name="condition"/> until it holds; fails with <paramref name="what"/>() after the timeout.</summary>
-    public static async Task Until(Func<bool> condition, Func<string> what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what()}");
-            await Task.Delay(10);
-        }
-    }
-}

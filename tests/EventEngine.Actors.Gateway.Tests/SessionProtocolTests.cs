@@ -175,8 +175,10 @@ public sealed class SessionProtocolTests
         var incoming = Enumerable.Range(0, 2500).Select(i => $"Bench{i}").ToList();
         Assert.Equal("event-engine: batch published 2500", peer.PublishBatch(incoming));
         var got = new List<string>();
+        var deadline = Deadline.In(Wait.Long, () => $"{incoming.Count} events by next_batch (got {got.Count})");
         while (got.Count < incoming.Count)
         {
+            deadline.ThrowIfPassed();
             var batch = peer.NextBatch(1000);
             Assert.InRange(batch.Count, 1, 1000);
             got.AddRange(batch);

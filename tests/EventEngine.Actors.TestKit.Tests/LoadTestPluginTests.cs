@@ -48,6 +48,7 @@ public class LoadTestPluginTests(ITestOutputHelper output) : EventEngineTestKit(
 
         accumulator.Deliver(new OperatorMessage(10));
         accumulator.ExpectFinished();
+        Assert.True(result.Task.IsCompleted, "the accumulator finished without reporting its result");
         Assert.Equal(new LoadTestResult(4, 16), await result.Task);
         accumulator.ExpectNoPublished(TimeSpan.FromMilliseconds(100));
     }
@@ -61,6 +62,7 @@ public class LoadTestPluginTests(ITestOutputHelper output) : EventEngineTestKit(
 
         engine.ExpectCompleted(TimeSpan.FromSeconds(30));
 
+        Assert.True(result.Task.IsCompleted, "the engine completed without the accumulator reporting its result");
         Assert.Equal(new LoadTestResult(plan.Messages, plan.ExpectedSum()), await result.Task);
         Assert.Equal(2 * plan.Messages, engine.Published.Count);
     }

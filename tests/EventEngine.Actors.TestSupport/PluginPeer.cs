@@ -58,11 +58,19 @@ public sealed class PluginPeer : IDisposable
         return reply.Skip(1).Select(Text).ToList();
     }
 
-    /// <summary>Fetches events in batches until <paramref name="count"/> arrived (each fetch acknowledges the previous one).</summary>
-    public List<string> Take(int count, int batch = 1000)
+    /// <summary>
+    /// Fetches events in batches until <paramref name="count"/> arrived (each fetch acknowledges the previous one);
+    /// fails after <paramref name="timeout"/> (default <see cref="Wait.Long"/>) naming how many came.
+    /// </summary>
+    public List<string> Take(int count, int batch = 1000, TimeSpan? timeout = null)
     {
         var got = new List<string>(count);
-        while (got.Count < count) got.AddRange(NextBatch(Math.Min(batch, count - got.Count)));
+        var deadline = Deadline.In(timeout ?? Wait.Long, () => $"{count} events (got {got.Count})");
+        while (got.Count < count)
+        {
+            deadline.ThrowIfPassed();
+            got.AddRange(NextBatch(Math.Min(batch, count - got.Count)));
+        }
         return got;
     }
 

@@ -62,12 +62,14 @@ public class FlowControlTests : Akka.TestKit.Xunit2.TestKit
         var producer = await Sys.ActorSelection("/user/event-engine-plugins/producer").ResolveOne(TimeSpan.FromSeconds(5));
         var window = engine.PluginStateOf(producer).Credit;
         var maxInFlight = 0;
+        var deadline = Deadline.In(TimeSpan.FromSeconds(120), () => $"the sink to see all {count} events in order (producer's window: {window.InFlight} in flight)");
         while (!done.Task.IsCompleted)
         {
+            deadline.ThrowIfPassed();
             maxInFlight = Math.Max(maxInFlight, window.InFlight);
             await Task.WhenAny(done.Task, Task.Delay(1));
         }
-        Assert.Equal(count, await done.Task.WaitAsync(TimeSpan.FromSeconds(120)));
+        Assert.Equal(count, await done.Task);
         // Every delivery caused by the producer (to the relay, and the relay's to the sink) counts in its window.
         Assert.InRange(maxInFlight, 1, HighWaterMark + 2);
         Assert.Equal(0, window.InFlight);
