@@ -25,42 +25,40 @@ public sealed class HostileWirePortTests
     [Fact]
     public Task Thousands_of_random_frames_of_0_to_64KiB_on_the_publish_port_are_published_exactly_as_received() => HostileScenario.Run(t =>
     {
-        var random = new Random(16);
         using var pub = ZmtpPeer.Connect(t.Engine.PublishPort, "PUB");
-        for (var i = 0; i < 2000; i++) pub.Send(HostileScenario.RandomFrame(random, 64 * 1024));
+        foreach (var frame in RandomFrames) pub.Send(frame);
         Marker(pub, t, "Marker random");
         return Task.CompletedTask;
-    }, t => Assert.Equal(2001, t.Metrics.Sum("event_engine.events.published", "event_type", "raw")));
+    }, t =>
+    {
+        Assert.Equal(2001, t.Metrics.Sum("event_engine.events.published", "event_type", "raw"));
+        HostileScenario.ExpectEverything(t, [.. RandomFrames, "Marker random"u8.ToArray()]);
+    });
+
+    private static readonly byte[][] RandomFrames = HostileScenario.RandomFrames(new Random(16), 2000, 64 * 1024);
 
     [Fact]
-    public Task Bytes_that_are_not_zmq_at_all_on_the_wire_ports_never_crash_them_and_never_reach_a_plugin() => HostileScenario.Run(t =>
+    public Task Bytes_that_are_not_zmq_at_all_on_the_wire_ports_never_crash_them_and_what_gets_through_harms_no_subscriber() => HostileScenario.Run(t =>
     {
         var random = new Random(17);
         foreach (var port in new[] { t.Engine.PublishPort, t.Engine.SubscribePort })
         {
             for (var i = 0; i < 50; i++)
             {
-                using var tcp = new TcpClient("127.0.0.1", port);
-                tcp.ReceiveTimeout = 10_000;
                 var junk = new byte[random.Next(0, 64 * 1024 + 1)];
                 random.NextBytes(junk);
-                junk.AsSpan(0, Math.Min(5, junk.Length)).Fill((byte)'x');
-                var stream = tcp.GetStream();
-                try
-                {
-                    stream.Write(junk);
-                    tcp.Client.Shutdown(SocketShutdown.Send);
-                    while (stream.Read(new byte[4096]) > 0) { }
-                }
-                catch (IOException)
-                {
-                    // hung up on first
-                }
+                Hangup.SendJunkAndExpectClose(port, junk);
             }
         }
         using var pub = ZmtpPeer.Connect(t.Engine.PublishPort, "PUB");
         Marker(pub, t, "Marker after junk");
         return Task.CompletedTask;
+    }, t =>
+    {
+        // Junk that happens to open like a ZMTP 1.0 peer (no greeting signature) is read by NetMQ as that protocol's
+        // frames and published raw; a subscriber to everything gets each of them, and the marker, unharmed.
+        HostileScenario.ExpectEveryRawPublicationDelivered(t);
+        Assert.Equal("Marker after junk"u8.ToArray(), HostileScenario.Everything(t).Items[^1]);
     });
 
     [Fact]
@@ -70,7 +68,11 @@ public sealed class HostileWirePortTests
         for (var i = 0; i < 100; i++) pub.Send(new byte[0]);
         Marker(pub, t, "Marker empty");
         return Task.CompletedTask;
-    }, t => Assert.Equal(101, t.Metrics.Sum("event_engine.events.published", "event_type", "raw")));
+    }, t =>
+    {
+        Assert.Equal(101, t.Metrics.Sum("event_engine.events.published", "event_type", "raw"));
+        HostileScenario.ExpectEverything(t, [.. Enumerable.Repeat(Array.Empty<byte>(), 100), "Marker empty"u8.ToArray()]);
+    });
 
     [Fact]
     public Task Multipart_messages_on_the_publish_port_are_forwarded_but_never_delivered_and_counted_with_one_log_line() => HostileScenario.Run(t =>
@@ -85,6 +87,7 @@ public sealed class HostileWirePortTests
         Assert.Equal(500, t.Metrics.Sum("event_engine.events.dropped", "reason", "multipart"));
         Assert.Equal(Events, t.Metrics.Sum("event_engine.events.published", "event_type", "TypeA"));
         Assert.Equal(1, t.Log.Count("-frame message arrived on the publish port")); // a peer cannot flood the log
+        HostileScenario.ExpectEverything(t, ["Marker multipart"u8.ToArray()]);
     });
 
     [Fact]
@@ -105,6 +108,7 @@ public sealed class HostileWirePortTests
         Assert.Equal(n, t.Metrics.Sum("event_engine.events.undecodable", "event_type", "TypeA"));
         Assert.Equal(n, t.Metrics.Sum("event_engine.events.dropped", "reason", "undecodable"));
         Assert.Equal(2 * n + 1, t.Metrics.Sum("event_engine.events.published", "event_type", "raw"));
+        HostileScenario.ExpectEverything(t, [.. HostileScenario.InvalidUtf8.SelectMany(bad => new byte[][] { [.. "Raw"u8, .. bad], [.. HostileScenario.Reserved, .. bad] }), "Marker utf8"u8.ToArray()]);
     });
 
     [Fact]
@@ -157,5 +161,6 @@ public sealed class HostileWirePortTests
     {
         Assert.Equal(["Marker after vanishing"], HostileScenario.Markers(t).Items); // never the half frame
         Assert.Equal(1, t.Metrics.Sum("event_engine.events.published", "event_type", "raw"));
+        HostileScenario.ExpectEverything(t, ["Marker after vanishing"u8.ToArray()]);
     });
 }

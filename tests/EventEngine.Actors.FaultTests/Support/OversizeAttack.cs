@@ -30,10 +30,10 @@ internal static class OversizeAttack
         }
         catch (IOException)
         {
-            refused = true;
+            refused = peer.ClosedWithin(TimeSpan.FromSeconds(10)); // a send timeout (an engine that stopped reading) is no refusal
         }
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-        Assert.True(refused, $"the engine read {written} bytes of a frame announced as {Announced} bytes without hanging up");
+        Assert.True(refused, $"the engine did not hang up on a frame announced as {Announced} bytes ({written} bytes written)");
         Assert.InRange(written, 0, 64L * 1024 * 1024);
         Assert.InRange(allocated, 0, 256L * 1024 * 1024); // the announced GiB was never allocated (other tests run meanwhile)
     }

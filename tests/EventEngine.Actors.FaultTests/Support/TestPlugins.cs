@@ -94,6 +94,16 @@ public sealed class TextCollector : EventPlugin
     }
 }
 
+/// <summary>Subscribed to everything: records every raw frame (no registered event type's) byte for byte; ignores TypeA.</summary>
+public sealed class RawFrameCollector : EventPlugin
+{
+    public RawFrameCollector(Received<byte[]> received)
+    {
+        Subscribe<TypeA>(_ => { });
+        SubscribeRaw("", raw => received.Add(raw.Frame.ToArray()));
+    }
+}
+
 /// <summary>Records raw frames starting with <c>prefix</c> (as text).</summary>
 public sealed class RawCollector : EventPlugin
 {

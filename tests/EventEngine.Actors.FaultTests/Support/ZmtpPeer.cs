@@ -111,22 +111,8 @@ internal sealed class ZmtpPeer : IDisposable
         return frames.Skip(1).Select(f => Encoding.UTF8.GetString(f)).ToList();
     }
 
-    /// <summary>True if the other side closed the connection within <paramref name="timeout"/> (reading discards anything it sent).</summary>
-    public bool ClosedWithin(TimeSpan timeout)
-    {
-        _tcp.ReceiveTimeout = (int)timeout.TotalMilliseconds;
-        var buffer = new byte[4096];
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        try
-        {
-            while (true)
-                if (_stream.Read(buffer) == 0) return true;
-        }
-        catch (IOException)
-        {
-            return clock.Elapsed < timeout * 0.9; // a reset (Linux may call it "timed out"), not our receive timeout
-        }
-    }
+    /// <summary>True if the other side closed the connection within <paramref name="timeout"/> (see <see cref="Hangup.ClosedWithin"/>).</summary>
+    public bool ClosedWithin(TimeSpan timeout) => Hangup.ClosedWithin(_tcp, timeout);
 
     private void WriteFrame(byte[] body, byte flags)
     {
