@@ -23,7 +23,7 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
         var (offered, published, internalCount, externalCount) = (Number(1), Number(2), Number(3), Number(5));
         output.WriteLine($"offered {offered}, published {published}, internal consumer {internalCount}, external consumer {externalCount}, peak RSS {peakRssKb / 1024} MiB");
         Assert.Equal(1_000_000, offered);
-        Assert.InRange(published, 2000, 100_000); // paused by flow control: the consumers set the pace, not the producer
+        Assert.InRange(published, 1, 25_000); // paused by flow control: the consumers set the pace (about 8,500 measured; 1,000,000 offered)
         Assert.Equal(published, internalCount); // zero loss, in order
         Assert.Equal("true", result.Groups[4].Value);
         Assert.Equal(published, externalCount);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using EventEngine.Samples.Example;
 
@@ -30,11 +31,14 @@ public sealed class SessionProtocolTests
         await using var t = TestEngine.Start(e => e
             .AddExternalPlugin("Py", 0, ["TypeA"])
             .AddPlugin<Collector>("Collector", received, "Raw"));
-        Assert.False(t.Engine.Started.IsCompleted, "the barrier waits for the external plugin");
+        var startedAt = t.Engine.Started.ContinueWith(_ => Stopwatch.GetTimestamp(), TaskContinuationOptions.ExecuteSynchronously);
+        // The internal plugins are ready within milliseconds; the barrier still waits for the external plugin.
+        await Assert.ThrowsAsync<TimeoutException>(() => t.Engine.Started.WaitAsync(TimeSpan.FromSeconds(1)));
 
         using var peer = t.Peer("Py");
+        var requestedAt = Stopwatch.GetTimestamp();
         peer.SendText("plugin_command: next_msg"); // held until an event exists
-        await t.Engine.Started.WaitAsync(Long);
+        Assert.True(await startedAt.WaitAsync(Long) > requestedAt, "the engine started before the external plugin's first request");
         t.Engine.Publish(new TypeA("late"));
         Assert.Equal("TypeAlate", PluginPeer.Text(peer.Receive(Long)!.Single()));
     }

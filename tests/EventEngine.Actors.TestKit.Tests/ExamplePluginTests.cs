@@ -103,7 +103,7 @@ public class ExampleEngineTests(ITestOutputHelper output) : EventEngineTestKit(o
         var engine = StartEngine(e => e.AddExamplePlugins());
         Assert.True(engine.PublishPort > 0 && engine.SubscribePort > 0);
 
-        engine.Publish(new TypeC("external"));
+        engine.PublishOverWire(new TypeC("external")); // through the TCP publish port, as another process
 
         engine.ExpectCompleted(TimeSpan.FromSeconds(10));
         var published = engine.Published.Select(p => p.Event).ToList();

@@ -54,7 +54,7 @@ public class HostingEngineTests(ITestOutputHelper output) : EventEngineHostingTe
     {
         Assert.True(Engine.PublishPort > 0);
 
-        Engine.Publish(new TypeC("external"));
+        Engine.PublishOverWire(new TypeC("external")); // through the TCP publish port, as another process
 
         Engine.ExpectCompleted(TimeSpan.FromSeconds(10));
         Assert.Equal(10, Engine.Published.Count);

@@ -16,7 +16,7 @@ public class HostingTests
     {
         var logged = new ConcurrentQueue<string>();
         var host = Host.CreateDefaultBuilder()
-            .ConfigureLogging(logging => logging.ClearProviders().AddProvider(new CollectingProvider(logged)))
+            .ConfigureLogging(logging => logging.ClearProviders().AddProvider(new CollectingLoggerProvider(logged)))
             .ConfigureServices(services => services.AddAkka("hosted", akka => akka
                 .AddHocon("event-engine.wire { publish-port = 0, subscribe-port = 0 }", HoconAddMode.Prepend)
                 .ConfigureLoggers(loggers =>
@@ -37,22 +37,5 @@ public class HostingTests
         // Akka's log reached Microsoft.Extensions.Logging. (Plugin lines logged just before the system terminates
         // may still be in flight when the logger stops, so the check uses the engine's start-up line.)
         Assert.Contains(logged, line => line.Contains("Event engine") && line.Contains("running"));
-    }
-
-    private sealed class CollectingProvider(ConcurrentQueue<string> lines) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new Collecting(lines);
-
-        public void Dispose() { }
-
-        private sealed class Collecting(ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue(formatter(state, exception));
-        }
     }
 }

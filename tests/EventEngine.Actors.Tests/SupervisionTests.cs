@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using EventEngine.Actors.Plugins;
 using Xunit;
@@ -141,21 +142,31 @@ public class RestartPauseTests : Akka.TestKit.Xunit2.TestKit
         event-engine.supervision { restart-pause = 300ms }
         """)) { }
 
+    /// <summary>Throws on Ping 0; tells the probe each other Ping with the time it was handled, and when it threw.</summary>
     private sealed class FailsOnFirst : EventPlugin
     {
         public FailsOnFirst(IActorRef probe) => Subscribe<Ping>(p =>
         {
-            if (p.N == 0) throw new InvalidOperationException("first");
-            probe.Tell(p.N);
+            if (p.N == 0)
+            {
+                probe.Tell(("failed", Stopwatch.GetTimestamp()));
+                throw new InvalidOperationException("first");
+            }
+            probe.Tell((p.N, Stopwatch.GetTimestamp()));
         });
     }
 
     [Fact]
-    public async Task During_a_restart_pause_events_are_stashed_not_dropped()
+    public async Task A_restart_pause_delays_the_next_event_which_is_stashed_not_dropped()
     {
         var engine = EventEngine.Start(Sys, e => e.AddPlugin<FailsOnFirst>("paused", TestActor));
         await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
         for (var i = 0; i < 50; i++) engine.Publish(new Ping(i));
-        for (var i = 1; i < 50; i++) ExpectMsg(i, TimeSpan.FromSeconds(10));
+        var (_, failedAt) = ExpectMsg<(string, long)>(TimeSpan.FromSeconds(10));
+        var (first, resumedAt) = ExpectMsg<(int, long)>(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, first);
+        // restart-pause = 300ms: the plugin handled nothing in between (the scheduler never fires early)
+        Assert.InRange(Stopwatch.GetElapsedTime(failedAt, resumedAt), TimeSpan.FromMilliseconds(290), TimeSpan.FromSeconds(10));
+        for (var i = 2; i < 50; i++) Assert.Equal(i, ExpectMsg<(int, long)>(TimeSpan.FromSeconds(10)).Item1);
     }
 }
