@@ -89,6 +89,7 @@ public class RoutingTests : Akka.TestKit.Xunit2.TestKit
         engine.Publish(new TypeA("not subscribed outside"));
         Assert.True(subscriber.TryReceiveFrameBytes(TimeSpan.FromSeconds(10), out var frame), "the TCP subscriber got nothing");
         Assert.Equal(new Ping(5), EventType.Create<Ping>().Decode(frame!));
+        Assert.False(subscriber.TryReceiveFrameBytes(TimeSpan.FromMilliseconds(200), out var extra), $"the TCP subscriber to Ping got {extra?.Length} more bytes");
         // Only prefixes someone outside listens to go on the wire.
         Assert.DoesNotContain(engine.Router.Table.OutsidePrefixes, p => Encoding.ASCII.GetString(p) == "TypeA");
     }
