@@ -29,7 +29,7 @@ for project in tests/*/*.csproj; do
   log=$(mktemp)
   dotnet test "$project" -c Release --no-build --nologo --results-directory "$RESULTS/$name" \
     --blame-crash --blame-crash-dump-type mini --blame-hang-timeout "$HANG_TIMEOUT" --blame-hang-dump-type mini \
-    2>&1 | tee "$log" | grep -vE "^\s*$"
+    2>&1 | tee "$log" | grep --line-buffered -vE "^\s*$"
   status=${PIPESTATUS[0]}
   summary=$(grep -E "(Passed|Failed)!" "$log" | tail -1)
   p=$(count Passed "$summary"); f=$(count Failed "$summary"); s=$(count Skipped "$summary")
@@ -37,11 +37,12 @@ for project in tests/*/*.csproj; do
   ran=$(( ${p:-0} + ${f:-0} + ${s:-0} ))
   problem=""
   if grep -qiE "Test Run Aborted|test run was aborted" "$log"; then
-    problem="test run aborted (crash or hang) after $ran of $listed tests"
+    grep -qi "inactivity time" "$log" && why="a test hung for $HANG_TIMEOUT" || why="the test host crashed"
+    problem="test run aborted ($why) after $ran of $listed tests"
+    running=$(grep -A1 -i "running when the crash occurred" "$log" | tail -n +2 | sed -E 's/^\s+//' | sort -u | tr '\n' ' ')
+    [ -n "$running" ] && problem+="; running: $running"
     dumps=$(grep -oE "[^ ]+\.dmp" "$log" | sort -u | tr '\n' ' ')
     [ -n "$dumps" ] && problem+="; dump: $dumps"
-    hung=$(grep -A1 -iE "hang|did not complete" "$log" | grep -oE "EventEngine[A-Za-z0-9_.]+" | sort -u | tr '\n' ' ')
-    [ -n "$hung" ] && problem+="; running: $hung"
   elif [ "$ran" -lt "$listed" ]; then
     problem="reported $ran tests but contains $listed"
   elif [ "$status" -ne 0 ]; then
