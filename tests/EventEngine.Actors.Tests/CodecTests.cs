@@ -32,6 +32,28 @@ public class CodecTests
     }
 
     [Fact]
+    public void The_decimal_codec_reads_only_a_whole_ascii_integer_and_says_so()
+    {
+        var counter = EventType.Decimal<long>(n => n, n => n, name: "Count"); // a codec built here, not a static one
+        Assert.Equal(long.MinValue, counter.Decode(counter.Encode(long.MinValue)));
+        foreach (var bad in new[] { "Count12x", "Count", "Count 12", "Count1.5" })
+        {
+            var error = Assert.ThrowsAny<Exception>(() => counter.Decode(Encoding.ASCII.GetBytes(bad)));
+            Assert.Contains("expected an ASCII decimal integer", error.ToString());
+        }
+    }
+
+    [Fact]
+    public void The_messagepack_codec_uses_the_options_it_is_given()
+    {
+        var compressed = MessagePackEventCodec<Ping>.DefaultOptions.WithCompression(MessagePackCompression.Lz4BlockArray);
+        var ping = EventType.Create(new MessagePackEventCodec<Ping>(compressed));
+        var frame = ping.Encode(new Ping(1, new string('x', 1000)));
+        Assert.InRange(frame.Length, 1, 200); // compressed: the default options would write over 1000 bytes
+        Assert.Equal(new Ping(1, new string('x', 1000)), ping.Decode(frame));
+    }
+
+    [Fact]
     public void MessagePack_events_are_maps_keyed_by_property_name_so_python_reads_dicts()
     {
         var frame = EventType.Create<Ping>().Encode(new Ping(3, "x"));
