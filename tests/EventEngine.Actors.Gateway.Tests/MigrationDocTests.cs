@@ -51,8 +51,9 @@ public sealed class MigrationDocTests
     {
         using var help = new OsProcess(Paths.Dotnet, [Paths.ExampleDll, "--help"]);
         Assert.Equal(0, await help.WaitForExit(TimeSpan.FromSeconds(60)));
-        var options = Blocks("bash").SelectMany(b => b.Split('\n')).Where(l => l.Contains("EventEngine.Example", StringComparison.Ordinal))
-            .SelectMany(l => Regex.Matches(l, @"(?<=\s)--[a-z][a-z-]+").Select(m => m.Value)).Distinct().ToList();
+        // `dotnet run --project example/EventEngine.Example -- OPTIONS`: the example's options follow the lone "--"
+        var options = Blocks("bash").SelectMany(b => b.Split('\n')).Where(l => l.Contains("EventEngine.Example -- ", StringComparison.Ordinal))
+            .SelectMany(l => Regex.Matches(l[l.IndexOf(" -- ", StringComparison.Ordinal)..], @"(?<=\s)--[a-z][a-z-]+").Select(m => m.Value)).Distinct().ToList();
         Assert.Contains("--bind-address", options);
         foreach (var option in options) Assert.True(help.HasLine(option), $"the example has no {option}:\n{help.Output}");
     }
