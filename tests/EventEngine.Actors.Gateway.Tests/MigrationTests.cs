@@ -163,6 +163,31 @@ public sealed class MigrationTests
         Assert.False(engine.HasLine("External plugin PyPlugin connected"), engine.Output);
     }
 
+    [Fact]
+    public async Task A_refused_request_is_logged_with_its_reason_once_per_interval_per_plugin()
+    {
+        await using var t = TestEngine.Start(e => e.AddExternalPlugin("Py", 0, ["TypeA"]));
+        using var peer = t.Peer("Py");
+        for (var i = 0; i < 3; i++)
+            Assert.StartsWith("event-engine: bad msg: unknown command", peer.RequestText("plugin_command: bogus"));
+        await Wait.Until(() => t.Log.Contains("Plugin Py: refused a request (unknown-command): unknown command", Akka.Event.LogLevel.WarningLevel),
+            () => "the refusal's WARN\n" + t.Log.Dump(), Long);
+        Assert.Equal(1, t.Log.Count("refused a request")); // the next two fall within the interval: counted, not logged
+    }
+
+    [Fact]
+    public async Task After_the_start_up_timeout_the_log_names_who_started_without_whom()
+    {
+        await using var t = TestEngine.Start(e => e
+                .AddPlugin<Collector>("Collector", new Received(), "Nothing")
+                .AddExternalPlugin("Absent", 0, ["TypeA"]),
+            "event-engine.startup { timeout = 1s, progress-interval = 200ms }");
+        await t.Engine.Started.WaitAsync(Long);
+        await Wait.Until(() => t.Log.Contains("Start-up barrier timed out after 00:00:01 (event-engine.startup.timeout): Absent not ready; starting Collector without Absent"),
+            () => "the barrier's ERROR\n" + t.Log.Dump(), Long);
+        Assert.False(t.Log.Contains("plugin(s) ready; started"), t.Log.Dump());
+    }
+
     private static OsProcess Example(IEnumerable<string> args) => Example(args, out _);
 
     private static OsProcess Example(IEnumerable<string> args, out int pluginPort)
