@@ -69,6 +69,7 @@ internal sealed class PluginProcess : ReceiveActor, IWithTimers
         {
             _connected = true;
             _startupFailures = 0;
+            _reportedCrashLoop = false;
         });
         ReceiveAsync<StopProcess>(async _ =>
         {
