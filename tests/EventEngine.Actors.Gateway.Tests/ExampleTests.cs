@@ -21,7 +21,9 @@ public sealed class ExampleTests
         AssertOriginalFlow(engine);
         // The engine may end before it sees the process exit, so the session's own line is the evidence of a clean quit.
         Assert.True(engine.HasLine("External plugin PyPlugin quit"), engine.Output);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}\n{engine.Output}");
+        // A loose bound (about 5 s alone, 17-21 s seen at load average 60): it catches an engine that does not end on
+        // its own, not a slow one; the shutdown figure itself is measured by FaultHost's measure-shutdown program.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(40), $"took {clock.Elapsed}\n{engine.Output}");
     }
 
     [Fact]
