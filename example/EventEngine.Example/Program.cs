@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Akka.Configuration;
 using EventEngine.Actors;
+using EventEngine.Actors.Dashboard;
 using EventEngine.Actors.Gateway;
 using EventEngine.Example;
 using EventEngine.Samples.Example;
@@ -13,9 +14,11 @@ var publishPort = new Option<int>("--publish-port") { Description = "TCP port un
 var subscribePort = new Option<int>("--subscribe-port") { Description = "TCP port unregistered processes subscribe to (0 = ephemeral)", DefaultValueFactory = _ => 5560 };
 var pluginPort = new Option<int>("--plugin-port") { Description = "TCP port of the PyPlugin external plugin (0 = ephemeral)", DefaultValueFactory = _ => 6000 };
 var pluginScript = new Option<string?>("--plugin-script") { Description = "The Python plugin the engine launches (default: example/pyplugin/plugin.py of this repository)" };
+var dashboard = new Option<bool>("--dashboard") { Description = "Serve the live dashboard (and keep running after the plugins finish, until Ctrl+C)" };
+var dashboardPort = new Option<int>("--dashboard-port") { Description = "TCP port of the dashboard (0 = ephemeral)", DefaultValueFactory = _ => 0 };
 var root = new RootCommand("The original event-engine example on EventEngine.Actors: MsgProducer and Counter in process, PyPlugin in Python")
 {
-    noLaunch, publishPort, subscribePort, pluginPort, pluginScript,
+    noLaunch, publishPort, subscribePort, pluginPort, pluginScript, dashboard, dashboardPort,
 };
 root.SetAction(async (parse, _) =>
 {
@@ -38,6 +41,7 @@ root.SetAction(async (parse, _) =>
         event-engine {
           wire { publish-port = {{parse.GetValue(publishPort)}}, subscribe-port = {{parse.GetValue(subscribePort)}} }
           {{pythonPath}}
+          {{(parse.GetValue(dashboard) ? $"run-mode = service, dashboard {{ enabled = on, port = {parse.GetValue(dashboardPort)} }}" : "")}}
         }
         """);
     int exit;
@@ -52,6 +56,7 @@ root.SetAction(async (parse, _) =>
             {
                 if (!launch)
                     Console.WriteLine($"Waiting for PyPlugin on tcp://127.0.0.1:{engine.ExternalPluginPort("PyPlugin")} (for example: PYTHONPATH=pyevents EVENT_ENGINE_PORT={engine.ExternalPluginPort("PyPlugin")} /usr/bin/python3 example/pyplugin/plugin.py)");
+                if (EventEngineDashboard.Start(engine) is { } address) Console.WriteLine($"dashboard: {address}");
                 Console.WriteLine("ready");
             },
             "example");
