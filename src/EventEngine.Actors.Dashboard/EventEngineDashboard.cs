@@ -30,8 +30,8 @@ public static class EventEngineDashboard
         builder.Logging.ClearProviders(); // the engine logs through Akka; the dashboard has nothing to add
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(settings.BindAddress, settings.Port));
         var app = builder.Build();
+        EngineObserver.Of(engine); // counts from now (before the plugins start, when called right after the engine's start), not from the first page view
         app.MapEventEngineDashboard(() => engine, Path, settings.Token);
-        EngineObserver.Of(engine); // counts from now, not from the first page view
         try
         {
             app.StartAsync().GetAwaiter().GetResult();
