@@ -10,7 +10,7 @@ internal static class Bench
 
     public static void Run(EngineEndpoint endpoint, int size, int count)
     {
-        using var subscriber = endpoint.Subscriber(Filter);
+        using var subscriber = endpoint.Subscriber(Filter, receiveHighWaterMark: count + 1000); // measure the engine, not this process's queue
         using var publisher = endpoint.Publisher();
         var frame = new byte[Filter.Length + size];
         System.Text.Encoding.ASCII.GetBytes(Filter, frame);

@@ -16,10 +16,11 @@ internal sealed record EngineEndpoint(string Host, int PublishPort, int Subscrib
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(3);
 
     /// <summary>A SUB socket on the subscribe port, subscribed to <paramref name="prefix"/>.</summary>
-    public SubscriberSocket Subscriber(string prefix)
+    public SubscriberSocket Subscriber(string prefix, int receiveHighWaterMark = 1000)
     {
         EnsureListening(SubscribePort, "subscribe");
         var socket = new SubscriberSocket();
+        socket.Options.ReceiveHighWatermark = receiveHighWaterMark;
         Secure(socket);
         socket.Connect(Address(SubscribePort));
         socket.Subscribe(prefix);

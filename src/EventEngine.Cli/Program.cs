@@ -7,10 +7,10 @@ using Spectre.Console;
 var host = new Option<string>("--host") { Description = "The engine's host", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("EVENT_ENGINE_HOST") ?? "127.0.0.1", Recursive = true };
 var publishPort = new Option<int>("--publish-port") { Description = "The engine's publish port (its XSUB)", DefaultValueFactory = _ => 5559, Recursive = true };
 var subscribePort = new Option<int>("--subscribe-port") { Description = "The engine's subscribe port (its XPUB)", DefaultValueFactory = _ => 5560, Recursive = true };
-var dashboard = new Option<Uri?>("--dashboard")
+var dashboard = new Option<string?>("--dashboard")
 {
     Description = "The engine's dashboard, e.g. http://127.0.0.1:PORT/engine (env EVENT_ENGINE_DASHBOARD)",
-    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("EVENT_ENGINE_DASHBOARD") is { Length: > 0 } url ? new Uri(url) : null,
+    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("EVENT_ENGINE_DASHBOARD") is { Length: > 0 } url ? url : null,
     Recursive = true,
 };
 var curveKey = new Option<string?>("--curve-server-key")
@@ -22,8 +22,8 @@ var curveKey = new Option<string?>("--curve-server-key")
 var root = new RootCommand("eventengine: look at and drive a running EventEngine.Actors engine") { host, publishPort, subscribePort, dashboard, curveKey };
 
 EngineEndpoint Endpoint(ParseResult p) => new(p.GetValue(host)!, p.GetValue(publishPort), p.GetValue(subscribePort), p.GetValue(curveKey));
-DashboardClient Dashboard(ParseResult p) => new(p.GetValue(dashboard)
-    ?? throw new EngineUnreachableException("no dashboard given: pass --dashboard URL or set EVENT_ENGINE_DASHBOARD (the example prints it as 'dashboard: http://127.0.0.1:PORT/engine' when run with --dashboard)"));
+DashboardClient Dashboard(ParseResult p) => new(DashboardUri(p.GetValue(dashboard)
+    ?? throw new EngineUnreachableException("no dashboard given: pass --dashboard URL or set EVENT_ENGINE_DASHBOARD (the example prints it as 'dashboard: http://127.0.0.1:PORT/engine' when run with --dashboard)")));
 async Task<IReadOnlyList<string>> Filters(ParseResult p, string prefix)
 {
     if (p.GetValue(dashboard) is null) return [prefix];
@@ -128,6 +128,10 @@ foreach (var command in new[] { echo, hz, pub, plugins, types, graph, top, bench
 var exit = await root.Parse(args).InvokeAsync();
 NetMQConfig.Cleanup(block: false);
 return exit;
+
+static Uri DashboardUri(string url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+    ? uri
+    : throw new ArgumentException($"--dashboard '{url}' is not an http(s) URL (for example http://127.0.0.1:PORT/engine)");
 
 static byte[] JsonPayload(string json)
 {

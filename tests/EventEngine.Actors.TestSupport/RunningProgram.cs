@@ -16,11 +16,14 @@ public sealed class RunningProgram : IDisposable
     public string Output => string.Join("\n", _lines);
 
     /// <summary>Starts <c>dotnet DLL ARGS</c> in the repository root.</summary>
-    public static RunningProgram Start(string dll, params string[] args)
+    public static RunningProgram Start(string dll, params string[] args) => StartProcess("dotnet", new Dictionary<string, string>(), [dll, .. args]);
+
+    /// <summary>Starts <paramref name="fileName"/> in the repository root with extra environment variables.</summary>
+    public static RunningProgram StartProcess(string fileName, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = ProgramRunner.RepoRoot };
-        info.ArgumentList.Add(dll);
+        var info = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = ProgramRunner.RepoRoot };
         foreach (var arg in args) info.ArgumentList.Add(arg);
+        foreach (var (key, value) in environment) info.Environment[key] = value;
         var program = new RunningProgram(new Process { StartInfo = info });
         program._process.OutputDataReceived += (_, e) => { if (e.Data is not null) program._lines.Enqueue(e.Data); };
         program._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) program._lines.Enqueue("stderr: " + e.Data); };
@@ -28,6 +31,14 @@ public sealed class RunningProgram : IDisposable
         program._process.BeginOutputReadLine();
         program._process.BeginErrorReadLine();
         return program;
+    }
+
+    /// <summary>Waits for it to exit by itself; its exit code.</summary>
+    public async Task<int> WaitForExit(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        _process.WaitForExit(); // drains the output readers
+        return _process.ExitCode;
     }
 
     /// <summary>The first output line matching <paramref name="pattern"/>, awaited until <paramref name="timeout"/>.</summary>
