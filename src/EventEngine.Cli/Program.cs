@@ -66,7 +66,8 @@ hz.SetAction((p, cancel) => Run(async () =>
             var type = filters.FirstOrDefault(f => frame.AsSpan().StartsWith(System.Text.Encoding.ASCII.GetBytes(f))) ?? prefix;
             perType[type] = perType.GetValueOrDefault(type) + 1;
         }
-        Console.WriteLine($"{prefix}: {perType.Values.Sum()}/s" + string.Concat(perType.Select(t => $"  {t.Key} {t.Value}/s")));
+        var types = perType.Where(t => t.Key != prefix).Select(t => $"  {t.Key} {t.Value}/s"); // per type when the dashboard told the types
+        Console.WriteLine($"{prefix}: {perType.Values.Sum()}/s{string.Concat(types)}");
     }
 }));
 

@@ -48,7 +48,7 @@ function drawGraph(s) {
     const a = pos[(publish ? "p:" : "t:") + e.from], b = pos[(publish ? "t:" : "p:") + e.to];
     if (!a || !b) continue;
     // publish edges run plugin → type above the straight line, subscribe edges type → plugin below it
-    const x1 = publish ? a.x + w / 2 : a.x - 62, x2 = publish ? b.x - 62 : b.x + w / 2;
+    const x1 = publish ? a.x + w / 2 : a.x - 78, x2 = publish ? b.x - 78 : b.x + w / 2;
     const bend = publish ? -28 : 28, mx = (x1 + x2) / 2, my = (a.y + b.y) / 2 + bend;
     const g = el("g", { class: `edge ${e.kind}${e.rate > 0 ? " active" : ""}`, "data-from": e.from, "data-to": e.to, "data-kind": e.kind, "data-rate": e.rate.toFixed(2) });
     g.append(el("path", { d: `M${x1},${a.y + bend / 4} Q${mx},${my} ${x2},${b.y + bend / 4}`, "marker-end": `url(#arrow-${e.kind})` }));
@@ -68,7 +68,7 @@ function drawGraph(s) {
   for (const t of s.eventTypes) {
     const { x, y } = pos["t:" + t.name];
     const g = el("g", { class: "node type", "data-name": t.name });
-    g.append(el("ellipse", { cx: x, cy: y, rx: 62, ry: 22 }));
+    g.append(el("ellipse", { cx: x, cy: y, rx: 78, ry: 24 }));
     g.append(el("text", { x, y: y - 5 }, t.name));
     g.append(el("text", { x, y: y + 10, class: "sub" }, `${t.codec} · ${rate(t.publishRate)}`));
     svg.append(g);
