@@ -50,13 +50,14 @@ root.SetAction(async (parse, _) =>
         exit = await EventEngineApplication.RunAsync(
             engine => engine
                 .AddExamplePlugins()
+                .AddDashboard()
                 .AddExternalPlugin("PyPlugin", parse.GetValue(pluginPort), ["TypeA", "TypeB"], launch ? [script!] : null),
             config,
             engine =>
             {
                 if (!launch)
                     Console.WriteLine($"Waiting for PyPlugin on tcp://127.0.0.1:{engine.ExternalPluginPort("PyPlugin")} (for example: PYTHONPATH=pyevents EVENT_ENGINE_PORT={engine.ExternalPluginPort("PyPlugin")} /usr/bin/python3 example/pyplugin/plugin.py)");
-                if (EventEngineDashboard.Start(engine) is { } address) Console.WriteLine($"dashboard: {address}");
+                if (EventEngineDashboard.AddressOf(engine) is { } address) Console.WriteLine($"dashboard: {address}");
                 Console.WriteLine("ready");
             },
             "example");

@@ -4,7 +4,7 @@ using Akka.Configuration;
 namespace EventEngine.Actors.Dashboard;
 
 /// <summary>The standalone dashboard's settings, from <c>event-engine.dashboard</c> (see hocon/event-engine.conf).</summary>
-/// <param name="Enabled">Whether <see cref="EventEngineDashboard.Start"/> serves it.</param>
+/// <param name="Enabled">Whether an engine with <see cref="EventEngineDashboard.AddDashboard"/> serves it standalone.</param>
 /// <param name="BindAddress">The interface it binds to.</param>
 /// <param name="Port">Its TCP port (0 = ephemeral).</param>
 /// <param name="Token">The token every request must carry; required when binding beyond loopback.</param>

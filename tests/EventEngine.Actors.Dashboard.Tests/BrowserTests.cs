@@ -25,8 +25,9 @@ public sealed class BrowserTests
             await Assertions.Expect(graph.Locator($"g.node.plugin[data-name='{plugin}']")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
         foreach (var type in new[] { "TypeA", "TypeB", "TypeC" })
             await Assertions.Expect(graph.Locator($"g.node.type[data-name='{type}']")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
-        // the example's own traffic as a publish edge (a total: it flowed before the page opened)
-        await Assertions.Expect(graph.Locator("g.edge.publish[data-from='PyPlugin'][data-to='TypeC']")).ToHaveCountAsync(1);
+        // the example's own traffic as publish edges (totals: it flowed before the page opened)
+        foreach (var (from, to) in new[] { ("MsgProducer", "TypeA"), ("Counter", "TypeB"), ("PyPlugin", "TypeC") })
+            await Assertions.Expect(graph.Locator($"g.edge.publish[data-from='{from}'][data-to='{to}']")).ToHaveCountAsync(1);
 
         using var stop = new CancellationTokenSource();
         var publishing = engine.PublishTypeAUntil(stop.Token);

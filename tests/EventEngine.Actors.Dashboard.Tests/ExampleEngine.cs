@@ -5,22 +5,13 @@ using NetMQ.Sockets;
 namespace EventEngine.Actors.Dashboard.Tests;
 
 /// <summary>The example application running with its dashboard on ephemeral ports, as a real process.</summary>
-internal sealed class ExampleEngine : IDisposable
+internal sealed class ExampleEngine(RunningProgram program, Uri dashboard, int publishPort) : IDisposable
 {
-    private readonly RunningProgram _program;
+    public Uri Dashboard { get; } = dashboard;
 
-    private ExampleEngine(RunningProgram program, Uri dashboard, int publishPort)
-    {
-        _program = program;
-        Dashboard = dashboard;
-        PublishPort = publishPort;
-    }
+    public int PublishPort { get; } = publishPort;
 
-    public Uri Dashboard { get; }
-
-    public int PublishPort { get; }
-
-    public string Output => _program.Output;
+    public string Output => program.Output;
 
     public static async Task<ExampleEngine> StartAsync()
     {
@@ -51,5 +42,5 @@ internal sealed class ExampleEngine : IDisposable
         }
     }
 
-    public void Dispose() => _program.Dispose();
+    public void Dispose() => program.Dispose();
 }

@@ -46,7 +46,7 @@ internal sealed class EventRouter
     {
         var route = Table.RouteFor(type);
         using var span = EngineTracing.StartPublish(type.Name, Node);
-        var delivery = new Delivery(@event, type, credit) { TraceParent = span?.Context ?? default };
+        var delivery = new Delivery(@event, type, credit) { TraceParent = span };
         _metrics.Published(type.Name, publisher);
         // The wire first: an event a local subscriber publishes in reaction must not reach outside before its cause.
         if (route.NeedsFrame && Wire is { } wire && route.GoesOutside(delivery.Frame)) wire(delivery.Frame);
@@ -79,7 +79,7 @@ internal sealed class EventRouter
         _metrics.Published(typeName, publisher);
         using var span = EngineTracing.StartPublish(typeName, Node);
         if (toWire && Wire is { } wire && route.GoesOutside(frame)) wire(frame);
-        return Deliver(route, new Delivery(@event, type, credit, frame) { TraceParent = span?.Context ?? default });
+        return Deliver(route, new Delivery(@event, type, credit, frame) { TraceParent = span });
     }
 
     private int Deliver(Route route, Delivery delivery)

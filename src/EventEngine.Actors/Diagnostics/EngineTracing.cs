@@ -24,10 +24,10 @@ public static class EngineTracing
     }
 
     /// <summary>A handle span, a child of the delivery's publish span, or null when that was not traced.</summary>
-    internal static Activity? StartHandle(ActivityContext parent, string eventType, string plugin, string node)
+    internal static Activity? StartHandle(Activity? parent, string eventType, string plugin, string node)
     {
-        if (parent == default || !Source.HasListeners()) return null;
-        var span = Source.StartActivity($"handle {eventType}", ActivityKind.Consumer, parent);
+        if (parent is null || !Source.HasListeners()) return null;
+        var span = Source.StartActivity($"handle {eventType}", ActivityKind.Consumer, parent.Context);
         span?.SetTag("event_engine.event_type", eventType).SetTag("event_engine.plugin", plugin).SetTag("event_engine.node", node);
         return span;
     }
