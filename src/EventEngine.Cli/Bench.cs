@@ -11,7 +11,7 @@ internal static class Bench
     public static void Run(EngineEndpoint endpoint, int size, int count)
     {
         using var subscriber = endpoint.Subscriber(Filter, receiveHighWaterMark: count + 1000); // measure the engine, not this process's queue
-        using var publisher = endpoint.Publisher();
+        using var publisher = endpoint.Publisher(sendHighWaterMark: count + 1000);
         var frame = new byte[Filter.Length + size];
         System.Text.Encoding.ASCII.GetBytes(Filter, frame);
         WarmUp(publisher, subscriber, frame);

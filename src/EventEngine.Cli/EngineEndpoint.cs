@@ -31,10 +31,11 @@ internal sealed record EngineEndpoint(string Host, int PublishPort, int Subscrib
     /// An XPUB socket connected to the publish port, returned once the engine has subscribed to it (the engine's XSUB
     /// subscribes to everything on connect), so nothing published after this is dropped as by a slow joiner.
     /// </summary>
-    public XPublisherSocket Publisher()
+    public XPublisherSocket Publisher(int sendHighWaterMark = 1000)
     {
         EnsureListening(PublishPort, "publish");
         var socket = new XPublisherSocket();
+        socket.Options.SendHighWatermark = sendHighWaterMark; // a PUB drops what is beyond it
         Secure(socket);
         socket.Connect(Address(PublishPort));
         if (!socket.TryReceiveFrameBytes(ConnectTimeout, out _))
