@@ -48,10 +48,11 @@ root.SetAction(async (parse, _) =>
     try
     {
         exit = await EventEngineApplication.RunAsync(
-            engine => engine
-                .AddExamplePlugins()
-                .AddDashboard()
-                .AddExternalPlugin("PyPlugin", parse.GetValue(pluginPort), ["TypeA", "TypeB"], launch ? [script!] : null),
+            engine =>
+            {
+                engine.AddExamplePlugins().AddExternalPlugin("PyPlugin", parse.GetValue(pluginPort), ["TypeA", "TypeB"], launch ? [script!] : null);
+                if (parse.GetValue(dashboard)) engine.AddDashboard();
+            },
             config,
             engine =>
             {

@@ -45,6 +45,37 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Hz_graph_types_top_and_bench_against_the_example_engine()
+    {
+        using var engine = RunningProgram.Start(ProgramRunner.ExampleDll("EventEngine.Example"),
+            "--dashboard", "--publish-port", "0", "--subscribe-port", "0", "--plugin-port", "0");
+        var ports = await engine.WaitForLine(@"publish port (\d+), subscribe port (\d+)", Generous);
+        var dashboard = (await engine.WaitForLine(@"^dashboard: (\S+)$", Generous)).Groups[1].Value;
+        await engine.WaitForLine("MsgProducer done", Generous);
+        var options = $"--publish-port {ports.Groups[1].Value} --subscribe-port {ports.Groups[2].Value} --dashboard {dashboard}";
+
+        var graph = await ProgramRunner.RunAsync(Cli, $"graph {options}", Generous);
+        Assert.True(graph.ExitCode == 0, graph.StdOut + graph.StdErr);
+        Assert.Contains("publishes → TypeA", graph.StdOut);
+        Assert.Contains("publishes → TypeB", graph.StdOut);
+        var types = await ProgramRunner.RunAsync(Cli, $"types {options}", Generous);
+        foreach (var type in new[] { "TypeA", "TypeB", "TypeC" }) Assert.Contains(type, types.StdOut);
+        var top = await ProgramRunner.RunAsync(Cli, $"top --iterations 1 {options}", Generous);
+        Assert.True(top.ExitCode == 0, top.StdOut + top.StdErr);
+        Assert.Contains("MsgProducer", top.StdOut);
+
+        using var hz = RunningProgram.StartProcess("dotnet", new Dictionary<string, string>(), [Cli, "hz", "TypeA", "--seconds", "30", .. options.Split(' ')]);
+        await WaitUntilWireSubscribes(dashboard, "TypeA");
+        var pub = await ProgramRunner.RunAsync(Cli, $"pub TypeA --text tick --count 40 --rate 20 {options}", Generous);
+        Assert.True(pub.ExitCode == 0, pub.StdOut + pub.StdErr);
+        await hz.WaitForLine(@"^TypeA: [1-9]\d*/s", Generous);
+
+        var bench = await ProgramRunner.RunAsync(Cli, $"bench --size 64 --count 2000 {options}", Generous);
+        Assert.True(bench.ExitCode == 0, bench.StdOut + bench.StdErr);
+        Assert.Matches(@"subscribe: [1-9][\d,]* events in", bench.StdOut);
+    }
+
+    [Fact]
     public async Task Echo_without_an_engine_exits_non_zero_within_5_seconds_saying_so()
     {
         var port = UnusedPort();
