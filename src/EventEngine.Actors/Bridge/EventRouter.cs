@@ -35,7 +35,7 @@ internal sealed class EventRouter
     /// <summary>Where frames for outside subscribers go (the bridge's wire), if the engine has one.</summary>
     public Action<byte[]>? Wire { get; set; }
 
-    /// <summary>The node named in trace spans (the actor system's address).</summary>
+    /// <summary>The node named in trace spans (the actor system's name).</summary>
     public string Node { get; init; } = "";
 
     /// <summary>
