@@ -12,4 +12,13 @@ if ! /usr/bin/python3 -c 'import zmq, msgpack, pytest, setuptools, pip, venv' 2>
   $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-zmq python3-msgpack python3-pytest python3-setuptools python3-pip python3-venv >/dev/null
 fi
 
+# Debian's chromium for the dashboard's browser test (Playwright drives it; Playwright's own browser download is never run)
+if ! command -v chromium >/dev/null; then
+  echo "setup: installing chromium from Debian" >&2
+  sudo_cmd=""
+  if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo"; fi
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 dotnet restore EventEngine.Actors.sln --verbosity quiet

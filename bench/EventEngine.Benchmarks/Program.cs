@@ -18,9 +18,15 @@ var messages = new Option<long?>("--messages") { Description = "Events of the pi
 var charts = new Option<string?>("--charts") { Description = "Directory to write the SVG charts (scale and latency curves) to" };
 var markdown = new Option<string?>("--markdown") { Description = "File to write the figures to as a Markdown table" };
 var python = new Option<string>("--python") { Description = "Python interpreter with pyzmq for the external plugin scenarios", DefaultValueFactory = _ => "/usr/bin/python3" };
+var trace = new Option<string>("--trace")
+{
+    Description = "A tracing listener for the whole run: none (nobody listens), drop (a sampler that drops every span), all (records every span)",
+    DefaultValueFactory = _ => "none",
+};
+trace.AcceptOnlyFromAmong("none", "drop", "all");
 var root = new RootCommand("EventEngine.Actors benchmarks: engine figure, baseline figure (same run) and ratio for each scenario")
 {
-    quick, scenarios, messages, charts, markdown, python,
+    quick, scenarios, messages, charts, markdown, python, trace,
 };
 root.Subcommands.Add(ScaleChild.Command());
 
@@ -28,10 +34,11 @@ root.SetAction(async (parse, _) =>
 {
     var chosen = Select(parse.GetValue(scenarios));
     if (chosen is null) return 2;
+    using var tracing = TraceListener(parse.GetValue(trace)!);
     var results = new Results();
     var context = new BenchContext(parse.GetValue(quick), parse.GetValue(python)!,
         BenchContext.FindRepoRoot(AppContext.BaseDirectory, Environment.CurrentDirectory), results);
-    Console.WriteLine($"bench: {(context.Quick ? "quick" : "full")} run of {string.Join(", ", chosen)} on {Environment.ProcessorCount} cores, .NET {Environment.Version}, load average {LoadAverage()}");
+    Console.WriteLine($"bench: {(context.Quick ? "quick" : "full")} run of {string.Join(", ", chosen)} on {Environment.ProcessorCount} cores, .NET {Environment.Version}, tracing listener {parse.GetValue(trace)}, load average {LoadAverage()}");
     var ran = new List<string>();
     foreach (var scenario in chosen)
     {
@@ -95,4 +102,19 @@ List<string>? Select(string[]? names)
         if (!chosen.Contains(scenario)) chosen.Add(scenario);
     }
     return chosen;
+}
+
+// What tracing costs: no listener, a listener whose sampler drops every span, or one that records every span.
+static ActivityListener? TraceListener(string mode)
+{
+    if (mode == "none") return null;
+    var listener = new ActivityListener
+    {
+        ShouldListenTo = source => source.Name == EventEngine.Actors.Diagnostics.EngineTracing.SourceName,
+        Sample = mode == "all"
+            ? (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded
+            : (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.None,
+    };
+    ActivitySource.AddActivityListener(listener);
+    return listener;
 }

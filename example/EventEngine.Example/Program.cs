@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Akka.Configuration;
 using EventEngine.Actors;
+using EventEngine.Actors.Dashboard;
 using EventEngine.Actors.Gateway;
 using EventEngine.Example;
 using EventEngine.Samples.Example;
@@ -17,9 +18,11 @@ var bindAddress = new Option<string?>("--bind-address")
 {
     Description = "Interface every port binds to (default: $EVENT_ENGINE_BIND_ADDRESS, else 127.0.0.1); 0.0.0.0 lets plugins on other machines or containers connect",
 };
+var dashboard = new Option<bool>("--dashboard") { Description = "Serve the live dashboard (and keep running after the plugins finish, until Ctrl+C)" };
+var dashboardPort = new Option<int>("--dashboard-port") { Description = "TCP port of the dashboard (0 = ephemeral)", DefaultValueFactory = _ => 0 };
 var root = new RootCommand("The original event-engine example on EventEngine.Actors: MsgProducer and Counter in process, PyPlugin in Python")
 {
-    noLaunch, publishPort, subscribePort, pluginPort, pluginScript, bindAddress,
+    noLaunch, publishPort, subscribePort, pluginPort, pluginScript, bindAddress, dashboard, dashboardPort,
 };
 root.SetAction(async (parse, _) =>
 {
@@ -45,15 +48,18 @@ root.SetAction(async (parse, _) =>
           wire { publish-port = {{parse.GetValue(publishPort)}}, subscribe-port = {{parse.GetValue(subscribePort)}} }
           {{pythonPath}}
           {{bind}}
+          {{(parse.GetValue(dashboard) ? $"run-mode = service, dashboard {{ enabled = on, port = {parse.GetValue(dashboardPort)} }}" : "")}}
         }
         """);
     int exit;
     try
     {
         exit = await EventEngineApplication.RunAsync(
-            engine => engine
-                .AddExamplePlugins()
-                .AddExternalPlugin("PyPlugin", parse.GetValue(pluginPort), ["TypeA", "TypeB"], launch ? [script!] : null),
+            engine =>
+            {
+                engine.AddExamplePlugins().AddExternalPlugin("PyPlugin", parse.GetValue(pluginPort), ["TypeA", "TypeB"], launch ? [script!] : null);
+                if (parse.GetValue(dashboard)) engine.AddDashboard();
+            },
             config,
             engine =>
             {
@@ -65,6 +71,7 @@ root.SetAction(async (parse, _) =>
                         $"  a plugin written for the original engine:  PYTHONPATH=pyevents:pyevents/compat EVENT_ENGINE_PORT={port} /usr/bin/python3 path/to/plugin.py\n" +
                         "  (EVENT_ENGINE_HOST, default 127.0.0.1, is the engine's address for a plugin on another machine; see docs/migrating.md)");
                 }
+                if (EventEngineDashboard.AddressOf(engine) is { } address) Console.WriteLine($"dashboard: {address}");
                 Console.WriteLine("ready");
             },
             "example");

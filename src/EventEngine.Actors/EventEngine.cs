@@ -35,7 +35,7 @@ public sealed class EventEngine
         Name = name;
         Metrics = new EngineMetrics(name);
         Events = new EventRegistry();
-        Router = new EventRouter(Events, Metrics, Logging.GetLogger(system, "EventEngine.Router"));
+        Router = new EventRouter(Events, Metrics, Logging.GetLogger(system, "EventEngine.Router")) { Node = system.Name };
         _hostCredit = NewCreditWindow();
     }
 
@@ -137,6 +137,9 @@ public sealed class EventEngine
         ? new CreditWindow(Settings.FlowControl.HighWaterMark, Settings.FlowControl.LowWaterMark)
         : CreditWindow.Unbounded();
 
+    /// <summary>Every internal plugin's state, by actor path (the dashboard's view of plugins).</summary>
+    internal IEnumerable<KeyValuePair<string, PluginState>> PluginStates => _pluginStates;
+
     internal PluginState PluginStateOf(IActorRef plugin) =>
         _pluginStates.GetOrAdd(plugin.Path.ToStringWithoutAddress(), _ => new PluginState(NewCreditWindow()));
 
@@ -162,7 +165,7 @@ public sealed class EventEngine
         {
             var inboundCredit = NewCreditWindow();
             wire = new WireLink(Settings.Wire, Name, inboundCredit,
-                frame => Router.PublishFrame(frame, inboundCredit, toWire: false),
+                frame => Router.PublishFrame(frame, inboundCredit, toWire: false, "wire"),
                 Logging.GetLogger(System, "EventEngine.Wire"), Settings.Curve, Metrics);
             PublishPort = wire.PublishPort;
             SubscribePort = wire.SubscribePort;

@@ -28,6 +28,9 @@ internal sealed class Delivery : IDeadLetterSuppression
 
     public CreditWindow Credit { get; }
 
+    /// <summary>The publish span this delivery belongs to (null when nobody traces; a reference keeps deliveries small).</summary>
+    public System.Diagnostics.Activity? TraceParent { get; init; }
+
     /// <summary>The wire frame, encoded at most once (racing encoders produce identical bytes).</summary>
     public byte[] Frame => _frame ??= Type!.EncodeFrame(Event);
 

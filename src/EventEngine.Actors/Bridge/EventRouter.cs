@@ -35,12 +35,19 @@ internal sealed class EventRouter
     /// <summary>Where frames for outside subscribers go (the bridge's wire), if the engine has one.</summary>
     public Action<byte[]>? Wire { get; set; }
 
-    /// <summary>Publishes a typed event. Returns how many local subscribers it was handed to.</summary>
-    public int Publish(EventType type, object @event, CreditWindow credit)
+    /// <summary>The node named in trace spans (the actor system's name).</summary>
+    public string Node { get; init; } = "";
+
+    /// <summary>
+    /// Publishes a typed event for <c>publisher</c> (a plugin's name, <c>host</c>, <c>wire</c>: a tag of the published
+    /// counter). Returns how many local subscribers it was handed to.
+    /// </summary>
+    public int Publish(EventType type, object @event, CreditWindow credit, string publisher = "host")
     {
         var route = Table.RouteFor(type);
-        var delivery = new Delivery(@event, type, credit);
-        _metrics.Published(type.Name);
+        using var span = EngineTracing.StartPublish(type.Name, Node);
+        var delivery = new Delivery(@event, type, credit) { TraceParent = span };
+        _metrics.Published(type.Name, publisher);
         // The wire first: an event a local subscriber publishes in reaction must not reach outside before its cause.
         if (route.NeedsFrame && Wire is { } wire && route.GoesOutside(delivery.Frame)) wire(delivery.Frame);
         return Deliver(route, delivery);
@@ -51,7 +58,7 @@ internal sealed class EventRouter
     /// type with the longest matching filter, else delivered raw. A frame that fails to decode is logged, counted
     /// and dropped. <paramref name="toWire"/> also offers it to outside subscribers.
     /// </summary>
-    public int PublishFrame(byte[] frame, CreditWindow credit, bool toWire)
+    public int PublishFrame(byte[] frame, CreditWindow credit, bool toWire, string publisher = "host")
     {
         object @event;
         EventType? type;
@@ -68,9 +75,11 @@ internal sealed class EventRouter
         }
         var table = Table;
         var route = type is null ? table.RouteForRaw() : table.RouteFor(type);
-        _metrics.Published(type?.Name ?? "raw");
+        var typeName = type?.Name ?? "raw";
+        _metrics.Published(typeName, publisher);
+        using var span = EngineTracing.StartPublish(typeName, Node);
         if (toWire && Wire is { } wire && route.GoesOutside(frame)) wire(frame);
-        return Deliver(route, new Delivery(@event, type, credit, frame));
+        return Deliver(route, new Delivery(@event, type, credit, frame) { TraceParent = span });
     }
 
     private int Deliver(Route route, Delivery delivery)

@@ -34,7 +34,7 @@ public sealed class EngineMetrics : IDisposable
     internal EngineMetrics(string engineName)
     {
         Meter = new Meter(new MeterOptions(MeterName) { Tags = [new("engine", engineName)] });
-        _published = Meter.CreateCounter<long>("event_engine.events.published", "{event}", "Events published, per event type");
+        _published = Meter.CreateCounter<long>("event_engine.events.published", "{event}", "Events published, per event type and publisher (a plugin's name, host or wire)");
         _delivered = Meter.CreateCounter<long>("event_engine.events.delivered", "{event}", "Events handed to subscribers (one per subscriber), per event type");
         _undecodable = Meter.CreateCounter<long>("event_engine.events.undecodable", "{frame}", "Frames that matched an event type's filter but failed to decode, per event type");
         _poison = Meter.CreateCounter<long>("event_engine.events.poison", "{event}", "Events whose handler threw (dropped; the plugin restarted), per plugin");
@@ -56,7 +56,7 @@ public sealed class EngineMetrics : IDisposable
     /// <summary>The engine's meter.</summary>
     public Meter Meter { get; }
 
-    internal void Published(string eventType) => _published.Add(1, new KeyValuePair<string, object?>("event_type", eventType));
+    internal void Published(string eventType, string publisher) => _published.Add(1, new("event_type", eventType), new("publisher", publisher));
 
     internal void Delivered(string eventType, int subscribers)
     {
@@ -82,6 +82,9 @@ public sealed class EngineMetrics : IDisposable
 
     /// <summary>Makes an external plugin's session visible in the gauges; <paramref name="queueDepth"/> is read on collection.</summary>
     internal SessionGauge AddSession(string plugin, Func<int> queueDepth) => _sessions[plugin] = new SessionGauge(queueDepth);
+
+    /// <summary>Every external plugin's session gauge, by plugin name (the dashboard's view of sessions).</summary>
+    internal IEnumerable<KeyValuePair<string, SessionGauge>> Sessions => _sessions;
 
     /// <summary>The gauge state of <paramref name="plugin"/>'s session, if it has one.</summary>
     internal SessionGauge? Session(string plugin) => _sessions.GetValueOrDefault(plugin);

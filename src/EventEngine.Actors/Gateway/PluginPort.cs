@@ -267,7 +267,7 @@ internal sealed class PluginPort : IDisposable
             _pending = new Pending(envelope, Batch: false, Max: 0, WantsEvents: false) { Held = (frames, reply) };
             return;
         }
-        foreach (var frame in frames) _router.PublishFrame(frame, _inbox.OwnCredit, toWire: true);
+        foreach (var frame in frames) _router.PublishFrame(frame, _inbox.OwnCredit, toWire: true, Plugin);
         ReplyWhenRoom(envelope, reply);
     }
 

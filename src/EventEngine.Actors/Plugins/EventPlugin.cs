@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
 using EventEngine.Actors.Bridge;
+using EventEngine.Actors.Diagnostics;
 using EventEngine.Actors.Events;
 using EventEngine.Actors.FlowControl;
 
@@ -81,7 +82,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
 
     /// <summary>Publishes an event to every subscriber. Never blocks, never drops.</summary>
     protected void Publish<T>(T @event) where T : notnull =>
-        _engine.Router.Publish(_engine.Events.Get<T>(), @event, _handling?.Credit ?? _state.Credit);
+        _engine.Router.Publish(_engine.Events.Get<T>(), @event, _handling?.Credit ?? _state.Credit, Name);
 
     /// <summary>
     /// Publishes an event as a source and returns a task that completes when this plugin may produce more
@@ -89,13 +90,13 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     /// </summary>
     protected Task PublishAsync<T>(T @event) where T : notnull
     {
-        _engine.Router.Publish(_engine.Events.Get<T>(), @event, _state.Credit);
+        _engine.Router.Publish(_engine.Events.Get<T>(), @event, _state.Credit, Name);
         return _state.Credit.WhenRoom();
     }
 
     /// <summary>Publishes a raw frame (filter included), decoded by the engine like a frame from outside.</summary>
     protected void PublishRaw(byte[] frame) =>
-        _engine.Router.PublishFrame(frame, _handling?.Credit ?? _state.Credit, toWire: true);
+        _engine.Router.PublishFrame(frame, _handling?.Credit ?? _state.Credit, toWire: true, Name);
 
     /// <summary>Runs once, after every plugin of the engine is ready and its subscriptions are active.</summary>
     protected virtual void OnStart() { }
@@ -113,6 +114,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     /// <summary>Says the plugin has finished: it unsubscribes and stops. The engine ends when all plugins have.</summary>
     protected void Finish()
     {
+        _state.Finished = true;
         _engine.Bridge.Tell(new Unsubscribe(Self));
         Context.Parent.Tell(PluginFinished.Instance);
         Context.Stop(Self);
@@ -186,6 +188,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     private void Handle(Delivery delivery)
     {
         _handling = delivery;
+        using var span = EngineTracing.StartHandle(delivery.TraceParent, delivery.Type?.Name ?? "raw", Name, _engine.Router.Node);
         try
         {
             Dispatch(delivery.Event);

@@ -35,6 +35,9 @@ internal sealed class PluginState
 
     public bool Started { get; set; }
 
+    /// <summary>The plugin said it has finished (it stops right after).</summary>
+    public bool Finished { get; set; }
+
     /// <summary>The prefixes last registered with the bridge (a restarted instance re-registers only if they differ).</summary>
     public System.Collections.Immutable.ImmutableArray<byte[]> Prefixes { get; set; } = [];
 }

@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using EventEngine.Actors.Diagnostics;
+using EventEngine.Samples.Example;
+using Xunit;
+
+namespace EventEngine.Actors.Tests;
+
+public class TracingTests : Akka.TestKit.Xunit2.TestKit
+{
+    private static readonly string Node = "tracing-" + Guid.NewGuid().ToString("N")[..8];
+
+    public TracingTests() : base(TestConfig.Engine(), Node) { }
+
+    [Fact]
+    public async Task Publish_handle_reaction_publish_and_its_handle_are_one_trace()
+    {
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == EngineTracing.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = span =>
+            {
+                if ((string?)span.GetTagItem("event_engine.node") == Node) spans.Enqueue(span);
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        // MsgProducer publishes TypeA; Counter handles it and publishes TypeB in reaction; MsgProducer handles that.
+        var engine = EventEngine.Start(Sys, e => e.AddExamplePlugins());
+        await engine.Started.WaitAsync(TimeSpan.FromSeconds(30));
+
+        AwaitCondition(() => spans.Count(s => s.DisplayName == "handle TypeB") == MsgProducer.Messages, TimeSpan.FromSeconds(10));
+        var byId = spans.ToDictionary(s => s.SpanId);
+        foreach (var handleB in spans.Where(s => s.DisplayName == "handle TypeB"))
+        {
+            var publishB = byId[handleB.ParentSpanId];
+            var handleA = byId[publishB.ParentSpanId];
+            var publishA = byId[handleA.ParentSpanId];
+            Assert.Equal(("handle TypeB", "publish TypeB", "handle TypeA", "publish TypeA"),
+                (handleB.DisplayName, publishB.DisplayName, handleA.DisplayName, publishA.DisplayName));
+            Assert.Equal(default, publishA.ParentSpanId); // the start hook's publish begins the trace
+            Assert.All(new[] { publishB, handleA, publishA }, s => Assert.Equal(handleB.TraceId, s.TraceId));
+            Assert.Equal(("MsgProducer", "Counter"), ((string?)handleB.GetTagItem("event_engine.plugin"), (string?)handleA.GetTagItem("event_engine.plugin")));
+            Assert.Equal("TypeA", publishA.GetTagItem("event_engine.event_type"));
+            Assert.Equal(ActivityKind.Producer, publishA.Kind);
+            Assert.Equal(ActivityKind.Consumer, handleA.Kind);
+        }
+        Assert.Equal(MsgProducer.Messages, spans.Select(s => s.TraceId).Distinct().Count()); // one trace per TypeA
+    }
+
+    [Fact]
+    public async Task Nothing_is_traced_while_a_listener_samples_nothing()
+    {
+        var created = 0;
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == EngineTracing.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.None,
+            ActivityStarted = _ => Interlocked.Increment(ref created),
+        };
+        ActivitySource.AddActivityListener(listener);
+        var engine = EventEngine.Start(Sys, e => e.AddExamplePlugins());
+        using var metrics = new MetricsRecorder(engine);
+        await engine.Started.WaitAsync(TimeSpan.FromSeconds(30));
+        AwaitCondition(() => metrics.Sum("event_engine.events.delivered", "event_type", "TypeB") == MsgProducer.Messages, TimeSpan.FromSeconds(10));
+        Assert.Equal(0, created);
+    }
+}
