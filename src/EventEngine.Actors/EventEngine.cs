@@ -23,6 +23,7 @@ public sealed class EventEngine
     private static int _instances;
 
     private readonly ConcurrentDictionary<string, PluginState> _pluginStates = new();
+    private readonly ConcurrentQueue<CreditWindow> _sources = new();
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CreditWindow _hostCredit;
@@ -35,7 +36,8 @@ public sealed class EventEngine
         Metrics = new EngineMetrics(name);
         Events = new EventRegistry();
         Router = new EventRouter(Events, Metrics, Logging.GetLogger(system, "EventEngine.Router"));
-        _hostCredit = NewCreditWindow();
+        Metrics.ObservePausedSources(() => _sources.Count(s => s.IsPaused));
+        _hostCredit = NewCreditWindow("host");
     }
 
     /// <summary>The reference configuration (hocon/event-engine.conf), the fallback of every engine's settings.</summary>
@@ -132,12 +134,41 @@ public sealed class EventEngine
         return _hostCredit.WhenRoom();
     }
 
-    internal CreditWindow NewCreditWindow() => Settings.FlowControl.Enabled
-        ? new CreditWindow(Settings.FlowControl.HighWaterMark, Settings.FlowControl.LowWaterMark)
-        : CreditWindow.Unbounded();
+    /// <summary>
+    /// A snapshot of the engine's health: its state, the sources flow control has paused and which external plugins'
+    /// queues hold their events, and every external plugin's connection and queue depth. Thread-safe.
+    /// </summary>
+    public EngineStatus Status()
+    {
+        var state = System.WhenTerminated.IsCompleted ? EngineState.Stopped
+            : CoordinatedShutdown.Get(System).ShutdownReason is not null ? EngineState.Stopping
+            : _started.Task.IsCompleted ? EngineState.Running
+            : EngineState.Starting;
+        var sessions = Metrics.Sessions.OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
+        var paused = _sources.Where(s => s.IsPaused).ToList();
+        var heldBy = paused.Count == 0 ? [] : sessions.Select(s => (s.Key, Held: s.Value.Inbox.HeldSources())).ToList();
+        return new EngineStatus(
+            state,
+            [.. paused.Select(source => new PausedSource(source.Source, source.InFlight,
+                [.. heldBy.Where(h => h.Held.Contains(source)).Select(h => h.Key)]))],
+            [.. sessions.Select(s => new ExternalPluginStatus(s.Key, s.Value.Connection, s.Value.Inbox.Count))]);
+    }
+
+    /// <summary>The sources paused by flow control right now (cheap; for pause reports).</summary>
+    internal IEnumerable<CreditWindow> PausedSources() => _sources.Where(s => s.IsPaused);
+
+    /// <summary>A flow-control window for the source <paramref name="source"/>, visible in <see cref="Status"/> and the paused-sources gauge.</summary>
+    internal CreditWindow NewCreditWindow(string source)
+    {
+        var window = Settings.FlowControl.Enabled
+            ? new CreditWindow(source, Settings.FlowControl.HighWaterMark, Settings.FlowControl.LowWaterMark)
+            : CreditWindow.Unbounded(source);
+        _sources.Enqueue(window);
+        return window;
+    }
 
     internal PluginState PluginStateOf(IActorRef plugin) =>
-        _pluginStates.GetOrAdd(plugin.Path.ToStringWithoutAddress(), _ => new PluginState(NewCreditWindow()));
+        _pluginStates.GetOrAdd(plugin.Path.ToStringWithoutAddress(), _ => new PluginState(NewCreditWindow(plugin.Path.Name)));
 
     /// <summary>TestKit hook: raised on the supervisor's thread when a plugin says it has finished (its name).</summary>
     internal event Action<string>? PluginSaidFinished;
@@ -159,7 +190,7 @@ public sealed class EventEngine
         WireLink? wire = null;
         if (Settings.Wire.Enabled)
         {
-            var inboundCredit = NewCreditWindow();
+            var inboundCredit = NewCreditWindow("wire");
             wire = new WireLink(Settings.Wire, Name, inboundCredit,
                 frame => Router.PublishFrame(frame, inboundCredit, toWire: false),
                 Logging.GetLogger(System, "EventEngine.Wire"), Settings.Curve, Metrics);

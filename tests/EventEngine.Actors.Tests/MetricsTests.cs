@@ -37,7 +37,7 @@ public class MetricsTests : Akka.TestKit.Xunit2.TestKit
         Watch(plugin);
         Sys.Stop(plugin);
         ExpectTerminated(plugin);
-        var credit = engine.NewCreditWindow();
+        var credit = engine.NewCreditWindow("test");
         credit.Take(3);
         for (var i = 0; i < 3; i++) plugin.Tell(new Delivery(new TypeA("late"), TypeA.Definition, credit));
         AwaitAssert(() =>

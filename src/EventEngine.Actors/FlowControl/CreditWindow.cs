@@ -14,15 +14,24 @@ internal sealed class CreditWindow
     private int _inFlight;
     private TaskCompletionSource? _waiter;
 
-    public CreditWindow(int highWaterMark, int lowWaterMark)
+    /// <param name="source">Who produces through this window (a plugin's name, <c>host</c>, <c>wire</c>): logs and status name it.</param>
+    /// <param name="highWaterMark">Deliveries in flight at which the source is paused.</param>
+    /// <param name="lowWaterMark">Deliveries in flight at which a paused source resumes.</param>
+    public CreditWindow(string source, int highWaterMark, int lowWaterMark)
     {
+        Source = source;
         if (highWaterMark < 1) throw new ArgumentOutOfRangeException(nameof(highWaterMark), highWaterMark, "must be at least 1");
         _high = highWaterMark;
         _low = Math.Clamp(lowWaterMark, 0, highWaterMark - 1);
     }
 
     /// <summary>A window that never runs out (flow control turned off).</summary>
-    public static CreditWindow Unbounded() => new(int.MaxValue, int.MaxValue - 1);
+    public static CreditWindow Unbounded(string source) => new(source, int.MaxValue, int.MaxValue - 1);
+
+    public string Source { get; }
+
+    /// <summary>True while the source is paused: its window is full, or it waits to fall to the low-water mark.</summary>
+    public bool IsPaused => !HasRoom || Volatile.Read(ref _waiter) is not null;
 
     public int InFlight => Volatile.Read(ref _inFlight);
 

@@ -86,14 +86,15 @@ internal sealed class GatewayComponent : IEngineComponent
         {
             foreach (var plugin in _plugins)
             {
-                var inbox = new SessionInbox(engine.NewCreditWindow());
+                var policy = QueuePolicy.For(plugin.Name, engine.Settings.Section);
+                var inbox = new SessionInbox(engine.NewCreditWindow(plugin.Name), policy.MaxQueue);
                 var port = new PluginPort(plugin.Name, settings.BindAddress, plugin.Port, settings.MaxMessageSize,
                     $"inproc://event-engine-{engine.Name}-gateway-monitor-{specs.Count}", poller, inbox, engine.Router, engine.Metrics, log, engine.Started,
                     engine.Settings.Curve);
-                specs.Add(new SessionSpec(plugin, port, inbox, Resolve(plugin.Subscriptions, engine)));
+                specs.Add(new SessionSpec(plugin, port, inbox, Resolve(plugin.Subscriptions, engine), policy));
                 _ports[plugin.Name] = port.Port;
                 _inboxes[plugin.Name] = inbox;
-                engine.Metrics.AddSession(plugin.Name, () => inbox.Count);
+                engine.Metrics.AddSession(plugin.Name, inbox);
             }
         }
         catch

@@ -6,8 +6,8 @@ using EventEngine.Actors.Processes;
 
 namespace EventEngine.Actors.Gateway;
 
-/// <summary>One external plugin as the gateway runs it: its registration, port, inbox and resolved prefixes.</summary>
-internal sealed record SessionSpec(ExternalPlugin Plugin, PluginPort Port, SessionInbox Inbox, ImmutableArray<byte[]> Prefixes);
+/// <summary>One external plugin as the gateway runs it: its registration, port, inbox, resolved prefixes and queue policy.</summary>
+internal sealed record SessionSpec(ExternalPlugin Plugin, PluginPort Port, SessionInbox Inbox, ImmutableArray<byte[]> Prefixes, QueuePolicy Queue);
 
 /// <summary>
 /// The gateway: parent of one <see cref="ExternalSession"/> per registered external plugin (and of a
