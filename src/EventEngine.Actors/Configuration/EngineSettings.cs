@@ -66,6 +66,9 @@ public sealed record EngineSettings(
     /// <summary>CURVE encryption of every TCP endpoint (<c>security.curve</c>); off by default.</summary>
     public CurveSettings Curve { get; init; } = CurveSettings.Disabled;
 
+    /// <summary>An external plugin's queue depth above which the engine's health check reports degraded (<c>health.degraded-queue-depth</c>).</summary>
+    public int DegradedQueueDepth { get; init; } = 10000;
+
     /// <summary>Reads the settings from an ActorSystem configuration (which has the reference config as fallback).</summary>
     public static EngineSettings From(Config config)
     {
@@ -98,6 +101,7 @@ public sealed record EngineSettings(
             c)
         {
             Curve = CurveSettings.From(c),
+            DegradedQueueDepth = Positive(c, "health.degraded-queue-depth"),
         };
     }
 
@@ -111,21 +115,21 @@ public sealed record EngineSettings(
     private static int Port(Config c, string path)
     {
         var port = Setting.Int(c, path);
-        if (port is < 0 or > 65535) throw Setting.Invalid(path, port.ToString(), "a TCP port (0..65535, 0 = ephemeral)");
+        if (port is < 0 or > 65535) throw Setting.Invalid(c, path, "a TCP port (0..65535, 0 = ephemeral)");
         return port;
     }
 
     private static int Positive(Config c, string path)
     {
         var value = Setting.Int(c, path);
-        if (value < 1) throw Setting.Invalid(path, value.ToString(), "a whole number of at least 1");
+        if (value < 1) throw Setting.Invalid(c, path, "a whole number of at least 1");
         return value;
     }
 
     private static TimeSpan PositiveDuration(Config c, string path)
     {
         var value = Setting.Duration(c, path);
-        if (value <= TimeSpan.Zero) throw Setting.Invalid(path, value.ToString(), "a positive duration");
+        if (value <= TimeSpan.Zero) throw Setting.Invalid(c, path, "a positive duration");
         return value;
     }
 }

@@ -24,6 +24,10 @@ internal static class Setting
         throw Invalid(path, $"'{value}'", "one of: " + string.Join(", ", System.Enum.GetNames<T>().Select(KebabCase)));
     }
 
+    /// <summary>The error for the value at <paramref name="path"/>, as written: <c>event-engine.PATH = VALUE is not valid: expected ALLOWED</c>.</summary>
+    public static EventEngineException Invalid(Config section, string path, string allowed, Exception? inner = null) =>
+        Invalid(path, Raw(section, path), allowed, inner);
+
     /// <summary>The error for a bad value: <c>event-engine.PATH = VALUE is not valid: expected ALLOWED</c>.</summary>
     public static EventEngineException Invalid(string path, string value, string allowed, Exception? inner = null) =>
         new($"event-engine.{path} = {value} is not valid: expected {allowed}", inner!);
@@ -34,12 +38,13 @@ internal static class Setting
         {
             return read(section);
         }
-        catch (Exception e) when (e is FormatException or OverflowException or ConfigurationException or InvalidCastException or ArgumentException)
+        catch (Exception e) when (e is FormatException or OverflowException or ConfigurationException or InvalidCastException or ArgumentException or NotSupportedException)
         {
-            var raw = section.HasPath(path) ? section.GetValue(path).ToString() : "(missing)";
-            throw Invalid(path, raw, allowed, e);
+            throw Invalid(section, path, allowed, e);
         }
     }
+
+    private static string Raw(Config section, string path) => section.HasPath(path) ? section.GetValue(path).ToString() : "(missing)";
 
     private static string KebabCase(string name) =>
         string.Concat(name.Select((ch, i) => i > 0 && char.IsUpper(ch) ? "-" + char.ToLowerInvariant(ch) : char.ToLowerInvariant(ch).ToString()));

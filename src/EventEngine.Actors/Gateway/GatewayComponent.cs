@@ -79,6 +79,7 @@ internal sealed class GatewayComponent : IEngineComponent
     public void Start(EventEngine engine)
     {
         var settings = GatewaySettings.From(engine.Settings);
+        var policies = _plugins.ToDictionary(p => p.Name, p => QueuePolicy.For(p.Name, engine.Settings.Section));
         var log = Logging.GetLogger(engine.System, "EventEngine.Gateway");
         var poller = new GatewayPoller(log);
         var specs = new List<SessionSpec>();
@@ -86,7 +87,7 @@ internal sealed class GatewayComponent : IEngineComponent
         {
             foreach (var plugin in _plugins)
             {
-                var policy = QueuePolicy.For(plugin.Name, engine.Settings.Section);
+                var policy = policies[plugin.Name];
                 var inbox = new SessionInbox(engine.NewCreditWindow(plugin.Name), policy.MaxQueue);
                 var port = new PluginPort(plugin.Name, settings.BindAddress, plugin.Port, settings.MaxMessageSize,
                     $"inproc://event-engine-{engine.Name}-gateway-monitor-{specs.Count}", poller, inbox, engine.Router, engine.Metrics, log, engine.Started,
@@ -99,8 +100,8 @@ internal sealed class GatewayComponent : IEngineComponent
         }
         catch
         {
+            poller.Dispose(); // first: NetMQPoller refuses to hold disposed sockets
             foreach (var spec in specs) spec.Port.Dispose();
-            poller.Dispose();
             throw;
         }
         _waitingForSubscriptions = specs.Count;

@@ -67,7 +67,7 @@ internal sealed record GatewaySettings(
             if (c is null || !c.HasPath("port"))
                 throw new EventEngineException($"event-engine.{path} needs at least 'port' and 'subscriptions'");
             var port = Setting.Int(section, $"{path}.port");
-            if (port is < 0 or > 65535) throw Setting.Invalid($"{path}.port", port.ToString(), "a TCP port (0..65535, 0 = ephemeral)");
+            if (port is < 0 or > 65535) throw Setting.Invalid(section, $"{path}.port", "a TCP port (0..65535, 0 = ephemeral)");
             plugins.Add(new ExternalPlugin(name, port, [.. c.GetStringList("subscriptions") ?? []])
             {
                 Command = c.HasPath("command") ? [.. c.GetStringList("command")] : null,
@@ -84,6 +84,6 @@ internal sealed record GatewaySettings(
     private static TimeSpan Positive(Config section, string path)
     {
         var value = Setting.Duration(section, path);
-        return value > TimeSpan.Zero ? value : throw Setting.Invalid(path, value.ToString(), "a positive duration");
+        return value > TimeSpan.Zero ? value : throw Setting.Invalid(section, path, "a positive duration");
     }
 }

@@ -37,10 +37,10 @@ internal sealed record QueuePolicy(int MaxQueue, QueueOverflow OnFull, TimeSpan 
         string PathOf(string key) => section.HasPath($"{own}.{key}") ? $"{own}.{key}" : $"gateway.{key}";
         var maxQueuePath = PathOf("max-queue");
         var maxQueue = Setting.Int(section, maxQueuePath);
-        if (maxQueue < 1) throw Setting.Invalid(maxQueuePath, maxQueue.ToString(), "a whole number of at least 1");
+        if (maxQueue < 1) throw Setting.Invalid(section, maxQueuePath, "a whole number of at least 1");
         var timeoutPath = PathOf("connect-timeout");
         var timeout = Setting.Duration(section, timeoutPath);
-        if (timeout <= TimeSpan.Zero) throw Setting.Invalid(timeoutPath, timeout.ToString(), "a positive duration");
+        if (timeout <= TimeSpan.Zero) throw Setting.Invalid(section, timeoutPath, "a positive duration");
         return new QueuePolicy(
             maxQueue,
             Setting.Enum<QueueOverflow>(section, PathOf("on-queue-full")),
