@@ -8,6 +8,7 @@ using EventEngine.Actors.Configuration;
 using EventEngine.Actors.Diagnostics;
 using EventEngine.Actors.Events;
 using EventEngine.Actors.FlowControl;
+using EventEngine.Actors.Lifecycle;
 using EventEngine.Actors.Plugins;
 using EventEngine.Actors.Supervision;
 
@@ -27,6 +28,8 @@ public sealed class EventEngine
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CreditWindow _hostCredit;
+    private IActorRef _guardian = ActorRefs.Nobody;
+    private int _stopping;
 
     private EventEngine(ActorSystem system, EngineSettings settings, string name)
     {
@@ -75,6 +78,12 @@ public sealed class EventEngine
     internal IActorRef Bridge { get; private set; } = ActorRefs.Nobody;
 
     internal IActorRef Supervisor { get; private set; } = ActorRefs.Nobody;
+
+    /// <summary>True once CoordinatedShutdown has begun stopping the engine (or its start failed).</summary>
+    internal bool IsStopping => Volatile.Read(ref _stopping) == 1;
+
+    /// <summary>Raised once when the engine stops taking new work (CoordinatedShutdown's service-unbind phase).</summary>
+    internal event Action? StoppingStarted;
 
     /// <summary>Starts an engine in <paramref name="system"/> with the plugins <paramref name="configure"/> declares.</summary>
     /// <exception cref="EventEngineException">Bad settings, a port that cannot be bound, or a second engine in the system.</exception>
@@ -154,6 +163,21 @@ public sealed class EventEngine
             [.. sessions.Select(s => new ExternalPluginStatus(s.Key, s.Value.Connection, s.Value.Inbox.Count))]);
     }
 
+    /// <summary>Deliveries not yet handled by their subscribers, over every source.</summary>
+    internal long InFlight() => _sources.Sum(s => (long)s.InFlight);
+
+    /// <summary>Stops taking new work: every source's window closes, the gateway stops serving (see EngineShutdown).</summary>
+    internal void BeginStopping()
+    {
+        if (Interlocked.Exchange(ref _stopping, 1) == 1) return;
+        foreach (var source in _sources) source.Close();
+        StoppingStarted?.Invoke();
+    }
+
+    /// <summary>Creates an infrastructure actor under the engine's system actor (see <see cref="EngineGuardian"/>).</summary>
+    internal IActorRef Spawn(Props props, string name) =>
+        _guardian.Ask<IActorRef>(new EngineGuardian.Spawn(props, name), TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+
     /// <summary>The sources paused by flow control right now (cheap; for pause reports).</summary>
     internal IEnumerable<CreditWindow> PausedSources() => _sources.Where(s => s.IsPaused);
 
@@ -187,6 +211,7 @@ public sealed class EventEngine
     private void Run(EventEngineBuilder builder)
     {
         foreach (var type in builder.EventTypes) Events.Register(type);
+        _guardian = ((ExtendedActorSystem)System).SystemActorOf(Props.Create(() => new EngineGuardian(this)), "event-engine");
         WireLink? wire = null;
         if (Settings.Wire.Enabled)
         {
@@ -197,26 +222,37 @@ public sealed class EventEngine
             PublishPort = wire.PublishPort;
             SubscribePort = wire.SubscribePort;
         }
-        var bridge = Bridge = System.ActorOf(Props.Create(() => new ZmqBridge(Router, Metrics)), "event-engine-bridge");
+        // The bridge owns the wire from its creation on: however the start ends, its PostStop disposes it.
+        IActorRef bridge;
+        try
+        {
+            bridge = Bridge = Spawn(Props.Create(() => new ZmqBridge(this, wire)), "event-engine-bridge");
+        }
+        catch
+        {
+            wire?.Dispose();
+            throw;
+        }
         if (wire is not null)
         {
-            bridge.Tell(new AttachWire(wire));
             Router.Wire = wire.Send;
             wire.Start(prefixes => bridge.Tell(new OutsidePrefixes(prefixes)));
         }
         var participants = builder.Components.SelectMany(c => c.ParticipantNames).ToList();
-        Supervisor = System.ActorOf(Props.Create(() => new PluginSupervisor(this, builder.Plugins, participants)), "event-engine-plugins");
+        Supervisor = Spawn(Props.Create(() => new PluginSupervisor(this, builder.Plugins, participants)), "event-engine-plugins");
         foreach (var component in builder.Components) component.Start(this);
+        EngineShutdown.Register(this);
         System.WhenTerminated.ContinueWith(_ => Metrics.Dispose(), TaskScheduler.Default);
         Logging.GetLogger(System, "EventEngine").Info(
             "Event engine {0} running: {1} plugin(s){2}", Name, builder.Plugins.Count,
             Settings.Wire.Enabled ? $", publish port {PublishPort}, subscribe port {SubscribePort} on {Settings.Wire.BindAddress}{(Settings.Curve.Enabled ? " (CURVE)" : "")}" : ", no wire");
     }
 
+    // A start that failed: the guardian's children (bridge with its wire, supervisor, gateway) stop with it.
     private void Stop()
     {
-        if (!Bridge.IsNobody()) System.Stop(Bridge);
-        if (!Supervisor.IsNobody()) System.Stop(Supervisor);
+        Interlocked.Exchange(ref _stopping, 1);
+        if (!_guardian.IsNobody()) System.Stop(_guardian);
         Metrics.Dispose();
     }
 

@@ -33,7 +33,7 @@ public class MetricsTests : Akka.TestKit.Xunit2.TestKit
         var engine = EventEngine.Start(Sys, e => e.AddPlugin<Recorder>("gone", TestActor, new[] { typeof(TypeA) }, null!));
         using var metrics = new MetricsRecorder(engine);
         await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
-        var plugin = await Sys.ActorSelection("/user/event-engine-plugins/gone").ResolveOne(TimeSpan.FromSeconds(5));
+        var plugin = await Sys.ActorSelection("/system/event-engine/event-engine-plugins/gone").ResolveOne(TimeSpan.FromSeconds(5));
         Watch(plugin);
         Sys.Stop(plugin);
         ExpectTerminated(plugin);

@@ -31,6 +31,7 @@ internal sealed class WireLink : IDisposable
     private readonly EngineMetrics? _metrics;
     private readonly List<Zmtp3Gate> _gates = new();
     private bool _inboundPaused;
+    private int _disposed;
     private long _multipart;
 
     /// <summary>Creates the sockets and binds them; throws <see cref="EventEngineException"/> naming the port if a bind fails.</summary>
@@ -91,8 +92,26 @@ internal sealed class WireLink : IDisposable
     /// <summary>Inproc address of the XPUB (subscribe here from this process).</summary>
     public string InprocOut { get; }
 
-    /// <summary>Queues a frame for outside subscribers. Thread-safe; sent in order by the poller thread.</summary>
-    public void Send(byte[] frame) => _outbound.Enqueue(frame);
+    /// <summary>
+    /// Queues a frame for outside subscribers. Thread-safe; sent in order by the poller thread. A frame that races
+    /// the link's disposal (shutdown) is dropped and counted (<c>engine-stopped</c>), never thrown at its publisher.
+    /// </summary>
+    public void Send(byte[] frame)
+    {
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            try
+            {
+                _outbound.Enqueue(frame);
+                return;
+            }
+            catch (Exception e) when (e is ObjectDisposedException or NetMQException)
+            {
+                // disposed meanwhile
+            }
+        }
+        _metrics?.Dropped("engine-stopped");
+    }
 
     // With CURVE on, the socket listens behind a gate that refuses peers not speaking ZMTP 3 (Zmtp3Gate).
     private int Bind(NetMQSocket socket, string address, int port, string setting, CurveSettings? curve)
@@ -180,6 +199,7 @@ internal sealed class WireLink : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         try
         {
             _poller.Stop();

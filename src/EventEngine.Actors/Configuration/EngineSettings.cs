@@ -66,6 +66,9 @@ public sealed record EngineSettings(
     /// <summary>CURVE encryption of every TCP endpoint (<c>security.curve</c>); off by default.</summary>
     public CurveSettings Curve { get; init; } = CurveSettings.Disabled;
 
+    /// <summary>How long shutdown waits for deliveries in flight to be handled (<c>shutdown.drain-timeout</c>).</summary>
+    public TimeSpan ShutdownDrainTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
     /// <summary>An external plugin's queue depth above which the engine's health check reports degraded (<c>health.degraded-queue-depth</c>).</summary>
     public int DegradedQueueDepth { get; init; } = 10000;
 
@@ -102,6 +105,7 @@ public sealed record EngineSettings(
         {
             Curve = CurveSettings.From(c),
             DegradedQueueDepth = Positive(c, "health.degraded-queue-depth"),
+            ShutdownDrainTimeout = Setting.Duration(c, "shutdown.drain-timeout"),
         };
     }
 

@@ -35,6 +35,7 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
     private bool _finished;
     private int _connections;
     private bool _warnedFull;
+    private bool _stopping;
 
     /// <param name="engine">The engine.</param>
     /// <param name="spec">The plugin: registration, port, inbox and resolved prefixes.</param>
@@ -80,6 +81,15 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
             _process?.Tell(PluginQuit.Instance);
         });
         Receive<DisconnectTimeout>(_ => DisconnectTimedOut());
+        Receive<PluginGateway.StopServing>(_ =>
+        {
+            if (_finished) return;
+            var self = Self;
+            var port = _port;
+            _poller.Post(() => self.Tell(new PortDropped(port.StopServing(), "engine-stopped")));
+            _stopping = true;
+            Drain("engine-stopped", 0);
+        });
         Receive<EngineStarted>(_ =>
         {
             if (!_connected && !_finished) Timers.StartSingleTimer(ConnectTimeout.Instance, ConnectTimeout.Instance, _policy.ConnectTimeout);
@@ -109,10 +119,10 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
 
     private void OnDelivery(Delivery delivery)
     {
-        if (_finished)
+        if (_finished || _stopping)
         {
             _inbox.Release(delivery);
-            _engine.Metrics.Dropped("plugin-finished");
+            _engine.Metrics.Dropped(_finished ? "plugin-finished" : "engine-stopped");
             return;
         }
         if (_inbox.Count >= _policy.MaxQueue && _policy.OnFull != QueueOverflow.Backpressure)

@@ -106,8 +106,9 @@ internal sealed class GatewayComponent : IEngineComponent
         }
         _waitingForSubscriptions = specs.Count;
         Running.AddOrUpdate(engine, this);
-        var gateway = engine.System.ActorOf(Props.Create(() => new PluginGateway(engine, settings, specs, poller, OnSessionSubscribed)), "event-engine-gateway");
-        if (_plugins.Any(p => p.Command is not null)) RegisterProcessShutdown(engine.System, gateway, settings);
+        var gateway = engine.Spawn(Props.Create(() => new PluginGateway(engine, settings, specs, poller, OnSessionSubscribed)), "event-engine-gateway");
+        engine.StoppingStarted += () => gateway.Tell(PluginGateway.StopServing.Instance);
+        RegisterShutdown(engine.System, gateway, settings);
         log.Info("Gateway: {0}", string.Join(", ", specs.Select(s =>
             $"{s.Plugin.Name} on tcp://{settings.BindAddress}:{s.Port.Port}{(engine.Settings.Curve.Enabled ? " (CURVE)" : "")} subscribed to [{string.Join(", ", s.Plugin.Subscriptions)}]{(s.Plugin.Command is null ? "" : " (launched by the engine)")}")));
     }
@@ -123,14 +124,16 @@ internal sealed class GatewayComponent : IEngineComponent
         .. subscriptions.Select(s => engine.Events.All.FirstOrDefault(t => t.Name == s)?.Filter ?? Encoding.UTF8.GetBytes(s))
     ];
 
-    private static void RegisterProcessShutdown(ActorSystem system, IActorRef gateway, GatewaySettings settings)
+    // service-stop: the plugin processes first (they get SIGTERM and time to exit), then the gateway, its sessions and ports.
+    private static void RegisterShutdown(ActorSystem system, IActorRef gateway, GatewaySettings settings)
     {
         var timeout = settings.Processes.StopTimeout + TimeSpan.FromSeconds(5);
-        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "event-engine-stop-plugin-processes", async () =>
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "event-engine-stop-gateway", async () =>
         {
             try
             {
                 await gateway.Ask<Done>(PluginGateway.StopPluginProcesses.Instance, timeout).ConfigureAwait(false);
+                await gateway.GracefulStop(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             }
             catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
             {

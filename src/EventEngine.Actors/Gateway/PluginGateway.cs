@@ -33,6 +33,10 @@ internal sealed class PluginGateway : ReceiveActor
         _onSubscribed = onSubscribed;
         _launcher = new ProcessLauncher($"event-engine-launcher-{engine.Name}");
 
+        Receive<StopServing>(_ =>
+        {
+            foreach (var child in Context.GetChildren()) child.Tell(StopServing.Instance);
+        });
         ReceiveAsync<StopPluginProcesses>(async _ =>
         {
             var timeout = _settings.Processes.StopTimeout + TimeSpan.FromSeconds(3);
@@ -78,6 +82,12 @@ internal sealed class PluginGateway : ReceiveActor
         foreach (var spec in _specs) spec.Port.Dispose();
         _poller.Dispose();
         _launcher.Dispose();
+    }
+
+    /// <summary>The engine is stopping: every session stops serving its plugin (CoordinatedShutdown's service-unbind).</summary>
+    internal sealed class StopServing
+    {
+        public static readonly StopServing Instance = new();
     }
 
     /// <summary>Stops every plugin process (CoordinatedShutdown); answered with <see cref="Done"/>.</summary>

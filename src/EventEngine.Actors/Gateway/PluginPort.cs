@@ -87,6 +87,7 @@ internal sealed class PluginPort : IDisposable
         Open,
         Quit,
         Dropped,
+        Stopping,
     }
 
     public string Plugin { get; }
@@ -96,6 +97,17 @@ internal sealed class PluginPort : IDisposable
 
     /// <summary>Wires the port to its session actor; called once, before the poller starts.</summary>
     public void AttachSession(IActorRef session) => _session = session;
+
+    /// <summary>
+    /// The engine is stopping: releases every event the plugin holds and ignores its requests from now on (its
+    /// connection ends with the engine). Poller thread.
+    /// </summary>
+    public int StopServing()
+    {
+        var released = ReleaseAll();
+        _state = PortState.Stopping;
+        return released;
+    }
 
     /// <summary>
     /// The plugin is gone for good (disconnect timeout, drop policy): releases every event it holds or would
@@ -131,6 +143,7 @@ internal sealed class PluginPort : IDisposable
     {
         var bodyFrames = _frames.Count - bodyStart;
         var request = bodyFrames == 1 ? PluginRequest.Parse(_frames[bodyStart]) : PluginRequest.Bad("expected one frame");
+        if (_state == PortState.Stopping) return; // no reply: the engine is going away
         if (_state != PortState.Open)
         {
             if (request.Kind != RequestKind.Quit)
