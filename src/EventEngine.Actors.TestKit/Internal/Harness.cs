@@ -31,7 +31,7 @@ internal sealed class Harness : IEngineComponent
     private EventEngine? _engine;
     private PluginCounters? _counters;
     private IActorRef _subscriber = ActorRefs.Nobody;
-    private CreditWindow _credit = CreditWindow.Unbounded();
+    private CreditWindow _credit = CreditWindow.Unbounded("testkit");
 
     public Harness(TestKitBase kit, bool holdStart, bool codecRoundTrip)
     {
