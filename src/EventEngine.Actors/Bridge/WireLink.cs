@@ -6,6 +6,7 @@ using EventEngine.Actors.Diagnostics;
 using EventEngine.Actors.FlowControl;
 using NetMQ;
 using NetMQ.Sockets;
+using EventEngine.Actors.Sockets;
 
 namespace EventEngine.Actors.Bridge;
 
@@ -14,6 +15,7 @@ namespace EventEngine.Actors.Bridge;
 /// XPUB (bound inproc and on the subscribe port, verbose), both touched only by this link's poller thread.
 /// A draining forward loop moves every frame from XSUB to XPUB (the original's proxy) and hands it to the
 /// local router; frames published locally for outside subscribers are queued to the poller and sent in batches.
+/// Every handler runs guarded on its <see cref="PollerThread"/>: a failure is logged and counted, the thread lives on.
 /// </summary>
 internal sealed class WireLink : IDisposable
 {
@@ -21,7 +23,7 @@ internal sealed class WireLink : IDisposable
     private readonly XSubscriberSocket _xsub = new();
     private readonly XPublisherSocket _xpub = new();
     private readonly NetMQQueue<byte[]> _outbound = new();
-    private readonly NetMQPoller _poller;
+    private readonly PollerThread _thread;
     private readonly Dictionary<string, byte[]> _outsidePrefixes = new();
     private readonly Action<byte[]> _inbound;
     private Action<ImmutableArray<byte[]>> _outsideChanged = _ => { };
@@ -43,7 +45,7 @@ internal sealed class WireLink : IDisposable
         _inboundCredit = inboundCredit;
         _log = log;
         _metrics = metrics;
-        _poller = [_xsub, _xpub, _outbound];
+        _thread = new PollerThread("bridge", log, metrics);
         try
         {
             _xsub.Options.Linger = TimeSpan.Zero;
@@ -68,16 +70,19 @@ internal sealed class WireLink : IDisposable
             throw;
         }
 
-        _xsub.ReceiveReady += (_, _) => DrainInbound();
-        _xpub.ReceiveReady += (_, _) => DrainSubscriptions();
-        _outbound.ReceiveReady += (_, _) => DrainOutbound();
+        _xsub.ReceiveReady += (_, _) => _thread.Guard("reading the publish port", DrainInbound);
+        _xpub.ReceiveReady += (_, _) => _thread.Guard("reading subscriptions", DrainSubscriptions);
+        _outbound.ReceiveReady += (_, _) => _thread.Guard("sending to subscribers", DrainOutbound);
+        _thread.Poller.Add(_xsub);
+        _thread.Poller.Add(_xpub);
+        _thread.Poller.Add(_outbound);
     }
 
     /// <summary>Starts the poller thread; <paramref name="outsideChanged"/> hears of every change of outside prefixes.</summary>
     public void Start(Action<ImmutableArray<byte[]>> outsideChanged)
     {
         _outsideChanged = outsideChanged;
-        _poller.RunAsync($"event-engine-bridge-{_inprocId}", true);
+        _thread.Start($"event-engine-bridge-{_inprocId}");
     }
 
     /// <summary>The bound TCP port plugins publish to (XSUB).</summary>
@@ -166,15 +171,15 @@ internal sealed class WireLink : IDisposable
     private void PauseInbound()
     {
         _inboundPaused = true;
-        _poller.Remove(_xsub);
-        _inboundCredit.WhenRoom().ContinueWith(_ => _poller.Run(ResumeInbound), TaskContinuationOptions.ExecuteSynchronously);
+        _thread.Poller.Remove(_xsub);
+        _inboundCredit.WhenRoom().ContinueWith(_ => _thread.Post(ResumeInbound), TaskContinuationOptions.ExecuteSynchronously);
     }
 
     private void ResumeInbound()
     {
-        if (!_inboundPaused || _poller.IsDisposed) return;
+        if (!_inboundPaused || _thread.IsDisposed) return;
         _inboundPaused = false;
-        _poller.Add(_xsub);
+        _thread.Poller.Add(_xsub);
         DrainInbound();
     }
 
@@ -200,20 +205,13 @@ internal sealed class WireLink : IDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        try
-        {
-            _poller.Stop();
-        }
-        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
-        {
-            // not running
-        }
-        _poller.Dispose();
         DisposeSockets();
     }
 
+    // The poller first: NetMQPoller refuses to hold disposed sockets.
     private void DisposeSockets()
     {
+        _thread.Dispose();
         foreach (var gate in _gates) gate.Dispose();
         _xsub.Dispose();
         _xpub.Dispose();

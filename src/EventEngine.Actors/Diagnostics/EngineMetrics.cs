@@ -30,6 +30,7 @@ public sealed class EngineMetrics : IDisposable
     private readonly Counter<long> _badRequests;
     private readonly Counter<long> _processRestarts;
     private readonly Counter<long> _refused;
+    private readonly Counter<long> _pollerFailures;
     private readonly ConcurrentDictionary<string, SessionGauge> _sessions = new();
 
     internal EngineMetrics(string engineName)
@@ -48,6 +49,8 @@ public sealed class EngineMetrics : IDisposable
             "Plugin processes the engine started again (the process exited before its plugin quit, or could not be started), per plugin");
         _refused = Meter.CreateCounter<long>("event_engine.connections.refused", "{connection}",
             "TCP connections refused before reaching a socket (with CURVE on: peers not speaking ZMTP 3), per endpoint and reason");
+        _pollerFailures = Meter.CreateCounter<long>("event_engine.poller.failures", "{failure}",
+            "Handlers that threw on a socket thread (logged; the thread carried on), per thread (bridge, gateway)");
         Meter.CreateObservableGauge("event_engine.gateway.sessions", ObserveSessions, "{session}",
             "External plugin sessions, per state (waiting: never connected; connected; disconnected; finished)");
         Meter.CreateObservableGauge("event_engine.gateway.queue_depth", ObserveQueues, "{event}",
@@ -78,6 +81,8 @@ public sealed class EngineMetrics : IDisposable
     internal void BadRequest(string plugin, string reason) => _badRequests.Add(1, new("plugin", plugin), new("reason", reason));
 
     internal void ConnectionRefused(string endpoint, string reason) => _refused.Add(1, new("endpoint", endpoint), new("reason", reason));
+
+    internal void PollerFailed(string poller) => _pollerFailures.Add(1, new KeyValuePair<string, object?>("poller", poller));
 
     internal void ProcessRestarted(string plugin) => _processRestarts.Add(1, new KeyValuePair<string, object?>("plugin", plugin));
 

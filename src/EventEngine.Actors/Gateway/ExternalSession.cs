@@ -1,3 +1,4 @@
+using EventEngine.Actors.Sockets;
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
@@ -21,7 +22,7 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
     private readonly string _name;
     private readonly ImmutableArray<byte[]> _prefixes;
     private readonly SessionInbox _inbox;
-    private readonly GatewayPoller _poller;
+    private readonly PollerThread _poller;
     private readonly PluginPort _port;
     private readonly GatewaySettings _settings;
     private readonly QueuePolicy _policy;
@@ -43,7 +44,7 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
     /// <param name="settings">Gateway settings.</param>
     /// <param name="process">The actor running the plugin's process, if the engine launches it.</param>
     /// <param name="onSubscribed">Called once, when its subscriptions are first active.</param>
-    public ExternalSession(EventEngine engine, SessionSpec spec, GatewayPoller poller, GatewaySettings settings,
+    public ExternalSession(EventEngine engine, SessionSpec spec, PollerThread poller, GatewaySettings settings,
         IActorRef? process, Action onSubscribed)
     {
         _engine = engine;

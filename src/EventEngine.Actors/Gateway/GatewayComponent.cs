@@ -1,3 +1,4 @@
+using EventEngine.Actors.Sockets;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -81,7 +82,7 @@ internal sealed class GatewayComponent : IEngineComponent
         var settings = GatewaySettings.From(engine.Settings);
         var policies = _plugins.ToDictionary(p => p.Name, p => QueuePolicy.For(p.Name, engine.Settings.Section));
         var log = Logging.GetLogger(engine.System, "EventEngine.Gateway");
-        var poller = new GatewayPoller(log);
+        var poller = new PollerThread("gateway", log, engine.Metrics);
         var specs = new List<SessionSpec>();
         try
         {

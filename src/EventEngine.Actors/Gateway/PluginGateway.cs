@@ -1,3 +1,4 @@
+using EventEngine.Actors.Sockets;
 using System.Collections.Immutable;
 using Akka;
 using Akka.Actor;
@@ -19,12 +20,12 @@ internal sealed class PluginGateway : ReceiveActor
     private readonly EventEngine _engine;
     private readonly GatewaySettings _settings;
     private readonly IReadOnlyList<SessionSpec> _specs;
-    private readonly GatewayPoller _poller;
+    private readonly PollerThread _poller;
     private readonly ProcessLauncher _launcher;
     private readonly Action _onSubscribed;
     private readonly List<IActorRef> _processes = new();
 
-    public PluginGateway(EventEngine engine, GatewaySettings settings, IReadOnlyList<SessionSpec> specs, GatewayPoller poller, Action onSubscribed)
+    public PluginGateway(EventEngine engine, GatewaySettings settings, IReadOnlyList<SessionSpec> specs, PollerThread poller, Action onSubscribed)
     {
         _engine = engine;
         _settings = settings;

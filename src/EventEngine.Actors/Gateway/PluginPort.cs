@@ -1,3 +1,4 @@
+using EventEngine.Actors.Sockets;
 using EventEngine.Actors.Security;
 using Akka.Actor;
 using Akka.Event;
@@ -27,7 +28,7 @@ internal sealed class PluginPort : IDisposable
     private readonly RouterSocket _socket = new();
     private readonly NetMQMonitor _monitor;
     private readonly NetMQTimer _timer = new(TimeSpan.FromSeconds(1));
-    private readonly GatewayPoller _poller;
+    private readonly PollerThread _poller;
     private readonly SessionInbox _inbox;
     private readonly EventRouter _router;
     private readonly EngineMetrics _metrics;
@@ -47,7 +48,7 @@ internal sealed class PluginPort : IDisposable
 
     /// <summary>Creates the socket and binds it; throws <see cref="EventEngineException"/> if the bind fails.</summary>
     public PluginPort(string plugin, string bindAddress, int port, long maxMessageSize, string monitorAddress,
-        GatewayPoller poller, SessionInbox inbox, EventRouter router, EngineMetrics metrics, ILoggingAdapter log, Task engineStarted,
+        PollerThread poller, SessionInbox inbox, EventRouter router, EngineMetrics metrics, ILoggingAdapter log, Task engineStarted,
         CurveSettings? curve = null)
     {
         Plugin = plugin;
@@ -71,9 +72,9 @@ internal sealed class PluginPort : IDisposable
             throw Zmtp3Gate.BindFailed($"the port of external plugin '{plugin}'", bindAddress, port, e);
         }
         _monitor = new NetMQMonitor(_socket, monitorAddress, SocketEvents.Accepted | SocketEvents.Disconnected);
-        _monitor.Accepted += (_, _) => ConnectionsChanged(+1);
-        _monitor.Disconnected += (_, _) => ConnectionsChanged(-1);
-        _socket.ReceiveReady += (_, _) => ReceiveRequests();
+        _monitor.Accepted += (_, _) => _poller.Guard("a plugin connection", () => ConnectionsChanged(+1));
+        _monitor.Disconnected += (_, _) => _poller.Guard("a plugin disconnection", () => ConnectionsChanged(-1));
+        _socket.ReceiveReady += (_, _) => _poller.Guard($"requests of plugin {plugin}", ReceiveRequests);
         _timer.Elapsed += (_, _) => _poller.Guard("a plugin wait timeout", WaitTimedOut);
         _inbox.OnWake(() => _poller.Post(_onEventsArrived));
         poller.Poller.Add(_socket);
