@@ -163,6 +163,29 @@ public sealed class EventEngine
             [.. sessions.Select(s => new ExternalPluginStatus(s.Key, s.Value.Connection, s.Value.Inbox.Count))]);
     }
 
+    /// <summary>
+    /// A plugin's handler threw on <paramref name="delivery"/>: counts it and publishes a <see cref="PoisonEvent"/>
+    /// (in the failed event's flow-control chain), unless the failed event was itself a poison event.
+    /// </summary>
+    internal void OnPoison(string plugin, Delivery delivery, Exception cause)
+    {
+        var type = delivery.Type?.Name ?? "raw";
+        Metrics.Poison(plugin, type);
+        Metrics.Dropped("poison");
+        if (delivery.Event is PoisonEvent) return;
+        byte[]? frame;
+        try
+        {
+            frame = delivery.Frame;
+        }
+        catch (Exception)
+        {
+            frame = null; // its codec cannot encode it: the poison event says what it can
+        }
+        Router.Publish(Events.Get<PoisonEvent>(),
+            new PoisonEvent(plugin, type, cause.GetType().FullName ?? cause.GetType().Name, cause.Message, frame, DateTimeOffset.UtcNow), delivery.Credit);
+    }
+
     /// <summary>Deliveries not yet handled by their subscribers, over every source.</summary>
     internal long InFlight() => _sources.Sum(s => (long)s.InFlight);
 
@@ -211,6 +234,7 @@ public sealed class EventEngine
     private void Run(EventEngineBuilder builder)
     {
         foreach (var type in builder.EventTypes) Events.Register(type);
+        Events.Get<PoisonEvent>(); // registered up front, so external plugins can subscribe to it by name
         _guardian = ((ExtendedActorSystem)System).SystemActorOf(Props.Create(() => new EngineGuardian(this)), "event-engine");
         WireLink? wire = null;
         if (Settings.Wire.Enabled)

@@ -14,8 +14,8 @@ namespace EventEngine.Actors.Plugins;
 /// </summary>
 /// <remarks>
 /// <para>Events that arrive before the start hook runs are stashed and handled right after it (in order).</para>
-/// <para>A handler that throws makes the supervisor restart the plugin: the event is dropped (counted as poison
-/// and logged), the mailbox and the subscriptions survive. The start hook runs once per plugin, not again after
+/// <para>A handler that throws makes the supervisor restart the plugin: the event is dropped (counted as poison,
+/// logged and published as a <see cref="PoisonEvent"/>), the mailbox and the subscriptions survive. The start hook runs once per plugin, not again after
 /// a restart; override <see cref="ActorBase.PostRestart"/> (calling the base) to act on a restart.</para>
 /// <para>Flow control: <see cref="PublishAsync{T}"/> completes when this plugin's window of deliveries in flight
 /// has room; await it in loops that produce many events. The plugin keeps handling events while it awaits.
@@ -192,8 +192,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         }
         catch (Exception e)
         {
-            _engine.Metrics.Poison(Name, delivery.Type?.Name ?? "raw");
-            _engine.Metrics.Dropped("poison");
+            _engine.OnPoison(Name, delivery, e);
             Log.Error(e, "Plugin {0} failed handling a {1} event; the event is dropped (poison) and the plugin restarts", Name, delivery.Type?.Name ?? "raw");
             throw;
         }
