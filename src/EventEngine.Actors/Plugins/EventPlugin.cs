@@ -188,7 +188,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         _handling = delivery;
         try
         {
-            Dispatch(delivery.Event);
+            Dispatch(delivery);
         }
         catch (Exception e)
         {
@@ -203,9 +203,11 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         }
     }
 
-    private void Dispatch(object @event)
+    // By the type it was published as (Publish<IAlarm>(new Fire()) reaches Subscribe<IAlarm>), else by its own type.
+    private void Dispatch(Delivery delivery)
     {
-        if (_handlers.TryGetValue(@event.GetType(), out var handler))
+        var @event = delivery.Event;
+        if ((delivery.Type is { } type && _handlers.TryGetValue(type.ClrType, out var handler)) || _handlers.TryGetValue(@event.GetType(), out handler))
         {
             handler(@event);
             return;
