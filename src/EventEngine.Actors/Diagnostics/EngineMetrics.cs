@@ -13,7 +13,8 @@ namespace EventEngine.Actors.Diagnostics;
 /// <c>multipart</c> (a multi-frame message on the publish port: forwarded, not delivered to plugins),
 /// <c>subscriber-stopped</c>, <c>plugin-quit</c>, <c>plugin-finished</c>, <c>plugin-disconnected</c>,
 /// <c>engine-stopped</c> (queued for a plugin that will never read it), <c>unencodable</c>, <c>queue-full</c> (an
-/// external plugin's queue was at its <c>max-queue</c> under a drop policy) and <c>plugin-never-connected</c>.
+/// external plugin's queue was at its <c>max-queue</c> under a drop policy), <c>plugin-never-connected</c> and
+/// <c>peer-replaced</c> (a publication held until start-up whose peer was replaced).
 /// </remarks>
 public sealed class EngineMetrics : IDisposable
 {

@@ -195,6 +195,13 @@ internal sealed class PluginPort : IDisposable
     // The same peer's request acknowledges the previous reply; another peer's request takes the session over.
     private void AcceptPeer(Envelope envelope)
     {
+        if (_pending is { Held: var (frames, _) })
+        {
+            // A publication held until start-up, from a peer that is gone (its REQ socket would have waited).
+            _metrics.Dropped("peer-replaced", frames.Count);
+            _log.Warning("Plugin {0}: a new peer took over port {1} while a publication of {2} event(s) was held until start-up; it is dropped (counted, reason peer-replaced)",
+                Plugin, Port, frames.Count);
+        }
         CancelPending();
         if (_peer is not null && envelope.Identity.AsSpan().SequenceEqual(_peer))
         {

@@ -46,6 +46,7 @@ internal sealed class PluginProcess : ReceiveActor, IWithTimers
         Receive<LaunchFailed>(f =>
         {
             if (f.Generation != _generation || _stopping) return;
+            _process?.Dispose();
             _process = null;
             ScheduleRestart($"could not be started ({f.Cause.Message})", error: true);
         });
@@ -53,6 +54,7 @@ internal sealed class PluginProcess : ReceiveActor, IWithTimers
         {
             if (e.Generation != _generation || _process is null) return;
             ChildProcesses.Remove(_process);
+            Release(_process);
             _process = null;
             if (_quit || _stopping) OnExited(e);
             else Timers.StartSingleTimer("exit", new ExitJudged(e), QuitGrace);
@@ -157,7 +159,21 @@ internal sealed class PluginProcess : ReceiveActor, IWithTimers
         }
     }
 
-    private static int ExitCodeOf(Process process)
+    // An exited process's pipes and handle are released once its last output lines are read (off the actor's thread).
+    private static void Release(Process process) => Task.Run(() =>
+    {
+        try
+        {
+            process.WaitForExit(TimeSpan.FromSeconds(5)); // bounded: a grandchild may hold the output pipe open
+        }
+        catch (SystemException)
+        {
+            // already released
+        }
+        process.Dispose();
+    });
+
+        private static int ExitCodeOf(Process process)
     {
         try
         {
