@@ -13,6 +13,16 @@ internal enum DisconnectPolicy
     DropAndFinish,
 }
 
+/// <summary>What happens to a plugin process that keeps dying during its start-up.</summary>
+internal enum CrashLoopPolicy
+{
+    /// <summary>Stop restarting it and shut the engine down (exit code 1).</summary>
+    Stop,
+
+    /// <summary>Keep restarting it with backoff (the ERROR is logged once).</summary>
+    KeepRetrying,
+}
+
 /// <summary>How the engine runs plugin processes (<c>event-engine.gateway.processes</c>).</summary>
 internal sealed record ProcessSettings(
     string Interpreter,
@@ -21,7 +31,9 @@ internal sealed record ProcessSettings(
     string Setpriv,
     TimeSpan BackoffMin,
     TimeSpan BackoffMax,
-    TimeSpan StopTimeout);
+    TimeSpan StopTimeout,
+    int CrashLoopAfter,
+    CrashLoopPolicy OnCrashLoop);
 
 /// <summary>The gateway's settings (<c>event-engine.gateway</c>).</summary>
 internal sealed record GatewaySettings(
@@ -41,7 +53,7 @@ internal sealed record GatewaySettings(
             throw Setting.Invalid("gateway.processes.restart-backoff", $"{{ min = {min}, max = {max} }}", "0 < min <= max");
         var p = c.GetConfig("processes");
         return new GatewaySettings(
-            c.GetString("bind-address"),
+            engine.BindAddressAt("gateway.bind-address"),
             engine.Wire.MaxMessageSize,
             Positive(s, "gateway.disconnect-timeout"),
             Setting.Enum<DisconnectPolicy>(s, "gateway.on-disconnect-timeout"),
@@ -52,7 +64,9 @@ internal sealed record GatewaySettings(
                 p.GetString("setpriv") ?? "",
                 min,
                 max,
-                Positive(s, "gateway.processes.stop-timeout")));
+                Positive(s, "gateway.processes.stop-timeout"),
+                AtLeastOne(s, "gateway.processes.crash-loop-after"),
+                Setting.Enum<CrashLoopPolicy>(s, "gateway.processes.on-crash-loop")));
     }
 
     /// <summary>The external plugins registered under <c>event-engine.external-plugins</c>.</summary>
@@ -79,6 +93,12 @@ internal sealed record GatewaySettings(
             });
         }
         return plugins;
+    }
+
+    private static int AtLeastOne(Config section, string path)
+    {
+        var value = Setting.Int(section, path);
+        return value >= 1 ? value : throw Setting.Invalid(section, path, "a whole number of at least 1");
     }
 
     private static TimeSpan Positive(Config section, string path)
