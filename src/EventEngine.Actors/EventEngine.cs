@@ -8,6 +8,7 @@ using EventEngine.Actors.Configuration;
 using EventEngine.Actors.Diagnostics;
 using EventEngine.Actors.Events;
 using EventEngine.Actors.FlowControl;
+using EventEngine.Actors.Lifecycle;
 using EventEngine.Actors.Plugins;
 using EventEngine.Actors.Security;
 using EventEngine.Actors.Supervision;
@@ -24,9 +25,12 @@ public sealed class EventEngine
     private static int _instances;
 
     private readonly ConcurrentDictionary<string, PluginState> _pluginStates = new();
+    private readonly ConcurrentQueue<CreditWindow> _sources = new();
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CreditWindow _hostCredit;
+    private IActorRef _guardian = ActorRefs.Nobody;
+    private int _stopping;
 
     private EventEngine(ActorSystem system, EngineSettings settings, string name)
     {
@@ -36,7 +40,8 @@ public sealed class EventEngine
         Metrics = new EngineMetrics(name);
         Events = new EventRegistry();
         Router = new EventRouter(Events, Metrics, Logging.GetLogger(system, "EventEngine.Router")) { Node = system.Name };
-        _hostCredit = NewCreditWindow();
+        Metrics.ObservePausedSources(() => _sources.Count(s => s.IsPaused));
+        _hostCredit = NewCreditWindow("host");
     }
 
     /// <summary>The reference configuration (hocon/event-engine.conf), the fallback of every engine's settings.</summary>
@@ -74,6 +79,12 @@ public sealed class EventEngine
     internal IActorRef Bridge { get; private set; } = ActorRefs.Nobody;
 
     internal IActorRef Supervisor { get; private set; } = ActorRefs.Nobody;
+
+    /// <summary>True once CoordinatedShutdown has begun stopping the engine (or its start failed).</summary>
+    internal bool IsStopping => Volatile.Read(ref _stopping) == 1;
+
+    /// <summary>Raised once when the engine stops taking new work (CoordinatedShutdown's service-unbind phase).</summary>
+    internal event Action? StoppingStarted;
 
     /// <summary>Starts an engine in <paramref name="system"/> with the plugins <paramref name="configure"/> declares.</summary>
     /// <exception cref="EventEngineException">Bad settings, a port that cannot be bound, or a second engine in the system.</exception>
@@ -133,15 +144,82 @@ public sealed class EventEngine
         return _hostCredit.WhenRoom();
     }
 
-    internal CreditWindow NewCreditWindow() => Settings.FlowControl.Enabled
-        ? new CreditWindow(Settings.FlowControl.HighWaterMark, Settings.FlowControl.LowWaterMark)
-        : CreditWindow.Unbounded();
+    /// <summary>
+    /// A snapshot of the engine's health: its state, the sources flow control has paused and which external plugins'
+    /// queues hold their events, and every external plugin's connection and queue depth. Thread-safe.
+    /// </summary>
+    public EngineStatus Status()
+    {
+        var state = System.WhenTerminated.IsCompleted ? EngineState.Stopped
+            : CoordinatedShutdown.Get(System).ShutdownReason is not null ? EngineState.Stopping
+            : _started.Task.IsCompleted ? EngineState.Running
+            : EngineState.Starting;
+        var sessions = Metrics.Sessions.OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
+        var paused = _sources.Where(s => s.IsPaused).ToList();
+        var heldBy = paused.Count == 0 ? [] : sessions.Select(s => (s.Key, Held: s.Value.Inbox.HeldSources())).ToList();
+        return new EngineStatus(
+            state,
+            [.. paused.Select(source => new PausedSource(source.Source, source.InFlight,
+                [.. heldBy.Where(h => h.Held.Contains(source)).Select(h => h.Key)]))],
+            [.. sessions.Select(s => new ExternalPluginStatus(s.Key, s.Value.Connection, s.Value.Inbox.Count))]);
+    }
+
+    /// <summary>
+    /// A plugin's handler threw on <paramref name="delivery"/>: counts it and publishes a <see cref="PoisonEvent"/>
+    /// (in the failed event's flow-control chain), unless the failed event was itself a poison event.
+    /// </summary>
+    internal void OnPoison(string plugin, Delivery delivery, Exception cause)
+    {
+        var type = delivery.Type?.Name ?? "raw";
+        Metrics.Poison(plugin, type);
+        Metrics.Dropped("poison");
+        if (delivery.Event is PoisonEvent) return;
+        byte[]? frame;
+        try
+        {
+            frame = delivery.Frame;
+        }
+        catch (Exception)
+        {
+            frame = null; // its codec cannot encode it: the poison event says what it can
+        }
+        Router.Publish(Events.Get<PoisonEvent>(),
+            new PoisonEvent(plugin, type, cause.GetType().FullName ?? cause.GetType().Name, cause.Message, frame, DateTimeOffset.UtcNow), delivery.Credit);
+    }
+
+    /// <summary>Deliveries not yet handled by their subscribers, over every source.</summary>
+    internal long InFlight() => _sources.Sum(s => (long)s.InFlight);
+
+    /// <summary>Stops taking new work: every source's window closes, the gateway stops serving (see EngineShutdown).</summary>
+    internal void BeginStopping()
+    {
+        if (Interlocked.Exchange(ref _stopping, 1) == 1) return;
+        foreach (var source in _sources) source.Close();
+        StoppingStarted?.Invoke();
+    }
+
+    /// <summary>Creates an infrastructure actor under the engine's system actor (see <see cref="EngineGuardian"/>).</summary>
+    internal IActorRef Spawn(Props props, string name) =>
+        _guardian.Ask<IActorRef>(new EngineGuardian.Spawn(props, name), TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+
+    /// <summary>The sources paused by flow control right now (cheap; for pause reports).</summary>
+    internal IEnumerable<CreditWindow> PausedSources() => _sources.Where(s => s.IsPaused);
+
+    /// <summary>A flow-control window for the source <paramref name="source"/>, visible in <see cref="Status"/> and the paused-sources gauge.</summary>
+    internal CreditWindow NewCreditWindow(string source)
+    {
+        var window = Settings.FlowControl.Enabled
+            ? new CreditWindow(source, Settings.FlowControl.HighWaterMark, Settings.FlowControl.LowWaterMark)
+            : CreditWindow.Unbounded(source);
+        _sources.Enqueue(window);
+        return window;
+    }
 
     /// <summary>Every internal plugin's state, by actor path (the dashboard's view of plugins).</summary>
     internal IEnumerable<KeyValuePair<string, PluginState>> PluginStates => _pluginStates;
 
     internal PluginState PluginStateOf(IActorRef plugin) =>
-        _pluginStates.GetOrAdd(plugin.Path.ToStringWithoutAddress(), _ => new PluginState(NewCreditWindow()));
+        _pluginStates.GetOrAdd(plugin.Path.ToStringWithoutAddress(), _ => new PluginState(NewCreditWindow(plugin.Path.Name)));
 
     /// <summary>TestKit hook: raised on the supervisor's thread when a plugin says it has finished (its name).</summary>
     internal event Action<string>? PluginSaidFinished;
@@ -160,26 +238,38 @@ public sealed class EventEngine
     private void Run(EventEngineBuilder builder)
     {
         foreach (var type in builder.EventTypes) Events.Register(type);
+        Events.Get<PoisonEvent>(); // registered up front, so external plugins can subscribe to it by name
+        _guardian = ((ExtendedActorSystem)System).SystemActorOf(Props.Create(() => new EngineGuardian(this)), "event-engine");
         WireLink? wire = null;
         if (Settings.Wire.Enabled)
         {
-            var inboundCredit = NewCreditWindow();
+            var inboundCredit = NewCreditWindow("wire");
             wire = new WireLink(Settings.Wire, Name, inboundCredit,
                 frame => Router.PublishFrame(frame, inboundCredit, toWire: false, "wire"),
                 Logging.GetLogger(System, "EventEngine.Wire"), Settings.Curve, Metrics);
             PublishPort = wire.PublishPort;
             SubscribePort = wire.SubscribePort;
         }
-        var bridge = Bridge = System.ActorOf(Props.Create(() => new ZmqBridge(Router, Metrics)), "event-engine-bridge");
+        // The bridge owns the wire from its creation on: however the start ends, its PostStop disposes it.
+        IActorRef bridge;
+        try
+        {
+            bridge = Bridge = Spawn(Props.Create(() => new ZmqBridge(this, wire)), "event-engine-bridge");
+        }
+        catch
+        {
+            wire?.Dispose();
+            throw;
+        }
         if (wire is not null)
         {
-            bridge.Tell(new AttachWire(wire));
             Router.Wire = wire.Send;
             wire.Start(prefixes => bridge.Tell(new OutsidePrefixes(prefixes)));
         }
         var participants = builder.Components.SelectMany(c => c.ParticipantNames).ToList();
-        Supervisor = System.ActorOf(Props.Create(() => new PluginSupervisor(this, builder.Plugins, participants)), "event-engine-plugins");
+        Supervisor = Spawn(Props.Create(() => new PluginSupervisor(this, builder.Plugins, participants)), "event-engine-plugins");
         foreach (var component in builder.Components) component.Start(this);
+        EngineShutdown.Register(this);
         System.WhenTerminated.ContinueWith(_ => Metrics.Dispose(), TaskScheduler.Default);
         var log = Logging.GetLogger(System, "EventEngine");
         log.Info("Event engine {0} running: {1} plugin(s){2}", Name, builder.Plugins.Count,
@@ -200,10 +290,11 @@ public sealed class EventEngine
         }
     }
 
+    // A start that failed: the guardian's children (bridge with its wire, supervisor, gateway) stop with it.
     private void Stop()
     {
-        if (!Bridge.IsNobody()) System.Stop(Bridge);
-        if (!Supervisor.IsNobody()) System.Stop(Supervisor);
+        Interlocked.Exchange(ref _stopping, 1);
+        if (!_guardian.IsNobody()) System.Stop(_guardian);
         Metrics.Dispose();
     }
 

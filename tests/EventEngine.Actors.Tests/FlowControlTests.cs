@@ -59,7 +59,7 @@ public class FlowControlTests : Akka.TestKit.Xunit2.TestKit
             .AddPlugin<Relay>("relay")
             .AddPlugin<SlowSink>("sink", count, done));
         await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
-        var producer = await Sys.ActorSelection("/user/event-engine-plugins/producer").ResolveOne(TimeSpan.FromSeconds(5));
+        var producer = await Sys.ActorSelection("/system/event-engine/event-engine-plugins/producer").ResolveOne(TimeSpan.FromSeconds(5));
         var window = engine.PluginStateOf(producer).Credit;
         var maxInFlight = 0;
         var deadline = Deadline.In(TimeSpan.FromSeconds(120), () => $"the sink to see all {count} events in order (producer's window: {window.InFlight} in flight)");

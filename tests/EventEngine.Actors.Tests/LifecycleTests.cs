@@ -118,7 +118,7 @@ public class LifecycleTests
     {
         using var system = ActorSystem.Create("bad-settings", TestConfig.Engine("event-engine.run-mode = forever"));
         var error = Assert.Throws<EventEngineException>(() => EventEngine.Start(system, _ => { }));
-        Assert.Contains("event-engine.run-mode = 'forever' is not one of: run-to-completion, service", error.Message);
+        Assert.Contains("event-engine.run-mode = 'forever' is not valid: expected one of: run-to-completion, service", error.Message);
     }
 
     [Fact]

@@ -33,11 +33,11 @@ public class MetricsTests : Akka.TestKit.Xunit2.TestKit
         var engine = EventEngine.Start(Sys, e => e.AddPlugin<Recorder>("gone", TestActor, new[] { typeof(TypeA) }, null!));
         using var metrics = new MetricsRecorder(engine);
         await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
-        var plugin = await Sys.ActorSelection("/user/event-engine-plugins/gone").ResolveOne(TimeSpan.FromSeconds(5));
+        var plugin = await Sys.ActorSelection("/system/event-engine/event-engine-plugins/gone").ResolveOne(TimeSpan.FromSeconds(5));
         Watch(plugin);
         Sys.Stop(plugin);
         ExpectTerminated(plugin);
-        var credit = engine.NewCreditWindow();
+        var credit = engine.NewCreditWindow("test");
         credit.Take(3);
         for (var i = 0; i < 3; i++) plugin.Tell(new Delivery(new TypeA("late"), TypeA.Definition, credit));
         AwaitAssert(() =>

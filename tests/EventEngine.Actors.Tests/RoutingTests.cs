@@ -101,8 +101,8 @@ public class RoutingTests : Akka.TestKit.Xunit2.TestKit
         var engine = StartEngine(e => e.AddPlugin<Recorder>("recorder", probe.Ref, new[] { typeof(TypeB) }, null!));
         using var metrics = new MetricsRecorder(engine);
         EventFilter.Warning(contains: "'TypeB'").ExpectOne(() =>
-            engine.Router.PublishFrame(Encoding.ASCII.GetBytes("TypeBseventeen"), engine.NewCreditWindow(), toWire: false));
-        engine.Router.PublishFrame(Encoding.ASCII.GetBytes("TypeB17"), engine.NewCreditWindow(), toWire: false);
+            engine.Router.PublishFrame(Encoding.ASCII.GetBytes("TypeBseventeen"), engine.NewCreditWindow("test"), toWire: false));
+        engine.Router.PublishFrame(Encoding.ASCII.GetBytes("TypeB17"), engine.NewCreditWindow("test"), toWire: false);
         probe.ExpectMsg(new TypeB(17));
         Assert.Equal(1, metrics.Sum("event_engine.events.undecodable", "event_type", "TypeB"));
     }

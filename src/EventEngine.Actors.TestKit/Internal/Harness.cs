@@ -31,7 +31,7 @@ internal sealed class Harness : IEngineComponent
     private EventEngine? _engine;
     private PluginCounters? _counters;
     private IActorRef _subscriber = ActorRefs.Nobody;
-    private CreditWindow _credit = CreditWindow.Unbounded();
+    private CreditWindow _credit = CreditWindow.Unbounded("testkit");
 
     public Harness(TestKitBase kit, bool holdStart, bool codecRoundTrip)
     {
@@ -83,7 +83,7 @@ internal sealed class Harness : IEngineComponent
     void IEngineComponent.Start(EventEngine engine)
     {
         _engine = engine;
-        _credit = engine.NewCreditWindow();
+        _credit = engine.NewCreditWindow("testkit");
         _counters = new PluginCounters(engine.Metrics.Meter, Changed);
         engine.PluginSaidFinished += name => Update(() => _saidFinished.Add(name));
         _subscriber = engine.System.ActorOf(Props.Create(() => new TestSubscriber(this)), "event-engine-testkit");

@@ -19,5 +19,3 @@ internal sealed class SubscriptionsActive
 /// <summary>The prefixes outside subscribers hold on the XPUB changed.</summary>
 internal sealed record OutsidePrefixes(ImmutableArray<byte[]> Prefixes);
 
-/// <summary>Hands the bound wire to the bridge, which owns it from then on.</summary>
-internal sealed record AttachWire(WireLink Wire);

@@ -6,6 +6,7 @@ using EventEngine.Actors.Diagnostics;
 using EventEngine.Actors.FlowControl;
 using NetMQ;
 using NetMQ.Sockets;
+using EventEngine.Actors.Sockets;
 
 namespace EventEngine.Actors.Bridge;
 
@@ -14,6 +15,7 @@ namespace EventEngine.Actors.Bridge;
 /// XPUB (bound inproc and on the subscribe port, verbose), both touched only by this link's poller thread.
 /// A draining forward loop moves every frame from XSUB to XPUB (the original's proxy) and hands it to the
 /// local router; frames published locally for outside subscribers are queued to the poller and sent in batches.
+/// Every handler runs guarded on its <see cref="PollerThread"/>: a failure is logged and counted, the thread lives on.
 /// </summary>
 internal sealed class WireLink : IDisposable
 {
@@ -21,7 +23,7 @@ internal sealed class WireLink : IDisposable
     private readonly XSubscriberSocket _xsub = new();
     private readonly XPublisherSocket _xpub = new();
     private readonly NetMQQueue<byte[]> _outbound = new();
-    private readonly NetMQPoller _poller;
+    private readonly PollerThread _thread;
     private readonly Dictionary<string, byte[]> _outsidePrefixes = new();
     private readonly Action<byte[]> _inbound;
     private Action<ImmutableArray<byte[]>> _outsideChanged = _ => { };
@@ -31,6 +33,7 @@ internal sealed class WireLink : IDisposable
     private readonly EngineMetrics? _metrics;
     private readonly List<Zmtp3Gate> _gates = new();
     private bool _inboundPaused;
+    private int _disposed;
     private long _multipart;
 
     /// <summary>Creates the sockets and binds them; throws <see cref="EventEngineException"/> naming the port if a bind fails.</summary>
@@ -42,7 +45,7 @@ internal sealed class WireLink : IDisposable
         _inboundCredit = inboundCredit;
         _log = log;
         _metrics = metrics;
-        _poller = [_xsub, _xpub, _outbound];
+        _thread = new PollerThread("bridge", log, metrics);
         try
         {
             _xsub.Options.Linger = TimeSpan.Zero;
@@ -67,16 +70,19 @@ internal sealed class WireLink : IDisposable
             throw;
         }
 
-        _xsub.ReceiveReady += (_, _) => DrainInbound();
-        _xpub.ReceiveReady += (_, _) => DrainSubscriptions();
-        _outbound.ReceiveReady += (_, _) => DrainOutbound();
+        _xsub.ReceiveReady += (_, _) => _thread.Guard("reading the publish port", DrainInbound);
+        _xpub.ReceiveReady += (_, _) => _thread.Guard("reading subscriptions", DrainSubscriptions);
+        _outbound.ReceiveReady += (_, _) => _thread.Guard("sending to subscribers", DrainOutbound);
+        _thread.Poller.Add(_xsub);
+        _thread.Poller.Add(_xpub);
+        _thread.Poller.Add(_outbound);
     }
 
     /// <summary>Starts the poller thread; <paramref name="outsideChanged"/> hears of every change of outside prefixes.</summary>
     public void Start(Action<ImmutableArray<byte[]>> outsideChanged)
     {
         _outsideChanged = outsideChanged;
-        _poller.RunAsync($"event-engine-bridge-{_inprocId}", true);
+        _thread.Start($"event-engine-bridge-{_inprocId}");
     }
 
     /// <summary>The bound TCP port plugins publish to (XSUB).</summary>
@@ -91,8 +97,26 @@ internal sealed class WireLink : IDisposable
     /// <summary>Inproc address of the XPUB (subscribe here from this process).</summary>
     public string InprocOut { get; }
 
-    /// <summary>Queues a frame for outside subscribers. Thread-safe; sent in order by the poller thread.</summary>
-    public void Send(byte[] frame) => _outbound.Enqueue(frame);
+    /// <summary>
+    /// Queues a frame for outside subscribers. Thread-safe; sent in order by the poller thread. A frame that races
+    /// the link's disposal (shutdown) is dropped and counted (<c>engine-stopped</c>), never thrown at its publisher.
+    /// </summary>
+    public void Send(byte[] frame)
+    {
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            try
+            {
+                _outbound.Enqueue(frame);
+                return;
+            }
+            catch (Exception e) when (e is ObjectDisposedException or NetMQException)
+            {
+                // disposed meanwhile
+            }
+        }
+        _metrics?.Dropped("engine-stopped");
+    }
 
     // With CURVE on, the socket listens behind a gate that refuses peers not speaking ZMTP 3 (Zmtp3Gate).
     private int Bind(NetMQSocket socket, string address, int port, string setting, CurveSettings? curve)
@@ -147,15 +171,15 @@ internal sealed class WireLink : IDisposable
     private void PauseInbound()
     {
         _inboundPaused = true;
-        _poller.Remove(_xsub);
-        _inboundCredit.WhenRoom().ContinueWith(_ => _poller.Run(ResumeInbound), TaskContinuationOptions.ExecuteSynchronously);
+        _thread.Poller.Remove(_xsub);
+        _inboundCredit.WhenRoom().ContinueWith(_ => _thread.Post(ResumeInbound), TaskContinuationOptions.ExecuteSynchronously);
     }
 
     private void ResumeInbound()
     {
-        if (!_inboundPaused || _poller.IsDisposed) return;
+        if (!_inboundPaused || _thread.IsDisposed) return;
         _inboundPaused = false;
-        _poller.Add(_xsub);
+        _thread.Poller.Add(_xsub);
         DrainInbound();
     }
 
@@ -180,20 +204,14 @@ internal sealed class WireLink : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            _poller.Stop();
-        }
-        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
-        {
-            // not running
-        }
-        _poller.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         DisposeSockets();
     }
 
+    // The poller first: NetMQPoller refuses to hold disposed sockets.
     private void DisposeSockets()
     {
+        _thread.Dispose();
         foreach (var gate in _gates) gate.Dispose();
         _xsub.Dispose();
         _xpub.Dispose();

@@ -10,11 +10,13 @@ namespace EventEngine.Actors.Bridge;
 /// hold), publishes a new immutable snapshot to the <see cref="EventRouter"/> after every batch of changes (the
 /// changes already in its mailbox, so N plugins subscribing at start-up cost one snapshot, not N), and confirms a
 /// subscription only once a snapshot holding it is published. It owns the
-/// <see cref="WireLink"/> (its sockets and poller thread) and disposes it when it stops. Deliveries that end
-/// in dead letters (their subscriber stopped) return their credit here and are counted.
+/// <see cref="WireLink"/> (its sockets and poller thread), handed to it at creation, and disposes it when it stops.
+/// Deliveries that end in dead letters (their subscriber stopped) return their credit here and are counted
+/// (<c>subscriber-stopped</c>, or <c>engine-stopped</c> once the engine is stopping).
 /// </summary>
 internal sealed class ZmqBridge : ReceiveActor
 {
+    private readonly EventEngine _engine;
     private readonly EventRouter _router;
     private readonly EngineMetrics _metrics;
     private readonly Dictionary<IActorRef, SubscriberEntry> _subscribers = new();
@@ -22,12 +24,14 @@ internal sealed class ZmqBridge : ReceiveActor
     private readonly List<IActorRef> _awaitingActive = new();
     private bool _publishPending;
     private ImmutableArray<byte[]> _outside = [];
-    private WireLink? _wire;
+    private readonly WireLink? _wire;
 
-    public ZmqBridge(EventRouter router, EngineMetrics metrics)
+    public ZmqBridge(EventEngine engine, WireLink? wire)
     {
-        _router = router;
-        _metrics = metrics;
+        _engine = engine;
+        _router = engine.Router;
+        _metrics = engine.Metrics;
+        _wire = wire;
         var log = Context.GetLogger();
 
         Receive<Subscribe>(s =>
@@ -59,11 +63,15 @@ internal sealed class ZmqBridge : ReceiveActor
             foreach (var subscriber in _awaitingActive) subscriber.Tell(SubscriptionsActive.Instance);
             _awaitingActive.Clear();
         });
-        Receive<AttachWire>(a => _wire = a.Wire);
         Receive<SuppressedDeadLetter>(d =>
         {
             if (d.Message is not Delivery delivery) return;
             delivery.Credit.Return();
+            if (_engine.IsStopping)
+            {
+                _metrics.Dropped("engine-stopped");
+                return;
+            }
             _metrics.Dropped("subscriber-stopped");
             // Akka names the dead-letter office, not the stopped plugin, as the recipient: report per event type.
             var type = delivery.Type?.Name ?? "raw";

@@ -43,7 +43,11 @@ public sealed record SupervisionSettings(int MaxRestarts, TimeSpan Within, TimeS
 /// <param name="Enabled">False: sources never wait (memory is then unbounded under a slow consumer).</param>
 /// <param name="HighWaterMark">Deliveries in flight per source at which it is paused.</param>
 /// <param name="LowWaterMark">Deliveries in flight at which a paused source resumes.</param>
-public sealed record FlowControlSettings(bool Enabled, int HighWaterMark, int LowWaterMark);
+public sealed record FlowControlSettings(bool Enabled, int HighWaterMark, int LowWaterMark)
+{
+    /// <summary>How often a source paused by an external plugin's queue is reported (a WARN naming both).</summary>
+    public TimeSpan PauseWarningInterval { get; init; } = TimeSpan.FromSeconds(10);
+}
 
 /// <summary>The engine's settings, read from the <c>event-engine</c> HOCON section (see hocon/event-engine.conf).</summary>
 public sealed record EngineSettings(
@@ -61,6 +65,12 @@ public sealed record EngineSettings(
 
     /// <summary>CURVE encryption of every TCP endpoint (<c>security.curve</c>); off by default.</summary>
     public CurveSettings Curve { get; init; } = CurveSettings.Disabled;
+
+    /// <summary>How long shutdown waits for deliveries in flight to be handled (<c>shutdown.drain-timeout</c>).</summary>
+    public TimeSpan ShutdownDrainTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>An external plugin's queue depth above which the engine's health check reports degraded (<c>health.degraded-queue-depth</c>).</summary>
+    public int DegradedQueueDepth { get; init; } = 10000;
 
     /// <summary>The environment variable that sets <see cref="BindAddress"/> when <c>event-engine.bind-address</c> is empty.</summary>
     public const string BindAddressVariable = "EVENT_ENGINE_BIND_ADDRESS";
@@ -80,30 +90,36 @@ public sealed record EngineSettings(
     public static EngineSettings From(Config config)
     {
         var c = config.GetConfig(Root) ?? throw new EventEngineException($"configuration has no '{Root}' section");
+        var flowControl = new FlowControlSettings(
+            Setting.Bool(c, "flow-control.enabled"),
+            Positive(c, "flow-control.high-water-mark"),
+            Setting.Int(c, "flow-control.low-water-mark"))
+        {
+            PauseWarningInterval = PositiveDuration(c, "flow-control.pause-warning-interval"),
+        };
         var settings = new EngineSettings(
-            ParseEnum<RunMode>(c.GetString("run-mode"), "run-mode"),
+            Setting.Enum<RunMode>(c, "run-mode"),
             new WireSettings(
-                c.GetBoolean("wire.enabled"),
+                Setting.Bool(c, "wire.enabled"),
                 "",
                 Port(c, "wire.publish-port"),
                 Port(c, "wire.subscribe-port"),
-                c.GetInt("wire.high-water-mark"),
-                c.GetByteSize("wire.max-message-size") ?? 16 * 1024 * 1024),
-            new FlowControlSettings(
-                c.GetBoolean("flow-control.enabled"),
-                Positive(c, "flow-control.high-water-mark"),
-                c.GetInt("flow-control.low-water-mark")),
+                Positive(c, "wire.high-water-mark"),
+                Setting.ByteSize(c, "wire.max-message-size") ?? 16 * 1024 * 1024),
+            flowControl,
             new SupervisionSettings(
-                c.GetInt("supervision.max-restarts"),
-                c.GetTimeSpan("supervision.within"),
-                c.GetTimeSpan("supervision.restart-pause"),
-                ParseEnum<RestartLimitPolicy>(c.GetString("supervision.on-restart-limit"), "supervision.on-restart-limit")),
-            c.GetTimeSpan("startup.timeout"),
-            c.GetTimeSpan("startup.progress-interval"),
+                Setting.Int(c, "supervision.max-restarts"),
+                Setting.Duration(c, "supervision.within"),
+                Setting.Duration(c, "supervision.restart-pause"),
+                Setting.Enum<RestartLimitPolicy>(c, "supervision.on-restart-limit")),
+            PositiveDuration(c, "startup.timeout"),
+            PositiveDuration(c, "startup.progress-interval"),
             c.GetString("plugin-dispatcher"),
             c)
         {
             Curve = CurveSettings.From(c),
+            DegradedQueueDepth = Positive(c, "health.degraded-queue-depth"),
+            ShutdownDrainTimeout = Setting.Duration(c, "shutdown.drain-timeout"),
         };
         return settings with { Wire = settings.Wire with { BindAddress = settings.BindAddressAt("wire.bind-address") } };
     }
@@ -117,23 +133,22 @@ public sealed record EngineSettings(
 
     private static int Port(Config c, string path)
     {
-        var port = c.GetInt(path);
-        if (port is < 0 or > 65535) throw new EventEngineException($"event-engine.{path} = {port} is not a TCP port (0..65535, 0 = ephemeral)");
+        var port = Setting.Int(c, path);
+        if (port is < 0 or > 65535) throw Setting.Invalid(c, path, "a TCP port (0..65535, 0 = ephemeral)");
         return port;
     }
 
     private static int Positive(Config c, string path)
     {
-        var value = c.GetInt(path);
-        if (value < 1) throw new EventEngineException($"event-engine.{path} = {value} must be at least 1");
+        var value = Setting.Int(c, path);
+        if (value < 1) throw Setting.Invalid(c, path, "a whole number of at least 1");
         return value;
     }
 
-    private static T ParseEnum<T>(string value, string path) where T : struct, Enum
+    private static TimeSpan PositiveDuration(Config c, string path)
     {
-        var normalised = value.Replace("-", "");
-        if (Enum.TryParse<T>(normalised, ignoreCase: true, out var result)) return result;
-        var allowed = string.Join(", ", Enum.GetNames<T>().Select(n => string.Concat(n.Select((ch, i) => i > 0 && char.IsUpper(ch) ? "-" + char.ToLowerInvariant(ch) : char.ToLowerInvariant(ch).ToString()))));
-        throw new EventEngineException($"event-engine.{path} = '{value}' is not one of: {allowed}");
+        var value = Setting.Duration(c, path);
+        if (value <= TimeSpan.Zero) throw Setting.Invalid(c, path, "a positive duration");
+        return value;
     }
 }

@@ -12,7 +12,9 @@ namespace EventEngine.Actors.Diagnostics;
 /// <c>poison</c> (its handler threw), <c>undecodable</c> (a frame from outside its codec refused),
 /// <c>multipart</c> (a multi-frame message on the publish port: forwarded, not delivered to plugins),
 /// <c>subscriber-stopped</c>, <c>plugin-quit</c>, <c>plugin-finished</c>, <c>plugin-disconnected</c>,
-/// <c>engine-stopped</c> (queued for a plugin that will never read it) and <c>unencodable</c>.
+/// <c>engine-stopped</c> (queued for a plugin that will never read it), <c>unencodable</c>, <c>queue-full</c> (an
+/// external plugin's queue was at its <c>max-queue</c> under a drop policy), <c>plugin-never-connected</c> and
+/// <c>peer-replaced</c> (a publication held until start-up whose peer was replaced).
 /// </remarks>
 public sealed class EngineMetrics : IDisposable
 {
@@ -29,6 +31,7 @@ public sealed class EngineMetrics : IDisposable
     private readonly Counter<long> _badRequests;
     private readonly Counter<long> _processRestarts;
     private readonly Counter<long> _refused;
+    private readonly Counter<long> _pollerFailures;
     private readonly ConcurrentDictionary<string, SessionGauge> _sessions = new();
 
     internal EngineMetrics(string engineName)
@@ -47,6 +50,8 @@ public sealed class EngineMetrics : IDisposable
             "Plugin processes the engine started again (the process exited before its plugin quit, or could not be started), per plugin");
         _refused = Meter.CreateCounter<long>("event_engine.connections.refused", "{connection}",
             "TCP connections refused before reaching a socket (with CURVE on: peers not speaking ZMTP 3), per endpoint and reason");
+        _pollerFailures = Meter.CreateCounter<long>("event_engine.poller.failures", "{failure}",
+            "Handlers that threw on a socket thread (logged; the thread carried on), per thread (bridge, gateway)");
         Meter.CreateObservableGauge("event_engine.gateway.sessions", ObserveSessions, "{session}",
             "External plugin sessions, per state (waiting: never connected; connected; disconnected; finished)");
         Meter.CreateObservableGauge("event_engine.gateway.queue_depth", ObserveQueues, "{event}",
@@ -78,10 +83,20 @@ public sealed class EngineMetrics : IDisposable
 
     internal void ConnectionRefused(string endpoint, string reason) => _refused.Add(1, new("endpoint", endpoint), new("reason", reason));
 
+    internal void PollerFailed(string poller) => _pollerFailures.Add(1, new KeyValuePair<string, object?>("poller", poller));
+
     internal void ProcessRestarted(string plugin) => _processRestarts.Add(1, new KeyValuePair<string, object?>("plugin", plugin));
 
-    /// <summary>Makes an external plugin's session visible in the gauges; <paramref name="queueDepth"/> is read on collection.</summary>
-    internal SessionGauge AddSession(string plugin, Func<int> queueDepth) => _sessions[plugin] = new SessionGauge(queueDepth);
+    /// <summary>Makes an external plugin's session visible in the gauges; its inbox is read on collection.</summary>
+    internal SessionGauge AddSession(string plugin, Gateway.SessionInbox inbox) => _sessions[plugin] = new SessionGauge(inbox);
+
+    /// <summary>Every external plugin's session, by name.</summary>
+    internal IReadOnlyDictionary<string, SessionGauge> Sessions => _sessions;
+
+    /// <summary>Reports <paramref name="count"/> as the gauge of paused sources (called once, by the engine).</summary>
+    internal void ObservePausedSources(Func<int> count) =>
+        Meter.CreateObservableGauge("event_engine.sources.paused", count, "{source}",
+            "Sources of events (plugins, external plugins, host, wire) paused by flow control right now");
 
     /// <summary>Every external plugin's session gauge, by plugin name (the dashboard's view of sessions).</summary>
     internal IEnumerable<KeyValuePair<string, SessionGauge>> Sessions => _sessions;
@@ -91,44 +106,42 @@ public sealed class EngineMetrics : IDisposable
 
     private IEnumerable<Measurement<int>> ObserveSessions()
     {
-        var counts = new int[SessionGauge.Finished + 1];
-        foreach (var session in _sessions.Values) counts[session.State]++;
+        var counts = new int[(int)ExternalPluginConnection.Finished + 1];
+        foreach (var session in _sessions.Values) counts[(int)session.Connection]++;
         for (var state = 0; state < counts.Length; state++)
-            yield return new Measurement<int>(counts[state], new KeyValuePair<string, object?>("state", SessionGauge.Name(state)));
+            yield return new Measurement<int>(counts[state], new KeyValuePair<string, object?>("state", SessionGauge.Name((ExternalPluginConnection)state)));
     }
 
     private IEnumerable<Measurement<int>> ObserveQueues() => _sessions
-        .Select(kv => new Measurement<int>(kv.Value.QueueDepth(), new KeyValuePair<string, object?>("plugin", kv.Key)));
+        .Select(kv => new Measurement<int>(kv.Value.Inbox.Count, new KeyValuePair<string, object?>("plugin", kv.Key)));
 
     /// <inheritdoc />
     public void Dispose() => Meter.Dispose();
 }
 
-/// <summary>What the gauges show of one external plugin's session (written by the session actor, read by collectors).</summary>
+/// <summary>
+/// What the gauges and <see cref="EngineStatus"/> show of one external plugin's session: its connection (written by
+/// the session actor) and its inbox (read by collectors and status snapshots on any thread).
+/// </summary>
 internal sealed class SessionGauge
 {
-    public const int Waiting = 0;
-    public const int Connected = 1;
-    public const int Disconnected = 2;
-    public const int Finished = 3;
-    private readonly Func<int> _queueDepth;
-    private int _state;
+    private int _connection;
 
-    public SessionGauge(Func<int> queueDepth) => _queueDepth = queueDepth;
+    public SessionGauge(Gateway.SessionInbox inbox) => Inbox = inbox;
 
-    public int State
+    public Gateway.SessionInbox Inbox { get; }
+
+    public ExternalPluginConnection Connection
     {
-        get => Volatile.Read(ref _state);
-        set => Volatile.Write(ref _state, value);
+        get => (ExternalPluginConnection)Volatile.Read(ref _connection);
+        set => Volatile.Write(ref _connection, (int)value);
     }
 
-    public int QueueDepth() => _queueDepth();
-
-    public static string Name(int state) => state switch
+    public static string Name(ExternalPluginConnection state) => state switch
     {
-        Connected => "connected",
-        Disconnected => "disconnected",
-        Finished => "finished",
+        ExternalPluginConnection.Connected => "connected",
+        ExternalPluginConnection.Disconnected => "disconnected",
+        ExternalPluginConnection.Finished => "finished",
         _ => "waiting",
     };
 }

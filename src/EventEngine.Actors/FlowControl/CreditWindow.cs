@@ -11,24 +11,41 @@ internal sealed class CreditWindow
 {
     private readonly int _high;
     private readonly int _low;
+    private static readonly Task Never = new TaskCompletionSource().Task;
     private int _inFlight;
     private TaskCompletionSource? _waiter;
+    private volatile bool _closed;
 
-    public CreditWindow(int highWaterMark, int lowWaterMark)
+    /// <param name="source">Who produces through this window (a plugin's name, <c>host</c>, <c>wire</c>): logs and status name it.</param>
+    /// <param name="highWaterMark">Deliveries in flight at which the source is paused.</param>
+    /// <param name="lowWaterMark">Deliveries in flight at which a paused source resumes.</param>
+    public CreditWindow(string source, int highWaterMark, int lowWaterMark)
     {
+        Source = source;
         if (highWaterMark < 1) throw new ArgumentOutOfRangeException(nameof(highWaterMark), highWaterMark, "must be at least 1");
         _high = highWaterMark;
         _low = Math.Clamp(lowWaterMark, 0, highWaterMark - 1);
     }
 
     /// <summary>A window that never runs out (flow control turned off).</summary>
-    public static CreditWindow Unbounded() => new(int.MaxValue, int.MaxValue - 1);
+    public static CreditWindow Unbounded(string source) => new(source, int.MaxValue, int.MaxValue - 1);
+
+    public string Source { get; }
+
+    /// <summary>True while the source is paused: its window is full, or it waits to fall to the low-water mark.</summary>
+    public bool IsPaused => !_closed && (!HasRoom || Volatile.Read(ref _waiter) is not null);
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
-    public bool HasRoom => Volatile.Read(ref _inFlight) < _high;
+    public bool HasRoom => !_closed && Volatile.Read(ref _inFlight) < _high;
 
     public void Take(int count) => Interlocked.Add(ref _inFlight, count);
+
+    /// <summary>
+    /// The engine is stopping: the source takes no new work. From now on the window never has room (a paused source
+    /// stays paused); deliveries already in flight still return their credit, so they can be drained.
+    /// </summary>
+    public void Close() => _closed = true;
 
     public void Return()
     {
@@ -39,6 +56,7 @@ internal sealed class CreditWindow
     /// <summary>Completes when the window has room again (at once when it has room now).</summary>
     public Task WhenRoom()
     {
+        if (_closed) return Never;
         if (HasRoom) return Task.CompletedTask;
         var waiter = Volatile.Read(ref _waiter);
         if (waiter is null)

@@ -1,7 +1,9 @@
+using EventEngine.Actors.Sockets;
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
 using EventEngine.Actors.Bridge;
+using EventEngine.Actors.Diagnostics;
 using EventEngine.Actors.Supervision;
 
 namespace EventEngine.Actors.Gateway;
@@ -10,8 +12,9 @@ namespace EventEngine.Actors.Gateway;
 /// One registered external plugin's session: subscribed with the bridge from engine start on, it receives its
 /// deliveries in memory like an internal plugin and queues them in its <see cref="SessionInbox"/>, which the
 /// plugin's <see cref="PluginPort"/> hands out. It joins the start-up barrier (ready at the plugin's first
-/// request, once its subscriptions are active), finishes when the plugin quits, and applies the disconnect
-/// policy when the plugin's process goes away and does not come back.
+/// request, once its subscriptions are active), finishes when the plugin quits, and applies its policies: the
+/// disconnect policy when the plugin's process goes away and does not come back, its <see cref="QueuePolicy"/> when
+/// its queue is full or it never connects. While its queue holds the events of a paused source it says so (WARN).
 /// </summary>
 internal sealed class ExternalSession : ReceiveActor, IWithTimers
 {
@@ -19,18 +22,21 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
     private readonly string _name;
     private readonly ImmutableArray<byte[]> _prefixes;
     private readonly SessionInbox _inbox;
-    private readonly GatewayPoller _poller;
+    private readonly PollerThread _poller;
     private readonly PluginPort _port;
     private readonly GatewaySettings _settings;
+    private readonly QueuePolicy _policy;
     private readonly IActorRef? _process;
     private readonly Action _onSubscribed;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Diagnostics.SessionGauge? _gauge;
+    private readonly SessionGauge? _gauge;
     private bool _subscribed;
     private bool _connected;
     private bool _ready;
     private bool _finished;
     private int _connections;
+    private bool _warnedFull;
+    private bool _stopping;
 
     /// <param name="engine">The engine.</param>
     /// <param name="spec">The plugin: registration, port, inbox and resolved prefixes.</param>
@@ -38,7 +44,7 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
     /// <param name="settings">Gateway settings.</param>
     /// <param name="process">The actor running the plugin's process, if the engine launches it.</param>
     /// <param name="onSubscribed">Called once, when its subscriptions are first active.</param>
-    public ExternalSession(EventEngine engine, SessionSpec spec, GatewayPoller poller, GatewaySettings settings,
+    public ExternalSession(EventEngine engine, SessionSpec spec, PollerThread poller, GatewaySettings settings,
         IActorRef? process, Action onSubscribed)
     {
         _engine = engine;
@@ -48,6 +54,7 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
         _poller = poller;
         _port = spec.Port;
         _settings = settings;
+        _policy = spec.Queue;
         _process = process;
         _onSubscribed = onSubscribed;
         _gauge = engine.Metrics.Session(_name);
@@ -62,7 +69,8 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
         Receive<PeerFirstRequest>(_ =>
         {
             _connected = true;
-            if (!_finished && _gauge is not null) _gauge.State = Diagnostics.SessionGauge.Connected;
+            Timers.Cancel(ConnectTimeout.Instance);
+            if (!_finished && _gauge is not null) _gauge.Connection = ExternalPluginConnection.Connected;
             _log.Info("External plugin {0} connected", _name);
             CheckReady();
         });
@@ -78,15 +86,36 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
             _process?.Tell(PluginQuit.Instance);
         });
         Receive<DisconnectTimeout>(_ => DisconnectTimedOut());
+        Receive<PluginGateway.StopServing>(_ =>
+        {
+            if (_finished) return;
+            var self = Self;
+            var port = _port;
+            _poller.Post(() => self.Tell(new PortDropped(port.StopServing(), "engine-stopped")));
+            _stopping = true;
+            Drain("engine-stopped", 0);
+        });
+        Receive<EngineStarted>(_ =>
+        {
+            if (!_connected && !_finished) Timers.StartSingleTimer(ConnectTimeout.Instance, ConnectTimeout.Instance, _policy.ConnectTimeout);
+        });
+        Receive<ConnectTimeout>(_ => ConnectTimedOut());
+        Receive<PauseCheck>(_ => ReportPausedSources());
         Receive<PortDropped>(d =>
         {
-            if (d.Released > 0) _engine.Metrics.Dropped("plugin-disconnected", d.Released);
+            if (d.Released > 0) _engine.Metrics.Dropped(d.Reason, d.Released);
         });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    protected override void PreStart() => _engine.Bridge.Tell(new Subscribe(Self, _prefixes), Self);
+    protected override void PreStart()
+    {
+        _engine.Bridge.Tell(new Subscribe(Self, _prefixes), Self);
+        var self = Self;
+        _engine.Started.ContinueWith(_ => self.Tell(EngineStarted.Instance), TaskScheduler.Default);
+        Timers.StartPeriodicTimer(PauseCheck.Instance, PauseCheck.Instance, _engine.Settings.FlowControl.PauseWarningInterval);
+    }
 
     protected override void PostStop()
     {
@@ -95,13 +124,74 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
 
     private void OnDelivery(Delivery delivery)
     {
-        if (!_finished)
+        if (_finished || _stopping)
         {
-            _inbox.Add(delivery);
+            _inbox.Release(delivery);
+            _engine.Metrics.Dropped(_finished ? "plugin-finished" : "engine-stopped");
             return;
         }
-        _inbox.Release(delivery);
-        _engine.Metrics.Dropped("plugin-finished");
+        if (_inbox.Count >= _policy.MaxQueue && _policy.OnFull != QueueOverflow.Backpressure)
+        {
+            QueueFull(delivery);
+            return;
+        }
+        _inbox.Add(delivery);
+    }
+
+    private void QueueFull(Delivery delivery)
+    {
+        switch (_policy.OnFull)
+        {
+            case QueueOverflow.DropNewest:
+                _inbox.Release(delivery);
+                break;
+            case QueueOverflow.DropOldest:
+                if (_inbox.TryTake(out var oldest))
+                {
+                    _inbox.Release(oldest);
+                    _inbox.Add(delivery);
+                }
+                else _inbox.Add(delivery); // the port took them all meanwhile
+                break;
+            case QueueOverflow.DropAndFinish:
+                _inbox.Release(delivery);
+                _engine.Metrics.Dropped("queue-full");
+                GiveUp("queue-full", "External plugin {0}: {1} events are queued for it (max-queue); dropping them and ending its session (on-queue-full = drop-and-finish)",
+                    _name, _policy.MaxQueue);
+                return;
+        }
+        _engine.Metrics.Dropped("queue-full");
+        if (!_warnedFull)
+        {
+            _warnedFull = true;
+            _log.Warning("External plugin {0}: its queue is full ({1} events, max-queue); dropping the {2} event each time (on-queue-full = {3}), counted as dropped with reason queue-full",
+                _name, _policy.MaxQueue, _policy.OnFull == QueueOverflow.DropNewest ? "newest" : "oldest", _policy.OnFull == QueueOverflow.DropNewest ? "drop-newest" : "drop-oldest");
+        }
+    }
+
+    private void ConnectTimedOut()
+    {
+        if (_finished || _connected) return;
+        if (_policy.OnConnectTimeout == DisconnectPolicy.KeepQueueing)
+        {
+            _log.Warning("External plugin {0} has not connected {1} after start-up; its {2} queued event(s) wait for it (on-connect-timeout = keep-queueing): their publishers pause once they hold {3}",
+                _name, _policy.ConnectTimeout, _inbox.Count, _engine.Settings.FlowControl.HighWaterMark);
+            Timers.StartSingleTimer(ConnectTimeout.Instance, ConnectTimeout.Instance, _policy.ConnectTimeout);
+            return;
+        }
+        GiveUp("plugin-never-connected", "External plugin {0} has not connected {1} after start-up; dropping its events and ending its session (on-connect-timeout = drop-and-finish)",
+            _name, _policy.ConnectTimeout);
+    }
+
+    // While its queue holds events of a paused source, the plugin is why that source waits: say so, again and again.
+    private void ReportPausedSources()
+    {
+        if (_finished || _inbox.IsEmpty || !_engine.PausedSources().Any()) return;
+        var paused = _inbox.HeldSources().Where(s => s.IsPaused).Select(s => s.Source).Order(StringComparer.Ordinal).ToList();
+        if (paused.Count == 0) return;
+        _log.Warning("External plugin {0} ({1}) has {2} event(s) queued and holds up paused source(s) {3} until it reads them (max-queue {4}, on-queue-full = {5})",
+            _name, !_connected ? "never connected" : _connections > 0 ? "connected" : "disconnected", _inbox.Count, string.Join(", ", paused),
+            _policy.MaxQueue, _policy.OnFull);
     }
 
     private void CheckReady()
@@ -116,7 +206,7 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
         var was = _connections;
         _connections = count;
         if (_finished || !_connected) return;
-        if (_gauge is not null) _gauge.State = count > 0 ? Diagnostics.SessionGauge.Connected : Diagnostics.SessionGauge.Disconnected;
+        if (_gauge is not null) _gauge.Connection = count > 0 ? ExternalPluginConnection.Connected : ExternalPluginConnection.Disconnected;
         if (count == 0 && was > 0)
         {
             _log.Warning("External plugin {0} disconnected; its events stay queued (at most {1} wait for it before its publishers pause) until it reconnects",
@@ -140,12 +230,18 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
             Timers.StartSingleTimer(DisconnectTimeout.Instance, DisconnectTimeout.Instance, _settings.DisconnectTimeout);
             return;
         }
-        _log.Error("External plugin {0} has been disconnected for {1}; dropping its events and ending its session (event-engine.gateway.on-disconnect-timeout = drop-and-finish)",
+        GiveUp("plugin-disconnected", "External plugin {0} has been disconnected for {1}; dropping its events and ending its session (event-engine.gateway.on-disconnect-timeout = drop-and-finish)",
             _name, _settings.DisconnectTimeout);
+    }
+
+    // A drop-and-finish policy applies: everything it holds or would get is dropped (counted with the reason).
+    private void GiveUp(string reason, string message, params object[] args)
+    {
+        _log.Error(message, args);
         var self = Self;
         var port = _port;
-        _poller.Post(() => self.Tell(new PortDropped(port.Drop())));
-        Finish("plugin-disconnected", 0);
+        _poller.Post(() => self.Tell(new PortDropped(port.Drop(), reason)));
+        Finish(reason, 0);
         _process?.Tell(PluginQuit.Instance);
     }
 
@@ -153,7 +249,7 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
     {
         if (_finished) return;
         _finished = true;
-        if (_gauge is not null) _gauge.State = Diagnostics.SessionGauge.Finished;
+        if (_gauge is not null) _gauge.Connection = ExternalPluginConnection.Finished;
         Timers.CancelAll();
         Drain(reason, droppedByPort);
         _engine.Bridge.Tell(new Unsubscribe(Self));
@@ -181,7 +277,22 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
         }
     }
 
-    private sealed record PortDropped(int Released);
+    private sealed record PortDropped(int Released, string Reason);
+
+    private sealed class EngineStarted
+    {
+        public static readonly EngineStarted Instance = new();
+    }
+
+    private sealed class ConnectTimeout
+    {
+        public static readonly ConnectTimeout Instance = new();
+    }
+
+    private sealed class PauseCheck
+    {
+        public static readonly PauseCheck Instance = new();
+    }
 
     private sealed class DisconnectTimeout
     {

@@ -1,3 +1,4 @@
+using EventEngine.Actors.Sockets;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -83,33 +84,36 @@ internal sealed class GatewayComponent : IEngineComponent
     {
         var settings = GatewaySettings.From(engine.Settings);
         BindAddress = settings.BindAddress;
+        var policies = _plugins.ToDictionary(p => p.Name, p => QueuePolicy.For(p.Name, engine.Settings.Section));
         var log = Logging.GetLogger(engine.System, "EventEngine.Gateway");
-        var poller = new GatewayPoller(log);
+        var poller = new PollerThread("gateway", log, engine.Metrics);
         var specs = new List<SessionSpec>();
         try
         {
             foreach (var plugin in _plugins)
             {
-                var inbox = new SessionInbox(engine.NewCreditWindow());
+                var policy = policies[plugin.Name];
+                var inbox = new SessionInbox(engine.NewCreditWindow(plugin.Name), policy.MaxQueue);
                 var port = new PluginPort(plugin.Name, settings.BindAddress, plugin.Port, settings.MaxMessageSize,
                     $"inproc://event-engine-{engine.Name}-gateway-monitor-{specs.Count}", poller, inbox, engine.Router, engine.Metrics, log, engine.Started,
                     engine.Settings.Curve);
-                specs.Add(new SessionSpec(plugin, port, inbox, Resolve(plugin.Subscriptions, engine)));
+                specs.Add(new SessionSpec(plugin, port, inbox, Resolve(plugin.Subscriptions, engine), policy));
                 _ports[plugin.Name] = port.Port;
                 _inboxes[plugin.Name] = inbox;
-                engine.Metrics.AddSession(plugin.Name, () => inbox.Count);
+                engine.Metrics.AddSession(plugin.Name, inbox);
             }
         }
         catch
         {
+            poller.Dispose(); // first: NetMQPoller refuses to hold disposed sockets
             foreach (var spec in specs) spec.Port.Dispose();
-            poller.Dispose();
             throw;
         }
         _waitingForSubscriptions = specs.Count;
         Running.AddOrUpdate(engine, this);
-        var gateway = engine.System.ActorOf(Props.Create(() => new PluginGateway(engine, settings, specs, poller, OnSessionSubscribed)), "event-engine-gateway");
-        if (_plugins.Any(p => p.Command is not null)) RegisterProcessShutdown(engine.System, gateway, settings);
+        var gateway = engine.Spawn(Props.Create(() => new PluginGateway(engine, settings, specs, poller, OnSessionSubscribed)), "event-engine-gateway");
+        engine.StoppingStarted += () => gateway.Tell(PluginGateway.StopServing.Instance);
+        RegisterShutdown(engine.System, gateway, settings);
         log.Info("Gateway: {0}", string.Join(", ", specs.Select(s =>
             $"{s.Plugin.Name} on tcp://{settings.BindAddress}:{s.Port.Port}{(engine.Settings.Curve.Enabled ? " (CURVE)" : "")} subscribed to [{string.Join(", ", s.Plugin.Subscriptions)}]{(s.Plugin.Command is null ? "" : " (launched by the engine)")}")));
     }
@@ -125,14 +129,16 @@ internal sealed class GatewayComponent : IEngineComponent
         .. subscriptions.Select(s => engine.Events.All.FirstOrDefault(t => t.Name == s)?.Filter ?? Encoding.UTF8.GetBytes(s))
     ];
 
-    private static void RegisterProcessShutdown(ActorSystem system, IActorRef gateway, GatewaySettings settings)
+    // service-stop: the plugin processes first (they get SIGTERM and time to exit), then the gateway, its sessions and ports.
+    private static void RegisterShutdown(ActorSystem system, IActorRef gateway, GatewaySettings settings)
     {
         var timeout = settings.Processes.StopTimeout + TimeSpan.FromSeconds(5);
-        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "event-engine-stop-plugin-processes", async () =>
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "event-engine-stop-gateway", async () =>
         {
             try
             {
                 await gateway.Ask<Done>(PluginGateway.StopPluginProcesses.Instance, timeout).ConfigureAwait(false);
+                await gateway.GracefulStop(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             }
             catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
             {

@@ -46,37 +46,27 @@ internal sealed record GatewaySettings(
     public static GatewaySettings From(EngineSettings engine)
     {
         var c = engine.Section.GetConfig("gateway") ?? throw new EventEngineException("configuration has no 'event-engine.gateway' section");
-        var policy = c.GetString("on-disconnect-timeout") switch
-        {
-            "keep-queueing" => DisconnectPolicy.KeepQueueing,
-            "drop-and-finish" => DisconnectPolicy.DropAndFinish,
-            var other => throw new EventEngineException($"event-engine.gateway.on-disconnect-timeout = '{other}' is not one of: keep-queueing, drop-and-finish"),
-        };
-        var p = c.GetConfig("processes");
-        var min = p.GetTimeSpan("restart-backoff.min");
-        var max = p.GetTimeSpan("restart-backoff.max");
+        var s = engine.Section;
+        var min = Setting.Duration(s, "gateway.processes.restart-backoff.min");
+        var max = Setting.Duration(s, "gateway.processes.restart-backoff.max");
         if (min <= TimeSpan.Zero || max < min)
-            throw new EventEngineException($"event-engine.gateway.processes.restart-backoff needs 0 < min <= max, got {min}..{max}");
+            throw Setting.Invalid("gateway.processes.restart-backoff", $"{{ min = {min}, max = {max} }}", "0 < min <= max");
+        var p = c.GetConfig("processes");
         return new GatewaySettings(
             engine.BindAddressAt("gateway.bind-address"),
             engine.Wire.MaxMessageSize,
-            Positive(c.GetTimeSpan("disconnect-timeout"), "disconnect-timeout"),
-            policy,
+            Positive(s, "gateway.disconnect-timeout"),
+            Setting.Enum<DisconnectPolicy>(s, "gateway.on-disconnect-timeout"),
             new ProcessSettings(
                 p.GetString("interpreter") ?? "",
                 [.. p.GetStringList("python-path") ?? []],
-                p.GetBoolean("die-with-engine"),
+                Setting.Bool(s, "gateway.processes.die-with-engine"),
                 p.GetString("setpriv") ?? "",
                 min,
                 max,
-                Positive(p.GetTimeSpan("stop-timeout"), "processes.stop-timeout"),
-                AtLeastOne(p.GetInt("crash-loop-after"), "processes.crash-loop-after"),
-                p.GetString("on-crash-loop") switch
-                {
-                    "stop" => CrashLoopPolicy.Stop,
-                    "keep-retrying" => CrashLoopPolicy.KeepRetrying,
-                    var other => throw new EventEngineException($"event-engine.gateway.processes.on-crash-loop = '{other}' is not one of: stop, keep-retrying"),
-                }));
+                Positive(s, "gateway.processes.stop-timeout"),
+                AtLeastOne(s, "gateway.processes.crash-loop-after"),
+                Setting.Enum<CrashLoopPolicy>(s, "gateway.processes.on-crash-loop")));
     }
 
     /// <summary>The external plugins registered under <c>event-engine.external-plugins</c>.</summary>
@@ -90,8 +80,8 @@ internal sealed record GatewaySettings(
             var c = section.GetConfig(path);
             if (c is null || !c.HasPath("port"))
                 throw new EventEngineException($"event-engine.{path} needs at least 'port' and 'subscriptions'");
-            var port = c.GetInt("port");
-            if (port is < 0 or > 65535) throw new EventEngineException($"event-engine.{path}.port = {port} is not a TCP port (0..65535, 0 = ephemeral)");
+            var port = Setting.Int(section, $"{path}.port");
+            if (port is < 0 or > 65535) throw Setting.Invalid(section, $"{path}.port", "a TCP port (0..65535, 0 = ephemeral)");
             plugins.Add(new ExternalPlugin(name, port, [.. c.GetStringList("subscriptions") ?? []])
             {
                 Command = c.HasPath("command") ? [.. c.GetStringList("command")] : null,
@@ -105,11 +95,15 @@ internal sealed record GatewaySettings(
         return plugins;
     }
 
-    private static int AtLeastOne(int value, string path) => value >= 1
-        ? value
-        : throw new EventEngineException($"event-engine.gateway.{path} = {value} must be at least 1");
+    private static int AtLeastOne(Config section, string path)
+    {
+        var value = Setting.Int(section, path);
+        return value >= 1 ? value : throw Setting.Invalid(section, path, "a whole number of at least 1");
+    }
 
-    private static TimeSpan Positive(TimeSpan value, string path) => value > TimeSpan.Zero
-        ? value
-        : throw new EventEngineException($"event-engine.gateway.{path} = {value} must be positive");
+    private static TimeSpan Positive(Config section, string path)
+    {
+        var value = Setting.Duration(section, path);
+        return value > TimeSpan.Zero ? value : throw Setting.Invalid(section, path, "a positive duration");
+    }
 }

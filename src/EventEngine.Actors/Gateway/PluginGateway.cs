@@ -1,3 +1,4 @@
+using EventEngine.Actors.Sockets;
 using System.Collections.Immutable;
 using Akka;
 using Akka.Actor;
@@ -6,8 +7,8 @@ using EventEngine.Actors.Processes;
 
 namespace EventEngine.Actors.Gateway;
 
-/// <summary>One external plugin as the gateway runs it: its registration, port, inbox and resolved prefixes.</summary>
-internal sealed record SessionSpec(ExternalPlugin Plugin, PluginPort Port, SessionInbox Inbox, ImmutableArray<byte[]> Prefixes);
+/// <summary>One external plugin as the gateway runs it: its registration, port, inbox, resolved prefixes and queue policy.</summary>
+internal sealed record SessionSpec(ExternalPlugin Plugin, PluginPort Port, SessionInbox Inbox, ImmutableArray<byte[]> Prefixes, QueuePolicy Queue);
 
 /// <summary>
 /// The gateway: parent of one <see cref="ExternalSession"/> per registered external plugin (and of a
@@ -19,12 +20,12 @@ internal sealed class PluginGateway : ReceiveActor
     private readonly EventEngine _engine;
     private readonly GatewaySettings _settings;
     private readonly IReadOnlyList<SessionSpec> _specs;
-    private readonly GatewayPoller _poller;
+    private readonly PollerThread _poller;
     private readonly ProcessLauncher _launcher;
     private readonly Action _onSubscribed;
     private readonly List<IActorRef> _processes = new();
 
-    public PluginGateway(EventEngine engine, GatewaySettings settings, IReadOnlyList<SessionSpec> specs, GatewayPoller poller, Action onSubscribed)
+    public PluginGateway(EventEngine engine, GatewaySettings settings, IReadOnlyList<SessionSpec> specs, PollerThread poller, Action onSubscribed)
     {
         _engine = engine;
         _settings = settings;
@@ -33,6 +34,10 @@ internal sealed class PluginGateway : ReceiveActor
         _onSubscribed = onSubscribed;
         _launcher = new ProcessLauncher($"event-engine-launcher-{engine.Name}");
 
+        Receive<StopServing>(_ =>
+        {
+            foreach (var child in Context.GetChildren()) child.Tell(StopServing.Instance);
+        });
         ReceiveAsync<StopPluginProcesses>(async _ =>
         {
             var timeout = _settings.Processes.StopTimeout + TimeSpan.FromSeconds(3);
@@ -78,6 +83,12 @@ internal sealed class PluginGateway : ReceiveActor
         foreach (var spec in _specs) spec.Port.Dispose();
         _poller.Dispose();
         _launcher.Dispose();
+    }
+
+    /// <summary>The engine is stopping: every session stops serving its plugin (CoordinatedShutdown's service-unbind).</summary>
+    internal sealed class StopServing
+    {
+        public static readonly StopServing Instance = new();
     }
 
     /// <summary>Stops every plugin process (CoordinatedShutdown); answered with <see cref="Done"/>.</summary>

@@ -1,3 +1,4 @@
+using EventEngine.Actors.Sockets;
 using EventEngine.Actors.Security;
 using Akka.Actor;
 using Akka.Event;
@@ -27,7 +28,7 @@ internal sealed class PluginPort : IDisposable
     private readonly RouterSocket _socket = new();
     private readonly NetMQMonitor _monitor;
     private readonly NetMQTimer _timer = new(TimeSpan.FromSeconds(1));
-    private readonly GatewayPoller _poller;
+    private readonly PollerThread _poller;
     private readonly SessionInbox _inbox;
     private readonly EventRouter _router;
     private readonly EngineMetrics _metrics;
@@ -48,7 +49,7 @@ internal sealed class PluginPort : IDisposable
 
     /// <summary>Creates the socket and binds it; throws <see cref="EventEngineException"/> if the bind fails.</summary>
     public PluginPort(string plugin, string bindAddress, int port, long maxMessageSize, string monitorAddress,
-        GatewayPoller poller, SessionInbox inbox, EventRouter router, EngineMetrics metrics, ILoggingAdapter log, Task engineStarted,
+        PollerThread poller, SessionInbox inbox, EventRouter router, EngineMetrics metrics, ILoggingAdapter log, Task engineStarted,
         CurveSettings? curve = null)
     {
         Plugin = plugin;
@@ -73,9 +74,9 @@ internal sealed class PluginPort : IDisposable
             throw Zmtp3Gate.BindFailed($"the port of external plugin '{plugin}'", bindAddress, port, e);
         }
         _monitor = new NetMQMonitor(_socket, monitorAddress, SocketEvents.Accepted | SocketEvents.Disconnected);
-        _monitor.Accepted += (_, _) => ConnectionsChanged(+1);
-        _monitor.Disconnected += (_, _) => ConnectionsChanged(-1);
-        _socket.ReceiveReady += (_, _) => ReceiveRequests();
+        _monitor.Accepted += (_, _) => _poller.Guard("a plugin connection", () => ConnectionsChanged(+1));
+        _monitor.Disconnected += (_, _) => _poller.Guard("a plugin disconnection", () => ConnectionsChanged(-1));
+        _socket.ReceiveReady += (_, _) => _poller.Guard($"requests of plugin {plugin}", ReceiveRequests);
         _timer.Elapsed += (_, _) => _poller.Guard("a plugin wait timeout", WaitTimedOut);
         _inbox.OnWake(() => _poller.Post(_onEventsArrived));
         poller.Poller.Add(_socket);
@@ -89,6 +90,7 @@ internal sealed class PluginPort : IDisposable
         Open,
         Quit,
         Dropped,
+        Stopping,
     }
 
     public string Plugin { get; }
@@ -98,6 +100,17 @@ internal sealed class PluginPort : IDisposable
 
     /// <summary>Wires the port to its session actor; called once, before the poller starts.</summary>
     public void AttachSession(IActorRef session) => _session = session;
+
+    /// <summary>
+    /// The engine is stopping: releases every event the plugin holds and ignores its requests from now on (its
+    /// connection ends with the engine). Poller thread.
+    /// </summary>
+    public int StopServing()
+    {
+        var released = ReleaseAll();
+        _state = PortState.Stopping;
+        return released;
+    }
 
     /// <summary>
     /// The plugin is gone for good (disconnect timeout, drop policy): releases every event it holds or would
@@ -133,6 +146,7 @@ internal sealed class PluginPort : IDisposable
     {
         var bodyFrames = _frames.Count - bodyStart;
         var request = bodyFrames == 1 ? PluginRequest.Parse(_frames[bodyStart]) : PluginRequest.Bad("expected one frame");
+        if (_state == PortState.Stopping) return; // no reply: the engine is going away
         if (_state != PortState.Open)
         {
             if (request.Kind != RequestKind.Quit)
@@ -184,6 +198,13 @@ internal sealed class PluginPort : IDisposable
     // The same peer's request acknowledges the previous reply; another peer's request takes the session over.
     private void AcceptPeer(Envelope envelope)
     {
+        if (_pending is { Held: var (frames, _) })
+        {
+            // A publication held until start-up, from a peer that is gone (its REQ socket would have waited).
+            _metrics.Dropped("peer-replaced", frames.Count);
+            _log.Warning("Plugin {0}: a new peer took over port {1} while a publication of {2} event(s) was held until start-up; it is dropped (counted, reason peer-replaced)",
+                Plugin, Port, frames.Count);
+        }
         CancelPending();
         if (_peer is not null && envelope.Identity.AsSpan().SequenceEqual(_peer))
         {

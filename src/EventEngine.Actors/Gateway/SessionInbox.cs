@@ -12,16 +12,24 @@ namespace EventEngine.Actors.Gateway;
 /// <remarks>
 /// Credits: a delivery's credit is returned when the plugin acknowledges it (<see cref="Release"/>), except for
 /// deliveries counted against the session's own window (its own events, or events internal plugins published
-/// while handling them): those are returned on arrival, because a plugin paused by its own window could not
-/// acknowledge them, which would deadlock it.
+/// while handling them): those are returned on arrival while fewer than <c>max-queue</c> events wait, because a
+/// plugin paused by its own window could not acknowledge them, which would deadlock it. Above <c>max-queue</c> they
+/// keep their credit until acknowledged, so a plugin that publishes to itself and stops reading is paused (and
+/// reported) instead of growing its queue without limit.
 /// </remarks>
 internal sealed class SessionInbox
 {
     private readonly ConcurrentQueue<Delivery> _queue = new();
     private Action _wake = static () => { };
+    private readonly int _maxQueue;
     private int _armed;
+    private int _ownCreditsHeld;
 
-    public SessionInbox(CreditWindow ownCredit) => OwnCredit = ownCredit;
+    public SessionInbox(CreditWindow ownCredit, int maxQueue)
+    {
+        OwnCredit = ownCredit;
+        _maxQueue = maxQueue;
+    }
 
     /// <summary>The window of events the plugin publishes.</summary>
     public CreditWindow OwnCredit { get; }
@@ -37,7 +45,11 @@ internal sealed class SessionInbox
     /// <summary>Queues a delivery (session thread); wakes the poller if it is waiting.</summary>
     public void Add(Delivery delivery)
     {
-        if (ReferenceEquals(delivery.Credit, OwnCredit)) delivery.Credit.Return();
+        if (ReferenceEquals(delivery.Credit, OwnCredit))
+        {
+            if (_queue.Count < _maxQueue) delivery.Credit.Return();
+            else Interlocked.Increment(ref _ownCreditsHeld);
+        }
         _queue.Enqueue(delivery);
         if (Volatile.Read(ref _armed) == 1 && Interlocked.Exchange(ref _armed, 0) == 1) _wake();
     }
@@ -62,6 +74,28 @@ internal sealed class SessionInbox
     /// <summary>The plugin acknowledged (or will never get) <paramref name="delivery"/>: returns its credit once.</summary>
     public void Release(Delivery delivery)
     {
-        if (!ReferenceEquals(delivery.Credit, OwnCredit)) delivery.Credit.Return();
+        if (!ReferenceEquals(delivery.Credit, OwnCredit) || TakeHeldOwnCredit()) delivery.Credit.Return();
+    }
+
+    /// <summary>The sources whose credit the queued deliveries hold (a snapshot, for pause reports).</summary>
+    public IReadOnlySet<CreditWindow> HeldSources()
+    {
+        var sources = new HashSet<CreditWindow>(ReferenceEqualityComparer.Instance);
+        foreach (var delivery in _queue)
+            if (!ReferenceEquals(delivery.Credit, OwnCredit) || Volatile.Read(ref _ownCreditsHeld) > 0) sources.Add(delivery.Credit);
+        return sources;
+    }
+
+    // Own deliveries are interchangeable: any one acknowledged gives back one of the credits held above max-queue.
+    private bool TakeHeldOwnCredit()
+    {
+        var held = Volatile.Read(ref _ownCreditsHeld);
+        while (held > 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _ownCreditsHeld, held - 1, held);
+            if (seen == held) return true;
+            held = seen;
+        }
+        return false;
     }
 }

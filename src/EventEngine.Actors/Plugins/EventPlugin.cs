@@ -15,8 +15,8 @@ namespace EventEngine.Actors.Plugins;
 /// </summary>
 /// <remarks>
 /// <para>Events that arrive before the start hook runs are stashed and handled right after it (in order).</para>
-/// <para>A handler that throws makes the supervisor restart the plugin: the event is dropped (counted as poison
-/// and logged), the mailbox and the subscriptions survive. The start hook runs once per plugin, not again after
+/// <para>A handler that throws makes the supervisor restart the plugin: the event is dropped (counted as poison,
+/// logged and published as a <see cref="PoisonEvent"/>), the mailbox and the subscriptions survive. The start hook runs once per plugin, not again after
 /// a restart; override <see cref="ActorBase.PostRestart"/> (calling the base) to act on a restart.</para>
 /// <para>Flow control: <see cref="PublishAsync{T}"/> completes when this plugin's window of deliveries in flight
 /// has room; await it in loops that produce many events. The plugin keeps handling events while it awaits.
@@ -191,12 +191,11 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         using var span = EngineTracing.StartHandle(delivery.TraceParent, delivery.Type?.Name ?? "raw", Name, _engine.Router.Node);
         try
         {
-            Dispatch(delivery.Event);
+            Dispatch(delivery);
         }
         catch (Exception e)
         {
-            _engine.Metrics.Poison(Name, delivery.Type?.Name ?? "raw");
-            _engine.Metrics.Dropped("poison");
+            _engine.OnPoison(Name, delivery, e);
             Log.Error(e, "Plugin {0} failed handling a {1} event; the event is dropped (poison) and the plugin restarts", Name, delivery.Type?.Name ?? "raw");
             throw;
         }
@@ -207,9 +206,11 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         }
     }
 
-    private void Dispatch(object @event)
+    // By the type it was published as (Publish<IAlarm>(new Fire()) reaches Subscribe<IAlarm>), else by its own type.
+    private void Dispatch(Delivery delivery)
     {
-        if (_handlers.TryGetValue(@event.GetType(), out var handler))
+        var @event = delivery.Event;
+        if ((delivery.Type is { } type && _handlers.TryGetValue(type.ClrType, out var handler)) || _handlers.TryGetValue(@event.GetType(), out handler))
         {
             handler(@event);
             return;

@@ -51,6 +51,7 @@ internal sealed class PluginProcess : ReceiveActor, IWithTimers
         Receive<LaunchFailed>(f =>
         {
             if (f.Generation != _generation || _stopping) return;
+            _process?.Dispose();
             _process = null;
             if (!StartupFailed([$"could not be started: {f.Cause.Message}"]))
                 ScheduleRestart($"could not be started ({f.Cause.Message})", error: true);
@@ -59,6 +60,7 @@ internal sealed class PluginProcess : ReceiveActor, IWithTimers
         {
             if (e.Generation != _generation || _process is null) return;
             ChildProcesses.Remove(_process);
+            _process.Dispose(); // its output was read to the end before Exited was sent
             _process = null;
             if (_quit || _stopping) OnExited(e);
             else Timers.StartSingleTimer("exit", new ExitJudged(e), QuitGrace);

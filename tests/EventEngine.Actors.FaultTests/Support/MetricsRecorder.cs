@@ -49,7 +49,7 @@ internal sealed class MetricsRecorder : IDisposable
         .Select(g => $"{g.Key}={g.Sum(m => m.Value)}"));
 
     /// <summary>Collects the gauges now and returns the value of <paramref name="instrument"/> for the tag, or null if not reported.</summary>
-    public long? Gauge(string instrument, string tag, string value)
+    public long? Gauge(string instrument, string? tag = null, string? value = null)
     {
         List<(string Instrument, long Value, Dictionary<string, object?> Tags)> collected;
         lock (_gaugeLock)

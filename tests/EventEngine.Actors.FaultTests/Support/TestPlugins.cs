@@ -84,6 +84,16 @@ public sealed class PingCollector : EventPlugin
     public PingCollector(Received<long> received) => Subscribe<Ping>(p => received.Add(p.N));
 }
 
+/// <summary>Records every Ping, taking about a millisecond each (a consumer far slower than its producer).</summary>
+public sealed class SlowPingCollector : EventPlugin
+{
+    public SlowPingCollector(Received<long> received) => Subscribe<Ping>(p =>
+    {
+        Thread.Sleep(1);
+        received.Add(p.N);
+    });
+}
+
 /// <summary>Records every TypeA text, and raw frames starting with <c>rawPrefix</c> (if given).</summary>
 public sealed class TextCollector : EventPlugin
 {
