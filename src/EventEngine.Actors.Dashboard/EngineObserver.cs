@@ -92,8 +92,8 @@ internal sealed class EngineObserver : IDisposable
                 Rate("event_engine.plugin.restarts", "plugin", name), Total("event_engine.events.poison", "plugin", name),
                 state.Credit.InFlight, !state.Credit.HasRoom));
         }
-        var sessions = _engine.Metrics.Sessions.OrderBy(s => s.Key, StringComparer.Ordinal)
-            .Select(s => new SessionView(s.Key, SessionGauge.Name(s.Value.State), s.Value.QueueDepth())).ToList();
+        var sessions = _engine.Status().ExternalPlugins
+            .Select(s => new SessionView(s.Name, SessionGauge.Name(s.Connection), s.QueueDepth)).ToList();
         plugins.AddRange(sessions.Select(s => new PluginView(s.Plugin, "external", node, s.State,
             Total("event_engine.plugin.process_restarts", "plugin", s.Plugin), Rate("event_engine.plugin.process_restarts", "plugin", s.Plugin),
             0, s.QueueDepth, false)));

@@ -98,9 +98,6 @@ public sealed class EngineMetrics : IDisposable
         Meter.CreateObservableGauge("event_engine.sources.paused", count, "{source}",
             "Sources of events (plugins, external plugins, host, wire) paused by flow control right now");
 
-    /// <summary>Every external plugin's session gauge, by plugin name (the dashboard's view of sessions).</summary>
-    internal IEnumerable<KeyValuePair<string, SessionGauge>> Sessions => _sessions;
-
     /// <summary>The gauge state of <paramref name="plugin"/>'s session, if it has one.</summary>
     internal SessionGauge? Session(string plugin) => _sessions.GetValueOrDefault(plugin);
 
