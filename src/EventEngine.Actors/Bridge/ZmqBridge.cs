@@ -63,7 +63,7 @@ internal sealed class ZmqBridge : ReceiveActor
         Receive<SuppressedDeadLetter>(d =>
         {
             if (d.Message is not Delivery delivery) return;
-            delivery.Credit.Return();
+            delivery.Settle();
             _metrics.Dropped("subscriber-stopped");
             // Akka names the dead-letter office, not the stopped plugin, as the recipient: report per event type.
             var type = delivery.Type?.Name ?? "raw";

@@ -37,7 +37,7 @@ internal sealed class SessionInbox
     /// <summary>Queues a delivery (session thread); wakes the poller if it is waiting.</summary>
     public void Add(Delivery delivery)
     {
-        if (ReferenceEquals(delivery.Credit, OwnCredit)) delivery.Credit.Return();
+        if (ReferenceEquals(delivery.Credit, OwnCredit)) delivery.Settle();
         _queue.Enqueue(delivery);
         if (Volatile.Read(ref _armed) == 1 && Interlocked.Exchange(ref _armed, 0) == 1) _wake();
     }
@@ -62,6 +62,6 @@ internal sealed class SessionInbox
     /// <summary>The plugin acknowledged (or will never get) <paramref name="delivery"/>: returns its credit once.</summary>
     public void Release(Delivery delivery)
     {
-        if (!ReferenceEquals(delivery.Credit, OwnCredit)) delivery.Credit.Return();
+        if (!ReferenceEquals(delivery.Credit, OwnCredit)) delivery.Settle();
     }
 }

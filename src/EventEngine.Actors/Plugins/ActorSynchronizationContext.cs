@@ -21,13 +21,20 @@ internal sealed class ActorSynchronizationContext : SynchronizationContext
     public override SynchronizationContext CreateCopy() => this;
 
     /// <summary>Runs <paramref name="action"/> with this context as the current one.</summary>
-    public void Run(Action action)
+    public void Run(Action action) => Run(() =>
+    {
+        action();
+        return true;
+    });
+
+    /// <summary>Runs <paramref name="function"/> with this context as the current one.</summary>
+    public T Run<T>(Func<T> function)
     {
         var previous = Current;
         SetSynchronizationContext(this);
         try
         {
-            action();
+            return function();
         }
         finally
         {
