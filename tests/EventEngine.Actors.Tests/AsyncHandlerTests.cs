@@ -220,3 +220,51 @@ public class AsyncHandlerTests : Akka.TestKit.Xunit2.TestKit
         await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(20));
     }
 }
+
+public class ConcurrentAsyncHandlerTests : Akka.TestKit.Xunit2.TestKit
+{
+    public ConcurrentAsyncHandlerTests() : base(TestConfig.Engine("""
+        event-engine.supervision { max-restarts = 1000, within = 1m }
+        event-engine.plugins.io.max-concurrency = 4
+        """)) { }
+
+    private sealed class IoBound : EventPlugin
+    {
+        public IoBound(IActorRef probe, ConcurrentQueue<int> started)
+        {
+            var running = 0;
+            var most = 0;
+            Subscribe<Ping>(async p =>
+            {
+                started.Enqueue(p.N);
+                most = Math.Max(most, ++running); // between awaits the code runs inside the actor: no race
+                await Task.Delay(20);
+                running--;
+                if (p.N == 13) throw new InvalidOperationException("poison 13");
+                Publish(new Alpha($"{p.N}"));
+                probe.Tell(most);
+            });
+        }
+    }
+
+    [Fact]
+    public async Task With_max_concurrency_4_up_to_4_async_handlers_run_at_once_start_in_order_and_a_failure_is_poison()
+    {
+        var probe = CreateTestProbe();
+        var alphas = CreateTestProbe();
+        var started = new ConcurrentQueue<int>();
+        var engine = EventEngine.Start(Sys, e => e
+            .AddPlugin<IoBound>("io", probe.Ref, started)
+            .AddPlugin<Recorder>("alphas", alphas.Ref, new[] { typeof(Alpha) }, null!));
+        using var metrics = new MetricsRecorder(engine);
+        await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
+        for (var i = 1; i <= 40; i++) engine.Publish(new Ping(i));
+        var alphaTexts = alphas.ReceiveN(39, TimeSpan.FromSeconds(30)).Cast<Alpha>().Select(a => int.Parse(a.Text)).ToList();
+        Assert.Equal(Enumerable.Range(1, 40).Where(n => n != 13), alphaTexts.Order());
+        var most = probe.ReceiveN(39, TimeSpan.FromSeconds(10)).Cast<int>().Max();
+        Assert.InRange(most, 2, 4);
+        Assert.Equal(Enumerable.Range(1, 40), started.Order()); // each event started once: none lost in the stash or the restart
+        Assert.Equal(Enumerable.Range(1, 13), started.Take(13)); // before the failure, handlers started in arrival order
+        AwaitAssert(() => Assert.Equal(1, metrics.Sum("event_engine.events.poison", "plugin", "io")), TimeSpan.FromSeconds(10));
+    }
+}

@@ -6,14 +6,23 @@ namespace EventEngine.Actors.Plugins;
 /// Runs continuations of a plugin's async code as messages in the plugin's own mailbox, so an awaiting plugin
 /// (for example a producer paused by <see cref="EventPlugin.PublishAsync{T}"/>) keeps handling its events
 /// meanwhile and no thread ever blocks. Code between awaits runs one message at a time, as actor code does.
+/// A context made for one delivery (an async handler running beside others, <c>max-concurrency</c> above 1)
+/// brings it back with each continuation, so what the handler publishes counts against that delivery's source.
 /// </summary>
 internal sealed class ActorSynchronizationContext : SynchronizationContext
 {
     private readonly IActorRef _self;
 
-    public ActorSynchronizationContext(IActorRef self) => _self = self;
+    public ActorSynchronizationContext(IActorRef self, Bridge.Delivery? delivery = null)
+    {
+        _self = self;
+        Delivery = delivery;
+    }
 
-    public override void Post(SendOrPostCallback callback, object? state) => _self.Tell(new Continuation(callback, state), ActorRefs.NoSender);
+    /// <summary>The delivery whose handler this context runs, if any.</summary>
+    public Bridge.Delivery? Delivery { get; }
+
+    public override void Post(SendOrPostCallback callback, object? state) => _self.Tell(new Continuation(this, callback, state), ActorRefs.NoSender);
 
     public override void Send(SendOrPostCallback callback, object? state) =>
         throw new NotSupportedException("a plugin's synchronization context runs continuations asynchronously only");
@@ -42,5 +51,8 @@ internal sealed class ActorSynchronizationContext : SynchronizationContext
         }
     }
 
-    internal sealed record Continuation(SendOrPostCallback Callback, object? State);
+    internal sealed record Continuation(ActorSynchronizationContext Context, SendOrPostCallback Callback, object? State)
+    {
+        public void Run() => Context.Run(() => Callback(State));
+    }
 }

@@ -38,7 +38,11 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<byte[]> _prefixes = new();
     private readonly HashSet<Type> _reportedUnhandled = new();
+    private readonly int _maxConcurrency;
     private Delivery? _handling;
+    private int _running;
+    private int _waitingForSlot;
+    private bool _unstashedForSlot;
     private bool _registered;
     private bool _pausedAfterRestart;
     private ICancelable? _resumeAfterPause;
@@ -49,6 +53,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         _engine = EventEngine.Of(Context.System);
         _state = _engine.PluginStateOf(Self);
         _context = new ActorSynchronizationContext(Self);
+        _maxConcurrency = _engine.Settings.MaxConcurrencyFor(Name);
         Log = Context.GetLogger();
     }
 
@@ -215,11 +220,26 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
             case Delivery when !_state.StartRequested || _pausedAfterRestart:
                 Stash.Stash();
                 return true;
+            case Delivery when _maxConcurrency > 1 && MustWaitForSlot():
+                _waitingForSlot++;
+                Stash.Stash();
+                return true;
             case Delivery delivery:
                 Handle(delivery);
                 return true;
             case ActorSynchronizationContext.Continuation continuation:
-                Guard("an async continuation", () => _context.Run(() => continuation.Callback(continuation.State)));
+                _handling = continuation.Context.Delivery;
+                try
+                {
+                    Guard("an async continuation", continuation.Run);
+                }
+                finally
+                {
+                    _handling = null;
+                }
+                return true;
+            case ConcurrentHandlerEnded ended:
+                Ended(ended);
                 return true;
             case SubscriptionsActive:
                 if (!_state.Ready)
@@ -246,6 +266,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
             case ResumeAfterPause:
                 _pausedAfterRestart = false;
                 _resumeAfterPause = null;
+                _waitingForSlot = 0;
                 Stash.UnstashAll();
                 if (!_state.StartHookCompleted && _state.StartRequested) RunStartHook();
                 return true;
@@ -261,7 +282,8 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         var handler = _handlers.For(delivery.Event);
         if (handler is { IsAsync: true })
         {
-            HandleAsync(delivery, handler);
+            if (_maxConcurrency > 1) HandleConcurrently(delivery, handler);
+            else HandleAsync(delivery, handler);
             return;
         }
         _handling = delivery;
@@ -279,6 +301,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         {
             _handling = null;
             delivery.Settle();
+            if (_maxConcurrency > 1) NextWaitingForSlot();
         }
     }
 
@@ -304,6 +327,63 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
                 delivery.Settle();
             }
         });
+    }
+
+    /// <summary>
+    /// Up to max-concurrency async handlers run side by side; continuations come back through the mailbox one at a
+    /// time. Deliveries beyond the limit wait in the stash, and each freed slot takes the oldest of them, so handlers
+    /// start in order (they may complete in any order).
+    /// </summary>
+    private void HandleConcurrently(Delivery delivery, Handler handler)
+    {
+        _running++;
+        var run = _stopping;
+        var self = Self;
+        Task task;
+        _handling = delivery;
+        try
+        {
+            task = new ActorSynchronizationContext(self, delivery).Run(() => handler.InvokeAsync(delivery.Event, run.Token));
+        }
+        catch (Exception e)
+        {
+            task = Task.FromException(e);
+        }
+        finally
+        {
+            _handling = null;
+        }
+        if (task.IsCompleted) Ended(new ConcurrentHandlerEnded(run, delivery, task));
+        else task.ContinueWith(t => self.Tell(new ConcurrentHandlerEnded(run, delivery, t)), TaskContinuationOptions.ExecuteSynchronously);
+    }
+
+    private void Ended(ConcurrentHandlerEnded ended)
+    {
+        ended.Delivery.Settle();
+        if (!ReferenceEquals(ended.Run, _stopping)) return; // a handler of an instance that has since restarted
+        _running--;
+        if (ended.Task.Exception is { } failure)
+        {
+            var cause = failure.InnerExceptions.Count == 1 ? failure.InnerException! : failure;
+            Poison(ended.Delivery, cause);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
+        }
+        NextWaitingForSlot();
+    }
+
+    private bool MustWaitForSlot()
+    {
+        if (!_unstashedForSlot) return _running >= _maxConcurrency || _waitingForSlot > 0;
+        _unstashedForSlot = false; // the delivery NextWaitingForSlot put at the front of the mailbox
+        return false;
+    }
+
+    private void NextWaitingForSlot()
+    {
+        if (_waitingForSlot == 0 || _running >= _maxConcurrency || _unstashedForSlot) return;
+        _waitingForSlot--;
+        _unstashedForSlot = true;
+        Stash.Unstash();
     }
 
     private void Poison(Delivery delivery, Exception e)
@@ -373,6 +453,9 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     {
         public static readonly RerunStartHook Instance = new();
     }
+
+    /// <summary>An async handler started by the instance whose token source is <paramref name="Run"/> has ended.</summary>
+    private sealed record ConcurrentHandlerEnded(CancellationTokenSource Run, Delivery Delivery, Task Task);
 
     /// <summary>A start hook run by the instance whose token source is <paramref name="Run"/> has ended.</summary>
     private sealed record StartHookEnded(CancellationTokenSource Run, Exception? Failure);
