@@ -6,21 +6,21 @@ namespace EventEngine.Actors.Plugins;
 /// Runs continuations of a plugin's async code as messages in the plugin's own mailbox, so an awaiting plugin
 /// (for example a producer paused by <see cref="EventPlugin.PublishAsync{T}"/>) keeps handling its events
 /// meanwhile and no thread ever blocks. Code between awaits runs one message at a time, as actor code does.
-/// A context made for one delivery (an async handler running beside others, <c>max-concurrency</c> above 1)
-/// brings it back with each continuation, so what the handler publishes counts against that delivery's source.
+/// A context made for one async handler run brings the run back with each continuation, so what the handler
+/// publishes counts against its delivery's source (several runs may interleave with <c>max-concurrency</c> above 1).
 /// </summary>
 internal sealed class ActorSynchronizationContext : SynchronizationContext
 {
     private readonly IActorRef _self;
 
-    public ActorSynchronizationContext(IActorRef self, Bridge.Delivery? delivery = null)
+    public ActorSynchronizationContext(IActorRef self, HandlerRun? run = null)
     {
         _self = self;
-        Delivery = delivery;
+        HandlerRun = run;
     }
 
-    /// <summary>The delivery whose handler this context runs, if any.</summary>
-    public Bridge.Delivery? Delivery { get; }
+    /// <summary>The async handler run this context resumes, if any.</summary>
+    public HandlerRun? HandlerRun { get; }
 
     public override void Post(SendOrPostCallback callback, object? state) => _self.Tell(new Continuation(this, callback, state), ActorRefs.NoSender);
 

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Akka.Actor;
-using Akka.Dispatch;
 using Akka.Event;
 using EventEngine.Actors.Bridge;
 using EventEngine.Actors.Events;
@@ -38,11 +37,9 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<byte[]> _prefixes = new();
     private readonly HashSet<Type> _reportedUnhandled = new();
-    private readonly int _maxConcurrency;
+    private readonly AsyncHandlerRuns _runs;
     private Delivery? _handling;
-    private int _running;
-    private int _waitingForSlot;
-    private bool _unstashedForSlot;
+    private bool _heldWhileRunning;
     private bool _registered;
     private bool _pausedAfterRestart;
     private ICancelable? _resumeAfterPause;
@@ -53,7 +50,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         _engine = EventEngine.Of(Context.System);
         _state = _engine.PluginStateOf(Self);
         _context = new ActorSynchronizationContext(Self);
-        _maxConcurrency = _engine.Settings.MaxConcurrencyFor(Name);
+        _runs = new AsyncHandlerRuns(_engine.Settings.MaxConcurrencyFor(Name));
         Log = Context.GetLogger();
     }
 
@@ -188,8 +185,22 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     protected override void PreStart() => Register();
 
     /// <inheritdoc />
+    protected override void PreRestart(Exception reason, object message)
+    {
+        // Deliveries waiting for an async handler go back to the front of the mailbox, in order, for the new instance.
+        if (_runs.TakeWaiting() is { Count: > 0 } waiting)
+        {
+            Stash.Prepend(waiting.Select(d => new Envelope(d, ActorRefs.NoSender)));
+            Stash.UnstashAll();
+        }
+        base.PreRestart(reason, message);
+    }
+
+    /// <inheritdoc />
     protected override void PostStop()
     {
+        // Deliveries still waiting go where a stopped plugin's mail goes: dead letters, where the bridge settles them.
+        foreach (var delivery in _runs.TakeWaiting()) Context.System.DeadLetters.Tell(delivery, Self);
         _resumeAfterPause?.Cancel();
         _stopping.Cancel();
         _stopping.Dispose();
@@ -220,26 +231,17 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
             case Delivery when !_state.StartRequested || _pausedAfterRestart:
                 Stash.Stash();
                 return true;
-            case Delivery when _maxConcurrency > 1 && MustWaitForSlot():
-                _waitingForSlot++;
-                Stash.Stash();
+            case Delivery delivery when _runs.MustWait:
+                _runs.Wait(delivery);
                 return true;
             case Delivery delivery:
                 Handle(delivery);
                 return true;
             case ActorSynchronizationContext.Continuation continuation:
-                _handling = continuation.Context.Delivery;
-                try
-                {
-                    Guard("an async continuation", continuation.Run);
-                }
-                finally
-                {
-                    _handling = null;
-                }
+                Continue(continuation);
                 return true;
-            case ConcurrentHandlerEnded ended:
-                Ended(ended);
+            case HandlerRunEnded ended:
+                End(ended.Run);
                 return true;
             case SubscriptionsActive:
                 if (!_state.Ready)
@@ -266,11 +268,17 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
             case ResumeAfterPause:
                 _pausedAfterRestart = false;
                 _resumeAfterPause = null;
-                _waitingForSlot = 0;
                 Stash.UnstashAll();
                 if (!_state.StartHookCompleted && _state.StartRequested) RunStartHook();
                 return true;
             default:
+                if (_runs.HoldsOtherMessages)
+                {
+                    // ReceiveAsync semantics: other messages wait until the async handlers have completed.
+                    _heldWhileRunning = true;
+                    Stash.Stash();
+                    return true;
+                }
                 var handled = false;
                 Guard(message.GetType().Name, () => handled = base.AroundReceive(receive, message));
                 return handled;
@@ -282,8 +290,16 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         var handler = _handlers.For(delivery.Event);
         if (handler is { IsAsync: true })
         {
-            if (_maxConcurrency > 1) HandleConcurrently(delivery, handler);
-            else HandleAsync(delivery, handler);
+            var token = _stopping.Token;
+            _handling = delivery;
+            try
+            {
+                End(_runs.Start(Self, delivery, _stopping, () => handler.InvokeAsync(delivery.Event, token)));
+            }
+            finally
+            {
+                _handling = null;
+            }
             return;
         }
         _handling = delivery;
@@ -301,89 +317,46 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         {
             _handling = null;
             delivery.Settle();
-            if (_maxConcurrency > 1) NextWaitingForSlot();
         }
     }
 
-    /// <summary>Akka's ReceiveAsync semantics: the mailbox is suspended until the task completes; awaits resume in the actor.</summary>
-    private void HandleAsync(Delivery delivery, Handler handler)
+    private void Continue(ActorSynchronizationContext.Continuation continuation)
     {
-        var token = _stopping.Token;
-        ActorTaskScheduler.RunTask(async () =>
+        var run = continuation.Context.HandlerRun;
+        if (run is null)
         {
-            _handling = delivery;
-            try
-            {
-                await handler.InvokeAsync(delivery.Event, token);
-            }
-            catch (Exception e)
-            {
-                Poison(delivery, e);
-                throw;
-            }
-            finally
-            {
-                _handling = null;
-                delivery.Settle();
-            }
-        });
-    }
-
-    /// <summary>
-    /// Up to max-concurrency async handlers run side by side; continuations come back through the mailbox one at a
-    /// time. Deliveries beyond the limit wait in the stash, and each freed slot takes the oldest of them, so handlers
-    /// start in order (they may complete in any order).
-    /// </summary>
-    private void HandleConcurrently(Delivery delivery, Handler handler)
-    {
-        _running++;
-        var run = _stopping;
-        var self = Self;
-        Task task;
-        _handling = delivery;
+            Guard("an async continuation", continuation.Run);
+            return;
+        }
+        _handling = run.Delivery;
+        run.EnterActor();
         try
         {
-            task = new ActorSynchronizationContext(self, delivery).Run(() => handler.InvokeAsync(delivery.Event, run.Token));
-        }
-        catch (Exception e)
-        {
-            task = Task.FromException(e);
+            Guard("an async continuation", continuation.Run);
         }
         finally
         {
+            run.LeaveActor();
             _handling = null;
         }
-        if (task.IsCompleted) Ended(new ConcurrentHandlerEnded(run, delivery, task));
-        else task.ContinueWith(t => self.Tell(new ConcurrentHandlerEnded(run, delivery, t)), TaskContinuationOptions.ExecuteSynchronously);
+        End(run);
     }
 
-    private void Ended(ConcurrentHandlerEnded ended)
+    /// <summary>Takes a completed run's end into account (poison if it failed), then starts what waited for its slot.</summary>
+    private void End(HandlerRun run)
     {
-        ended.Delivery.Settle();
-        if (!ReferenceEquals(ended.Run, _stopping)) return; // a handler of an instance that has since restarted
-        _running--;
-        if (ended.Task.Exception is { } failure)
+        if (_runs.End(run, _stopping) is { } failure)
         {
-            var cause = failure.InnerExceptions.Count == 1 ? failure.InnerException! : failure;
-            Poison(ended.Delivery, cause);
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
+            Poison(run.Delivery, failure);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
-        NextWaitingForSlot();
-    }
-
-    private bool MustWaitForSlot()
-    {
-        if (!_unstashedForSlot) return _running >= _maxConcurrency || _waitingForSlot > 0;
-        _unstashedForSlot = false; // the delivery NextWaitingForSlot put at the front of the mailbox
-        return false;
-    }
-
-    private void NextWaitingForSlot()
-    {
-        if (_waitingForSlot == 0 || _running >= _maxConcurrency || _unstashedForSlot) return;
-        _waitingForSlot--;
-        _unstashedForSlot = true;
-        Stash.Unstash();
+        if (!run.Ended) return;
+        while (_runs.TryNext(out var next)) Handle(next);
+        if (_runs.Running == 0 && _heldWhileRunning)
+        {
+            _heldWhileRunning = false;
+            Stash.UnstashAll();
+        }
     }
 
     private void Poison(Delivery delivery, Exception e)
@@ -453,9 +426,6 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     {
         public static readonly RerunStartHook Instance = new();
     }
-
-    /// <summary>An async handler started by the instance whose token source is <paramref name="Run"/> has ended.</summary>
-    private sealed record ConcurrentHandlerEnded(CancellationTokenSource Run, Delivery Delivery, Task Task);
 
     /// <summary>A start hook run by the instance whose token source is <paramref name="Run"/> has ended.</summary>
     private sealed record StartHookEnded(CancellationTokenSource Run, Exception? Failure);
