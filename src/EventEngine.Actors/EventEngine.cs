@@ -84,7 +84,7 @@ public sealed class EventEngine
     /// </summary>
     internal static EventEngine StartWithOverrides(ActorSystem system, Action<EventEngineBuilder> configure, Config? settingsOverrides)
     {
-        var builder = new EventEngineBuilder();
+        var builder = new EventEngineBuilder(system, ServicesOf(system));
         configure(builder);
         system.Settings.InjectTopLevelFallback(ReferenceConfig);
         var config = settingsOverrides is null ? system.Settings.Config : settingsOverrides.WithFallback(system.Settings.Config);
@@ -188,6 +188,12 @@ public sealed class EventEngine
         if (!Supervisor.IsNobody()) System.Stop(Supervisor);
         Metrics.Dispose();
     }
+
+    /// <summary>The host's services, when the system was set up with Akka.DependencyInjection (Akka.Hosting does that).</summary>
+    private static IServiceProvider? ServicesOf(ActorSystem system) =>
+        system.Settings.Setup.Get<Akka.DependencyInjection.DependencyResolverSetup>() is { HasValue: true } setup
+            ? setup.Value.DependencyResolver.GetService(typeof(IServiceProvider)) as IServiceProvider
+            : null;
 
     private static Config LoadReferenceConfig()
     {
