@@ -74,7 +74,7 @@ public class DependencyInjectionTests
                 services.AddSingleton(reports);
                 services.Configure<GreetingOptions>(o => o.Greeting = "bonjour");
                 services.AddAkka("di", akka => akka
-                    .AddHocon("event-engine.wire.enabled = off", HoconAddMode.Prepend)
+                    .AddHocon("event-engine { run-mode = run-to-completion, wire.enabled = off }", HoconAddMode.Prepend)
                     .WithEventEngine(engine => engine.AddPlugin<Injected>(7)));
             })
             .Build();
