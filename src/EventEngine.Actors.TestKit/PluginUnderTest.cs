@@ -54,7 +54,7 @@ public sealed class PluginUnderTest : EventExpectations
         options ??= new PluginTestOptions();
         var name = options.Name ?? typeof(TPlugin).Name;
         var harness = new Harness(testKit, options.HoldStart, options.CodecRoundTrip);
-        return Start(harness, testKit, name, harness.PropsFor(typeof(TPlugin), name, args), options);
+        return Start(harness, testKit, name, harness.PropsFor(typeof(TPlugin), name, args, options.Services), options);
     }
 
     /// <summary>Starts a plugin created from <paramref name="props"/> in <paramref name="testKit"/>'s actor system and waits until it has subscribed.</summary>

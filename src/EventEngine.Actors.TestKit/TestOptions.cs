@@ -20,6 +20,12 @@ public sealed record PluginTestOptions
 
     /// <summary>Further engine declarations, e.g. event types registered with <c>AddEventType</c>.</summary>
     public Action<EventEngineBuilder>? Configure { get; init; }
+
+    /// <summary>
+    /// Services the plugin's constructor takes (e.g. a fake clock): the arguments given fill the parameters of their
+    /// types, the others are resolved from these, as under Akka.Hosting. Null: the arguments alone.
+    /// </summary>
+    public IServiceProvider? Services { get; init; }
 }
 
 /// <summary>How a whole engine under test is started.</summary>

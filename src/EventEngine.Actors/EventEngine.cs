@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
@@ -9,6 +8,7 @@ using EventEngine.Actors.Diagnostics;
 using EventEngine.Actors.Events;
 using EventEngine.Actors.FlowControl;
 using EventEngine.Actors.Lifecycle;
+using EventEngine.Actors.HostAccess;
 using EventEngine.Actors.Plugins;
 using EventEngine.Actors.Security;
 using EventEngine.Actors.Supervision;
@@ -16,12 +16,12 @@ using EventEngine.Actors.Supervision;
 namespace EventEngine.Actors;
 
 /// <summary>
-/// One event engine, hosted by an <see cref="ActorSystem"/> (one engine per system; several systems may run in
-/// one process). Start it with <see cref="Start"/> (or <c>WithEventEngine</c> in Akka.Hosting).
+/// One event engine, hosted by an <see cref="ActorSystem"/> as an Akka extension (one engine per system; several
+/// systems may run in one process). Start it with <see cref="Start"/> (or <c>WithEventEngine</c> in Akka.Hosting,
+/// which also registers it, <see cref="IEventPublisher"/> and <see cref="IEventSubscriber"/> in the host's services).
 /// </summary>
-public sealed class EventEngine
+public sealed class EventEngine : IExtension
 {
-    private static readonly ConditionalWeakTable<ActorSystem, EventEngine> Engines = new();
     private static int _instances;
 
     private readonly ConcurrentDictionary<string, PluginState> _pluginStates = new();
@@ -42,6 +42,9 @@ public sealed class EventEngine
         Router = new EventRouter(Events, Metrics, Logging.GetLogger(system, "EventEngine.Router")) { Node = system.Name };
         Metrics.ObservePausedSources(() => _sources.Count(s => s.IsPaused));
         _hostCredit = NewCreditWindow("host");
+        var endpoints = new HostEndpoints(this, _hostCredit);
+        Publisher = endpoints;
+        Subscriber = endpoints;
     }
 
     /// <summary>The reference configuration (hocon/event-engine.conf), the fallback of every engine's settings.</summary>
@@ -74,6 +77,12 @@ public sealed class EventEngine
     /// <summary>Completes once every plugin (internal and external) has finished.</summary>
     public Task Completion => _completion.Task;
 
+    /// <summary>Publishes from host code with flow control (shares the host's window with <see cref="Publish{T}"/>).</summary>
+    public IEventPublisher Publisher { get; }
+
+    /// <summary>Subscribes host code to events, inside flow control.</summary>
+    public IEventSubscriber Subscriber { get; }
+
     internal EventRouter Router { get; }
 
     internal IActorRef Bridge { get; private set; } = ActorRefs.Nobody;
@@ -96,28 +105,31 @@ public sealed class EventEngine
     /// </summary>
     internal static EventEngine StartWithOverrides(ActorSystem system, Action<EventEngineBuilder> configure, Config? settingsOverrides)
     {
-        var builder = new EventEngineBuilder();
+        var builder = new EventEngineBuilder(system, ServicesOf(system));
         configure(builder);
         system.Settings.InjectTopLevelFallback(ReferenceConfig);
         var config = settingsOverrides is null ? system.Settings.Config : settingsOverrides.WithFallback(system.Settings.Config);
         var engine = new EventEngine(system, EngineSettings.From(config),
             $"{system.Name}-{Interlocked.Increment(ref _instances)}");
-        lock (Engines)
+        lock (system)
         {
-            if (Engines.TryGetValue(system, out _))
+            if (system.HasExtension<EventEngine>())
                 throw new EventEngineException($"actor system '{system.Name}' already hosts an event engine; use one system per engine");
-            Engines.Add(system, engine);
-        }
-        try
-        {
+            // What can fail for bad settings or a busy port fails here, before the engine is registered: a failed start
+            // leaves the system free for another engine.
             Gateway.GatewayComponent.AddConfigured(builder, engine.Settings); // external plugins registered in HOCON
-            engine.Run(builder);
-        }
-        catch
-        {
-            engine.Stop();
-            lock (Engines) Engines.Remove(system);
-            throw;
+            var wire = engine.BindWire();
+            system.RegisterExtension(new ExtensionId(engine)); // before the plugins exist: their constructors look it up
+            try
+            {
+                engine.Run(builder, wire);
+            }
+            catch
+            {
+                if (engine.Bridge.IsNobody()) wire?.Dispose(); // else the bridge owns it and disposes it when it stops
+                engine.Stop();
+                throw;
+            }
         }
         return engine;
     }
@@ -126,10 +138,7 @@ public sealed class EventEngine
     /// <exception cref="EventEngineException">The system hosts no engine.</exception>
     public static EventEngine Of(ActorSystem system)
     {
-        lock (Engines)
-        {
-            if (Engines.TryGetValue(system, out var engine)) return engine;
-        }
+        if (system.HasExtension<EventEngine>()) return system.GetExtension<EventEngine>();
         throw new EventEngineException(
             $"actor system '{system.Name}' hosts no event engine: plugins are created by the engine (AddPlugin), not with ActorOf");
     }
@@ -218,6 +227,9 @@ public sealed class EventEngine
     /// <summary>Every internal plugin's state, by actor path (the dashboard's view of plugins).</summary>
     internal IEnumerable<KeyValuePair<string, PluginState>> PluginStates => _pluginStates;
 
+    /// <summary>The window of events host code publishes (<see cref="Publish{T}"/>, <see cref="Publisher"/>).</summary>
+    internal CreditWindow HostCredit => _hostCredit;
+
     internal PluginState PluginStateOf(IActorRef plugin) =>
         _pluginStates.GetOrAdd(plugin.Path.ToStringWithoutAddress(), _ => new PluginState(NewCreditWindow(plugin.Path.Name)));
 
@@ -235,32 +247,25 @@ public sealed class EventEngine
             CoordinatedShutdown.Get(System).Run(AllPluginsFinishedReason.Instance);
     }
 
-    private void Run(EventEngineBuilder builder)
+    private WireLink? BindWire()
+    {
+        if (!Settings.Wire.Enabled) return null;
+        var inboundCredit = NewCreditWindow("wire");
+        var wire = new WireLink(Settings.Wire, Name, inboundCredit,
+            frame => Router.PublishFrame(frame, inboundCredit, toWire: false, "wire"),
+            Logging.GetLogger(System, "EventEngine.Wire"), Settings.Curve, Metrics);
+        PublishPort = wire.PublishPort;
+        SubscribePort = wire.SubscribePort;
+        return wire;
+    }
+
+    private void Run(EventEngineBuilder builder, WireLink? wire)
     {
         foreach (var type in builder.EventTypes) Events.Register(type);
         Events.Get<PoisonEvent>(); // registered up front, so external plugins can subscribe to it by name
         _guardian = ((ExtendedActorSystem)System).SystemActorOf(Props.Create(() => new EngineGuardian(this)), "event-engine");
-        WireLink? wire = null;
-        if (Settings.Wire.Enabled)
-        {
-            var inboundCredit = NewCreditWindow("wire");
-            wire = new WireLink(Settings.Wire, Name, inboundCredit,
-                frame => Router.PublishFrame(frame, inboundCredit, toWire: false, "wire"),
-                Logging.GetLogger(System, "EventEngine.Wire"), Settings.Curve, Metrics);
-            PublishPort = wire.PublishPort;
-            SubscribePort = wire.SubscribePort;
-        }
-        // The bridge owns the wire from its creation on: however the start ends, its PostStop disposes it.
-        IActorRef bridge;
-        try
-        {
-            bridge = Bridge = Spawn(Props.Create(() => new ZmqBridge(this, wire)), "event-engine-bridge");
-        }
-        catch
-        {
-            wire?.Dispose();
-            throw;
-        }
+        // The bridge owns the wire from its creation on: its PostStop disposes it (until then the caller of Run does).
+        var bridge = Bridge = Spawn(Props.Create(() => new ZmqBridge(this, wire)), "event-engine-bridge");
         if (wire is not null)
         {
             Router.Wire = wire.Send;
@@ -298,6 +303,12 @@ public sealed class EventEngine
         Metrics.Dispose();
     }
 
+    /// <summary>The host's services, when the system was set up with Akka.DependencyInjection (Akka.Hosting does that).</summary>
+    private static IServiceProvider? ServicesOf(ActorSystem system) =>
+        system.Settings.Setup.Get<Akka.DependencyInjection.DependencyResolverSetup>() is { HasValue: true } setup
+            ? setup.Value.DependencyResolver.GetService(typeof(IServiceProvider)) as IServiceProvider
+            : null;
+
     private static Config LoadReferenceConfig()
     {
         using var stream = typeof(EventEngine).Assembly.GetManifestResourceStream("EventEngine.Actors.reference.conf")
@@ -305,6 +316,12 @@ public sealed class EventEngine
         using var reader = new StreamReader(stream);
         return ConfigurationFactory.ParseString(reader.ReadToEnd());
     }
+}
+
+/// <summary>Registers a started engine as its system's extension (the engine is made by <see cref="EventEngine.Start"/>, not by Akka).</summary>
+internal sealed class ExtensionId(EventEngine engine) : ExtensionIdProvider<EventEngine>
+{
+    public override EventEngine CreateExtension(ExtendedActorSystem system) => engine;
 }
 
 /// <summary>CoordinatedShutdown reason: every plugin has finished (run-to-completion mode).</summary>

@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
 using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Configuration;
+using Akka.DependencyInjection;
 using Akka.Event;
 using EventEngine.Actors.Configuration;
 
@@ -20,6 +22,7 @@ public static class EventEngineApplication
     /// <param name="config">HOCON overriding the reference configuration.</param>
     /// <param name="onStarted">Called once the engine is running (ports bound, plugins created).</param>
     /// <param name="systemName">The actor system's name.</param>
+    /// <param name="services">Services plugins take in their constructors (through Akka.DependencyInjection), if any.</param>
     /// <returns>
     /// 0 when every plugin finished (or, in service mode, when the program was stopped); 130 (SIGINT) or 143 (SIGTERM)
     /// when a run-to-completion engine was stopped before every plugin finished; the shutdown reason's code otherwise
@@ -27,9 +30,12 @@ public static class EventEngineApplication
     /// </returns>
     /// <exception cref="EventEngineException">The engine could not start (bad settings, a port in use); nothing is logged but the cause.</exception>
     public static async Task<int> RunAsync(Action<EventEngineBuilder> configure, Config? config = null,
-        Action<EventEngine>? onStarted = null, string systemName = "event-engine")
+        Action<EventEngine>? onStarted = null, string systemName = "event-engine", IServiceProvider? services = null)
     {
-        var system = ActorSystem.Create(systemName, config is null ? EventEngine.ReferenceConfig : config.WithFallback(EventEngine.ReferenceConfig));
+        var bootstrap = BootstrapSetup.Create()
+            .WithConfig(config is null ? EventEngine.ReferenceConfig : config.WithFallback(EventEngine.ReferenceConfig));
+        var setup = services is null ? ActorSystemSetup.Create(bootstrap) : bootstrap.And(DependencyResolverSetup.Create(services));
+        var system = ActorSystem.Create(systemName, setup);
         var shutdown = CoordinatedShutdown.Get(system);
         EventEngine? engine = null;
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);

@@ -1,4 +1,6 @@
+using System.Linq.Expressions;
 using Akka.Actor;
+using Akka.DependencyInjection;
 using EventEngine.Actors.Events;
 using EventEngine.Actors.Plugins;
 using EventEngine.Actors.Supervision;
@@ -6,11 +8,35 @@ using EventEngine.Actors.Supervision;
 namespace EventEngine.Actors;
 
 /// <summary>Declares what an engine runs: its plugins and the event types that do not use the defaults.</summary>
+/// <remarks>
+/// A plugin is registered by type with its constructor arguments (<c>AddPlugin&lt;Thermostat&gt;(20.0, 1000)</c>), by name
+/// and type (<c>AddPlugin&lt;Thermostat&gt;("hot", 20.0, 1000)</c>: a first string argument is always the name), or by a
+/// typed factory (<c>AddPlugin("hot", () =&gt; new Thermostat(20.0, 1000))</c>). When the engine runs with the host's
+/// services (Akka.Hosting, or <see cref="EventEngineApplication"/> given an <see cref="IServiceProvider"/>), plugins
+/// registered by type are created through Akka.DependencyInjection: the arguments given fill the parameters of their
+/// types, the others come from the services (<c>ILogger&lt;T&gt;</c>, <c>IOptions&lt;T&gt;</c>, singletons; for scoped
+/// services take an <c>IServiceScopeFactory</c> and create a scope per unit of work).
+/// </remarks>
 public sealed class EventEngineBuilder
 {
+    private readonly ActorSystem? _system;
     private readonly List<PluginRegistration> _plugins = new();
     private readonly HashSet<string> _pluginNames = new();
     private readonly List<EventType> _eventTypes = new();
+
+    /// <summary>A builder whose plugins are created without dependency injection.</summary>
+    public EventEngineBuilder()
+    {
+    }
+
+    internal EventEngineBuilder(ActorSystem system, IServiceProvider? services)
+    {
+        _system = system;
+        Services = services;
+    }
+
+    /// <summary>The host's services plugins are created with, or null when the engine runs without dependency injection.</summary>
+    public IServiceProvider? Services { get; }
 
     internal IReadOnlyList<PluginRegistration> Plugins => _plugins;
 
@@ -18,11 +44,32 @@ public sealed class EventEngineBuilder
 
     internal List<IEngineComponent> Components { get; } = new();
 
-    /// <summary>Adds a plugin of type <typeparamref name="TPlugin"/>, named after the type unless <paramref name="name"/> is given.</summary>
+    /// <summary>Adds a plugin of type <typeparamref name="TPlugin"/> named after the type.</summary>
+    /// <param name="args">Constructor arguments (with services: those not resolved from them).</param>
+    /// <exception cref="ArgumentException">No constructor takes <paramref name="args"/>; the message lists the constructors.</exception>
+    public EventEngineBuilder AddPlugin<TPlugin>(params object?[] args) where TPlugin : EventPlugin =>
+        AddPlugin<TPlugin>(typeof(TPlugin).Name, args);
+
+    /// <summary>Adds a plugin of type <typeparamref name="TPlugin"/> named <paramref name="name"/>.</summary>
     /// <param name="name">The plugin's unique name (its actor name, and its key under <c>event-engine.plugins</c>).</param>
-    /// <param name="args">Constructor arguments.</param>
-    public EventEngineBuilder AddPlugin<TPlugin>(string? name = null, params object[] args) where TPlugin : EventPlugin =>
-        AddPlugin(name ?? typeof(TPlugin).Name, Props.Create(typeof(TPlugin), args));
+    /// <param name="args">Constructor arguments (with services: those not resolved from them).</param>
+    /// <exception cref="ArgumentException">A bad or duplicate name, or no constructor takes <paramref name="args"/>.</exception>
+    public EventEngineBuilder AddPlugin<TPlugin>(string name, params object?[] args) where TPlugin : EventPlugin
+    {
+        ValidateName(name);
+        if (Services is null || _system is null)
+            return AddPlugin(name, Props.Create(typeof(TPlugin), PluginConstructors.Bind(name, typeof(TPlugin), args)));
+        PluginConstructors.Check(name, typeof(TPlugin), args, Services);
+        return AddPlugin(name, DependencyResolver.For(_system).Props(typeof(TPlugin), args!));
+    }
+
+    /// <summary>Adds a plugin created by <paramref name="factory"/> (Akka's typed <c>Props.Create</c>), named <paramref name="name"/>.</summary>
+    public EventEngineBuilder AddPlugin<TPlugin>(string name, Expression<Func<TPlugin>> factory) where TPlugin : EventPlugin =>
+        AddPlugin(name, Props.Create(factory));
+
+    /// <summary>Adds a plugin created by <paramref name="factory"/> (Akka's typed <c>Props.Create</c>), named after its type.</summary>
+    public EventEngineBuilder AddPlugin<TPlugin>(Expression<Func<TPlugin>> factory) where TPlugin : EventPlugin =>
+        AddPlugin(typeof(TPlugin).Name, factory);
 
     /// <summary>Adds a plugin created from <paramref name="props"/> (which must create an <see cref="EventPlugin"/>).</summary>
     public EventEngineBuilder AddPlugin(string name, Props props)

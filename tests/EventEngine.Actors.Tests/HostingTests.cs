@@ -18,7 +18,7 @@ public class HostingTests
         var host = Host.CreateDefaultBuilder()
             .ConfigureLogging(logging => logging.ClearProviders().AddProvider(new CollectingLoggerProvider(logged)))
             .ConfigureServices(services => services.AddAkka("hosted", akka => akka
-                .AddHocon("event-engine.wire { publish-port = 0, subscribe-port = 0 }", HoconAddMode.Prepend)
+                .AddHocon("event-engine { run-mode = run-to-completion, wire { publish-port = 0, subscribe-port = 0 } }", HoconAddMode.Prepend)
                 .ConfigureLoggers(loggers =>
                 {
                     loggers.ClearLoggers();

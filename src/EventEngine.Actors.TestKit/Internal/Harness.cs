@@ -91,8 +91,8 @@ internal sealed class Harness : IEngineComponent
     }
 
     /// <summary>Props for a plugin type that remember why its constructor threw.</summary>
-    public Props PropsFor(Type pluginType, string name, object[] args) =>
-        Props.CreateBy(new RecordingProducer(pluginType, args, (why, e) => Update(() => _constructorFailures[name] = (why, e))));
+    public Props PropsFor(Type pluginType, string name, object[] args, IServiceProvider? services = null) =>
+        Props.CreateBy(new RecordingProducer(name, pluginType, args, services, (why, e) => Update(() => _constructorFailures[name] = (why, e))));
 
     /// <summary>
     /// Waits until the test subscriber's subscription is active and every plugin has subscribed (the barrier holds

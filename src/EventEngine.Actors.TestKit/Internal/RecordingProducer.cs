@@ -1,34 +1,48 @@
 using System.Reflection;
 using System.Runtime.ExceptionServices;
 using Akka.Actor;
+using EventEngine.Actors.Plugins;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EventEngine.Actors.TestKit.Internal;
 
 /// <summary>
-/// Creates a plugin from its type and constructor arguments (optional parameters may be left out) and remembers why
-/// that failed: the supervisor stops a plugin that cannot be created without logging the cause, and the test should
-/// name it.
+/// Creates a plugin from its type and constructor arguments (optional parameters may be left out; with services, the
+/// other parameters come from them) and remembers why that failed: the supervisor stops a plugin that cannot be
+/// created without logging the cause, and the test should name it. The arguments are checked when the producer is made.
 /// </summary>
 internal sealed class RecordingProducer : IIndirectActorProducer
 {
     private readonly object?[] _args;
+    private readonly IServiceProvider? _services;
     private readonly Action<string, Exception> _failed;
 
-    public RecordingProducer(Type actorType, object?[] args, Action<string, Exception> failed)
+    /// <exception cref="ArgumentException">No constructor of <paramref name="actorType"/> takes <paramref name="args"/>.</exception>
+    public RecordingProducer(string name, Type actorType, object?[] args, IServiceProvider? services, Action<string, Exception> failed)
     {
         ActorType = actorType;
-        _args = args;
+        _services = services;
         _failed = failed;
+        if (services is null)
+        {
+            _args = PluginConstructors.Bind(name, actorType, args);
+        }
+        else
+        {
+            PluginConstructors.Check(name, actorType, args, services);
+            _args = args;
+        }
     }
 
     public Type ActorType { get; }
 
     public ActorBase Produce()
     {
-        var (constructor, arguments) = Bind();
         try
         {
-            return (ActorBase)constructor.Invoke(arguments);
+            return _services is null
+                ? (ActorBase)Activator.CreateInstance(ActorType, _args)!
+                : (ActorBase)ActivatorUtilities.CreateInstance(_services, ActorType, _args!);
         }
         catch (TargetInvocationException e) when (e.InnerException is { } inner)
         {
@@ -36,25 +50,14 @@ internal sealed class RecordingProducer : IIndirectActorProducer
             ExceptionDispatchInfo.Throw(inner);
             throw;
         }
+        catch (InvalidOperationException e) when (_services is not null)
+        {
+            _failed($"its constructor's services could not be resolved: {e.Message}", e);
+            throw;
+        }
     }
 
     public void Release(ActorBase actor)
     {
-    }
-
-    private (ConstructorInfo, object?[]) Bind()
-    {
-        foreach (var constructor in ActorType.GetConstructors().OrderBy(c => c.GetParameters().Length))
-        {
-            var parameters = constructor.GetParameters();
-            if (parameters.Length < _args.Length || parameters.Skip(_args.Length).Any(p => !p.HasDefaultValue)) continue;
-            if (!_args.Select((a, i) => a is null ? !parameters[i].ParameterType.IsValueType : parameters[i].ParameterType.IsInstanceOfType(a)).All(ok => ok)) continue;
-            return (constructor, [.. _args, .. parameters.Skip(_args.Length).Select(p => p.DefaultValue)]);
-        }
-        var given = string.Join(", ", _args.Select(a => a?.GetType().Name ?? "null"));
-        var failure = new ArgumentException(
-            $"no public constructor of {ActorType.Name} takes ({given}); it has: {string.Join("; ", ActorType.GetConstructors().Select(c => $"({string.Join(", ", c.GetParameters().Select(p => p.ParameterType.Name))})"))}");
-        _failed($"{failure.Message}", failure);
-        throw failure;
     }
 }

@@ -31,7 +31,7 @@ internal sealed class TestSubscriber : ReceiveActor
             }
             finally
             {
-                delivery.Credit.Return();
+                delivery.Settle();
             }
         });
         Receive<SubscriptionsActive>(_ =>

@@ -6,7 +6,8 @@ namespace EventEngine.Actors.Bridge;
 
 /// <summary>
 /// One published event on its way to subscribers. One instance is shared by every subscriber of the
-/// publication; each returns one credit to <see cref="Credit"/> once it has handled the event.
+/// publication; each takes one credit of <see cref="Credit"/> (taken by the router) and gives it back through
+/// <see cref="Settle"/>, the one place a delivery's credit is returned.
 /// </summary>
 internal sealed class Delivery : IDeadLetterSuppression
 {
@@ -26,10 +27,17 @@ internal sealed class Delivery : IDeadLetterSuppression
     /// <summary>The registered event type, or null for a raw frame.</summary>
     public EventType? Type { get; }
 
+    /// <summary>The window of the source this delivery counts against.</summary>
     public CreditWindow Credit { get; }
 
     /// <summary>The publish span this delivery belongs to (null when nobody traces; a reference keeps deliveries small).</summary>
     public System.Diagnostics.Activity? TraceParent { get; init; }
+
+    /// <summary>
+    /// One subscriber is done with the event (handled, failed, dropped or never to be handled): returns its credit.
+    /// Called exactly once per subscriber; for an async handler, when its task has completed.
+    /// </summary>
+    public void Settle() => Credit.Return();
 
     /// <summary>The wire frame, encoded at most once (racing encoders produce identical bytes).</summary>
     public byte[] Frame => _frame ??= Type!.EncodeFrame(Event);

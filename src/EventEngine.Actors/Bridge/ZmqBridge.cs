@@ -66,7 +66,7 @@ internal sealed class ZmqBridge : ReceiveActor
         Receive<SuppressedDeadLetter>(d =>
         {
             if (d.Message is not Delivery delivery) return;
-            delivery.Credit.Return();
+            delivery.Settle();
             if (_engine.IsStopping)
             {
                 _metrics.Dropped("engine-stopped");

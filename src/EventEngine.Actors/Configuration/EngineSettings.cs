@@ -131,6 +131,16 @@ public sealed record EngineSettings(
         return Section.HasPath(path) ? Section.GetString(path) : PluginDispatcher;
     }
 
+    /// <summary>How many async handlers of a plugin may run at once: <c>plugins.NAME.max-concurrency</c>, 1 by default.</summary>
+    public int MaxConcurrencyFor(string plugin)
+    {
+        var path = $"plugins.\"{plugin}\".max-concurrency";
+        if (!Section.HasPath(path)) return 1;
+        var value = Section.GetInt(path);
+        if (value < 1) throw new EventEngineException($"event-engine.{path} = {value} must be at least 1");
+        return value;
+    }
+
     private static int Port(Config c, string path)
     {
         var port = Setting.Int(c, path);

@@ -47,7 +47,7 @@ internal sealed class SessionInbox
     {
         if (ReferenceEquals(delivery.Credit, OwnCredit))
         {
-            if (_queue.Count < _maxQueue) delivery.Credit.Return();
+            if (_queue.Count < _maxQueue) delivery.Settle();
             else Interlocked.Increment(ref _ownCreditsHeld);
         }
         _queue.Enqueue(delivery);
@@ -74,7 +74,7 @@ internal sealed class SessionInbox
     /// <summary>The plugin acknowledged (or will never get) <paramref name="delivery"/>: returns its credit once.</summary>
     public void Release(Delivery delivery)
     {
-        if (!ReferenceEquals(delivery.Credit, OwnCredit) || TakeHeldOwnCredit()) delivery.Credit.Return();
+        if (!ReferenceEquals(delivery.Credit, OwnCredit) || TakeHeldOwnCredit()) delivery.Settle();
     }
 
     /// <summary>The sources whose credit the queued deliveries hold (a snapshot, for pause reports).</summary>

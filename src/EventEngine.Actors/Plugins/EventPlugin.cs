@@ -15,9 +15,16 @@ namespace EventEngine.Actors.Plugins;
 /// </summary>
 /// <remarks>
 /// <para>Events that arrive before the start hook runs are stashed and handled right after it (in order).</para>
-/// <para>A handler that throws makes the supervisor restart the plugin: the event is dropped (counted as poison,
-/// logged and published as a <see cref="PoisonEvent"/>), the mailbox and the subscriptions survive. The start hook runs once per plugin, not again after
-/// a restart; override <see cref="ActorBase.PostRestart"/> (calling the base) to act on a restart.</para>
+/// <para>Async handlers (<c>Subscribe&lt;T&gt;(async e =&gt; ...)</c>) have Akka's <c>ReceiveAsync</c> semantics: the
+/// plugin takes its next message only when the handler's task has completed, and after every await the actor
+/// context is valid (<see cref="Publish{T}"/>, <see cref="Finish"/>, <see cref="Timers"/>, <see cref="Log"/>,
+/// <c>Sender</c>, <c>Self</c>). The event's flow-control credit is returned when the task completes, so
+/// back-pressure covers the async work. Do not use <c>ConfigureAwait(false)</c> in plugin code.</para>
+/// <para>A handler that throws (before or after an await) makes the supervisor restart the plugin: the event is
+/// dropped (counted as poison, logged and published as a
+/// <see cref="PoisonEvent"/>), the mailbox and the subscriptions survive. The start hook runs again
+/// after a restart only if it had not completed (it failed or was still running); a hook that completed is not
+/// run again. Override <see cref="ActorBase.PostRestart"/> (calling the base) to act on a restart.</para>
 /// <para>Flow control: <see cref="PublishAsync{T}"/> completes when this plugin's window of deliveries in flight
 /// has room; await it in loops that produce many events. The plugin keeps handling events while it awaits.
 /// <see cref="Publish{T}"/> in a handler never waits: the deliveries count against the window of the source
@@ -28,11 +35,13 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     private readonly EventEngine _engine;
     private readonly PluginState _state;
     private readonly ActorSynchronizationContext _context;
-    private readonly Dictionary<Type, Action<object>> _handlers = new();
-    private readonly List<(byte[] Prefix, Action<RawEvent> Handler)> _rawHandlers = new();
+    private readonly Handlers _handlers = new();
+    private readonly CancellationTokenSource _stopping = new();
     private readonly List<byte[]> _prefixes = new();
     private readonly HashSet<Type> _reportedUnhandled = new();
+    private readonly AsyncHandlerRuns _runs;
     private Delivery? _handling;
+    private bool _heldWhileRunning;
     private bool _registered;
     private bool _pausedAfterRestart;
     private ICancelable? _resumeAfterPause;
@@ -43,6 +52,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         _engine = EventEngine.Of(Context.System);
         _state = _engine.PluginStateOf(Self);
         _context = new ActorSynchronizationContext(Self);
+        _runs = new AsyncHandlerRuns(_engine.Settings.MaxConcurrencyFor(Name));
         Log = Context.GetLogger();
     }
 
@@ -62,21 +72,60 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     protected EventEngine Engine => _engine;
 
     /// <summary>Subscribes to events of type <typeparamref name="T"/> (zmq prefix semantics on its filter).</summary>
-    protected void Subscribe<T>(Action<T> handler) where T : notnull
-    {
-        var type = _engine.Events.Get<T>();
-        _handlers[typeof(T)] = e => handler((T)e);
-        AddPrefix(type.Filter);
-    }
+    /// <exception cref="ArgumentException"><paramref name="handler"/> is an <c>async void</c> method: use the async overload.</exception>
+    protected void Subscribe<T>(Action<T> handler) where T : notnull =>
+        Subscribe<T>(Handler.Sync(handler, $"Plugin {Name}: Subscribe<{typeof(T).Name}>"));
+
+    /// <summary>
+    /// Subscribes an async handler to events of type <typeparamref name="T"/>: the plugin takes its next event when the
+    /// task has completed (or, with <c>plugins.NAME.max-concurrency</c> above 1, when fewer than that many run).
+    /// </summary>
+    protected void Subscribe<T>(Func<T, Task> handler) where T : notnull =>
+        Subscribe<T>(Handler.Async<T>((e, _) => handler(e)));
+
+    /// <summary>As <see cref="Subscribe{T}(Func{T, Task})"/>; the token is cancelled when the plugin stops (shutdown included) or restarts.</summary>
+    protected void Subscribe<T>(Func<T, CancellationToken, Task> handler) where T : notnull =>
+        Subscribe<T>(Handler.Async(handler));
 
     /// <summary>
     /// Subscribes to every frame starting with <paramref name="prefix"/> that no registered event type decodes
     /// (typed events matching the prefix go to typed handlers).
     /// </summary>
-    protected void SubscribeRaw(string prefix, Action<RawEvent> handler)
+    /// <exception cref="ArgumentException"><paramref name="handler"/> is an <c>async void</c> method: use the async overload.</exception>
+    protected void SubscribeRaw(string prefix, Action<RawEvent> handler) =>
+        SubscribeRaw(prefix, Handler.Sync(handler, $"Plugin {Name}: SubscribeRaw(\"{prefix}\")"));
+
+    /// <summary>As <see cref="SubscribeRaw(string, Action{RawEvent})"/> with an async handler (see <see cref="Subscribe{T}(Func{T, Task})"/>).</summary>
+    protected void SubscribeRaw(string prefix, Func<RawEvent, CancellationToken, Task> handler) =>
+        SubscribeRaw(prefix, Handler.Async(handler));
+
+    /// <summary>Akka's <c>Receive</c>, refusing an <c>async void</c> handler (use <c>ReceiveAsync</c> for async code).</summary>
+    /// <exception cref="ArgumentException"><paramref name="handler"/> is an <c>async void</c> method.</exception>
+    protected new void Receive<T>(Action<T> handler, Predicate<T>? shouldHandle = null)
+    {
+        Handler.RefuseAsyncVoid(handler, $"Plugin {Name}: Receive<{typeof(T).Name}> (use ReceiveAsync)");
+        base.Receive(handler, shouldHandle);
+    }
+
+    /// <summary>Akka's <c>ReceiveAny</c>, refusing an <c>async void</c> handler (use <c>ReceiveAnyAsync</c> for async code).</summary>
+    /// <exception cref="ArgumentException"><paramref name="handler"/> is an <c>async void</c> method.</exception>
+    protected new void ReceiveAny(Action<object> handler)
+    {
+        Handler.RefuseAsyncVoid(handler, $"Plugin {Name}: ReceiveAny (use ReceiveAnyAsync)");
+        base.ReceiveAny(handler);
+    }
+
+    private void Subscribe<T>(Handler handler) where T : notnull
+    {
+        var type = _engine.Events.Get<T>();
+        _handlers.Add(typeof(T), handler);
+        AddPrefix(type.Filter);
+    }
+
+    private void SubscribeRaw(string prefix, Handler handler)
     {
         var bytes = System.Text.Encoding.ASCII.GetBytes(prefix);
-        _rawHandlers.Add((bytes, handler));
+        _handlers.AddRaw(bytes, handler);
         AddPrefix(bytes);
     }
 
@@ -111,6 +160,14 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// The start hook with a token cancelled when the plugin stops (shutdown included) or restarts; the default calls
+    /// <see cref="OnStartAsync()"/>. Awaits resume inside the actor, between its messages. The plugin counts as
+    /// started once the task has completed. If it throws or is cancelled, the plugin restarts (under the supervision
+    /// limits, after <c>supervision.restart-pause</c>) and the hook runs again; once it has completed it never runs again.
+    /// </summary>
+    protected virtual Task OnStartAsync(CancellationToken cancellationToken) => OnStartAsync();
+
     /// <summary>Says the plugin has finished: it unsubscribes and stops. The engine ends when all plugins have.</summary>
     protected void Finish()
     {
@@ -131,7 +188,26 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     protected override void PreStart() => Register();
 
     /// <inheritdoc />
-    protected override void PostStop() => _resumeAfterPause?.Cancel();
+    protected override void PreRestart(Exception reason, object message)
+    {
+        // Deliveries waiting for an async handler go back to the front of the mailbox, in order, for the new instance.
+        if (_runs.TakeWaiting() is { Count: > 0 } waiting)
+        {
+            Stash.Prepend(waiting.Select(d => new Envelope(d, ActorRefs.NoSender)));
+            Stash.UnstashAll();
+        }
+        base.PreRestart(reason, message);
+    }
+
+    /// <inheritdoc />
+    protected override void PostStop()
+    {
+        // Deliveries still waiting go where a stopped plugin's mail goes: dead letters, where the bridge settles them.
+        foreach (var delivery in _runs.TakeWaiting()) Context.System.DeadLetters.Tell(delivery, Self);
+        _resumeAfterPause?.Cancel();
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
 
     /// <inheritdoc />
     protected override void PostRestart(Exception reason)
@@ -144,6 +220,10 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
             _pausedAfterRestart = true;
             _resumeAfterPause = Context.System.Scheduler.ScheduleTellOnceCancelable(pause, Self, ResumeAfterPause.Instance, Self);
         }
+        else if (_state.StartRequested && !_state.StartHookCompleted)
+        {
+            Self.Tell(RerunStartHook.Instance);
+        }
     }
 
     /// <inheritdoc />
@@ -151,14 +231,20 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     {
         switch (message)
         {
-            case Delivery when !_state.Started || _pausedAfterRestart:
+            case Delivery when !_state.StartRequested || _pausedAfterRestart:
                 Stash.Stash();
+                return true;
+            case Delivery delivery when _runs.MustWait:
+                _runs.Wait(delivery);
                 return true;
             case Delivery delivery:
                 Handle(delivery);
                 return true;
             case ActorSynchronizationContext.Continuation continuation:
-                Guard("an async continuation", () => _context.Run(() => continuation.Callback(continuation.State)));
+                Continue(continuation);
+                return true;
+            case HandlerRunEnded ended:
+                End(ended.Run);
                 return true;
             case SubscriptionsActive:
                 if (!_state.Ready)
@@ -168,17 +254,34 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
                 }
                 return true;
             case StartPlugin:
-                if (!_state.Started) RunStartHook();
+                if (_state.StartRequested) return true;
+                _state.StartRequested = true;
+                Stash.UnstashAll();
+                RunStartHook();
                 return true;
-            case StartHookFailed failed:
-                Guard("its start hook", () => throw failed.Cause);
+            case RerunStartHook:
+                if (!_state.StartHookCompleted) RunStartHook();
                 return true;
+            case StartHookEnded ended when ReferenceEquals(ended.Run, _stopping):
+                if (ended.Failure is null) _state.StartHookCompleted = true;
+                else Guard("its start hook", () => throw ended.Failure);
+                return true;
+            case StartHookEnded:
+                return true; // a hook run by an instance that has since restarted or stopped
             case ResumeAfterPause:
                 _pausedAfterRestart = false;
                 _resumeAfterPause = null;
                 Stash.UnstashAll();
+                if (!_state.StartHookCompleted && _state.StartRequested) RunStartHook();
                 return true;
             default:
+                if (_runs.HoldsOtherMessages)
+                {
+                    // ReceiveAsync semantics: other messages wait until the async handlers have completed.
+                    _heldWhileRunning = true;
+                    Stash.Stash();
+                    return true;
+                }
                 var handled = false;
                 Guard(message.GetType().Name, () => handled = base.AroundReceive(receive, message));
                 return handled;
@@ -187,60 +290,104 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
 
     private void Handle(Delivery delivery)
     {
+        var handler = _handlers.For(delivery.Event, delivery.Type?.ClrType);
+        if (handler is { IsAsync: true })
+        {
+            var token = _stopping.Token;
+            _handling = delivery;
+            try
+            {
+                End(_runs.Start(Self, delivery, _stopping, () => handler.InvokeAsync(delivery.Event, token)));
+            }
+            finally
+            {
+                _handling = null;
+            }
+            return;
+        }
         _handling = delivery;
         using var span = EngineTracing.StartHandle(delivery.TraceParent, delivery.Type?.Name ?? "raw", Name, _engine.Router.Node);
         try
         {
-            Dispatch(delivery);
+            if (handler is null) OnUnhandledEvent(delivery.Event);
+            else handler.Invoke(delivery.Event);
         }
         catch (Exception e)
         {
-            _engine.OnPoison(Name, delivery, e);
-            Log.Error(e, "Plugin {0} failed handling a {1} event; the event is dropped (poison) and the plugin restarts", Name, delivery.Type?.Name ?? "raw");
+            Poison(delivery, e);
             throw;
         }
         finally
         {
             _handling = null;
-            delivery.Credit.Return();
+            delivery.Settle();
         }
     }
 
-    // By the type it was published as (Publish<IAlarm>(new Fire()) reaches Subscribe<IAlarm>), else by its own type.
-    private void Dispatch(Delivery delivery)
+    private void Continue(ActorSynchronizationContext.Continuation continuation)
     {
-        var @event = delivery.Event;
-        if ((delivery.Type is { } type && _handlers.TryGetValue(type.ClrType, out var handler)) || _handlers.TryGetValue(@event.GetType(), out handler))
+        var run = continuation.Context.HandlerRun;
+        if (run is null)
         {
-            handler(@event);
+            Guard("an async continuation", continuation.Run);
             return;
         }
-        if (@event is RawEvent raw)
+        _handling = run.Delivery;
+        run.EnterActor();
+        try
         {
-            foreach (var (prefix, rawHandler) in _rawHandlers)
-            {
-                if (!raw.Frame.AsSpan().StartsWith(prefix)) continue;
-                rawHandler(raw);
-                return;
-            }
+            Guard("an async continuation", continuation.Run);
         }
-        OnUnhandledEvent(@event);
+        finally
+        {
+            run.LeaveActor();
+            _handling = null;
+        }
+        End(run);
     }
 
+    /// <summary>Takes a completed run's end into account (poison if it failed), then starts what waited for its slot.</summary>
+    private void End(HandlerRun run)
+    {
+        if (_runs.End(run, _stopping) is { } failure)
+        {
+            Poison(run.Delivery, failure);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+        if (!run.Ended) return;
+        while (_runs.TryNext(out var next)) Handle(next);
+        if (_runs.Running == 0 && _heldWhileRunning)
+        {
+            _heldWhileRunning = false;
+            Stash.UnstashAll();
+        }
+    }
+
+    private void Poison(Delivery delivery, Exception e)
+    {
+        _engine.OnPoison(Name, delivery, e);
+        Log.Error(e, "Plugin {0} failed handling a {1} event; the event is dropped (poison) and the plugin restarts", Name, delivery.Type?.Name ?? "raw");
+    }
+
+    /// <summary>Runs the start hook; its end (completed or failed) comes back as <see cref="StartHookEnded"/>.</summary>
     private void RunStartHook()
     {
-        _state.Started = true;
-        Stash.UnstashAll();
-        Guard("its start hook", () => _context.Run(() =>
+        var run = _stopping;
+        var self = Self;
+        Task task;
+        try
         {
-            var task = OnStartAsync();
-            if (task.IsCompletedSuccessfully) return;
-            var self = Self;
-            task.ContinueWith(t =>
-            {
-                if (t.Exception is { } e) self.Tell(new StartHookFailed(e.InnerExceptions.Count == 1 ? e.InnerException! : e));
-            }, TaskContinuationOptions.ExecuteSynchronously);
-        }));
+            task = _context.Run(() => OnStartAsync(run.Token));
+        }
+        catch (Exception e)
+        {
+            task = Task.FromException(e);
+        }
+        if (task.IsCompletedSuccessfully)
+            _state.StartHookCompleted = true;
+        else
+            task.ContinueWith(t => self.Tell(new StartHookEnded(run, t.IsCanceled ? new TaskCanceledException(t) : t.Exception?.InnerExceptions.Count == 1 ? t.Exception.InnerException : t.Exception)),
+                TaskContinuationOptions.ExecuteSynchronously);
     }
 
     private void Guard(string what, Action action)
@@ -276,4 +423,12 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     {
         public static readonly ResumeAfterPause Instance = new();
     }
+
+    private sealed class RerunStartHook
+    {
+        public static readonly RerunStartHook Instance = new();
+    }
+
+    /// <summary>A start hook run by the instance whose token source is <paramref name="Run"/> has ended.</summary>
+    private sealed record StartHookEnded(CancellationTokenSource Run, Exception? Failure);
 }

@@ -21,9 +21,6 @@ internal sealed class PluginFinished
     private PluginFinished() { }
 }
 
-/// <summary>A plugin's asynchronous start hook failed after its first await.</summary>
-internal sealed record StartHookFailed(Exception Cause);
-
 /// <summary>What a plugin keeps across restarts: its flow-control window and where it is in its life.</summary>
 internal sealed class PluginState
 {
@@ -33,7 +30,11 @@ internal sealed class PluginState
 
     public bool Ready { get; set; }
 
-    public bool Started { get; set; }
+    /// <summary>The start-up barrier has passed for this plugin: it handles events and its start hook runs.</summary>
+    public bool StartRequested { get; set; }
+
+    /// <summary>The start hook has completed: the plugin counts as started and the hook never runs again.</summary>
+    public bool StartHookCompleted { get; set; }
 
     /// <summary>The plugin said it has finished (it stops right after).</summary>
     public bool Finished { get; set; }

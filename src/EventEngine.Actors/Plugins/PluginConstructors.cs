@@ -1,0 +1,64 @@
+using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EventEngine.Actors.Plugins;
+
+/// <summary>
+/// Checks, when a plugin is registered, that one of its public constructors takes the arguments given: in order
+/// (optional parameters may be left out), or, with the host's services, in any order with the other parameters
+/// resolved from the services (Akka.DependencyInjection's rule, <c>ActivatorUtilities</c>). A mismatch is an error
+/// naming the plugin and the constructors it has, at registration rather than at the plugin's creation.
+/// </summary>
+internal static class PluginConstructors
+{
+    /// <summary>The arguments to pass to the matching constructor in order (defaults of left-out optional parameters added).</summary>
+    /// <exception cref="ArgumentException">No public constructor takes <paramref name="args"/>.</exception>
+    public static object?[] Bind(string plugin, Type type, object?[] args)
+    {
+        foreach (var constructor in Ordered(type))
+        {
+            var parameters = constructor.GetParameters();
+            if (parameters.Length < args.Length || parameters.Skip(args.Length).Any(p => !p.HasDefaultValue)) continue;
+            if (args.Select((a, i) => Fits(a, parameters[i].ParameterType)).All(ok => ok))
+                return [.. args, .. parameters.Skip(args.Length).Select(p => p.DefaultValue)];
+        }
+        throw Mismatch(plugin, type, args, "");
+    }
+
+    /// <summary>Checks that a constructor takes <paramref name="args"/> with its other parameters resolved from <paramref name="services"/>.</summary>
+    /// <exception cref="ArgumentException">No public constructor does.</exception>
+    public static void Check(string plugin, Type type, object?[] args, IServiceProvider services)
+    {
+        var isService = services.GetService<IServiceProviderIsService>();
+        foreach (var constructor in Ordered(type))
+        {
+            var parameters = constructor.GetParameters();
+            var taken = new bool[parameters.Length];
+            var allPlaced = args.All(arg =>
+            {
+                var index = Array.FindIndex(parameters, p => !taken[p.Position] && arg is not null && p.ParameterType.IsInstanceOfType(arg));
+                if (index < 0) return false;
+                taken[index] = true;
+                return true;
+            });
+            if (allPlaced && parameters.Where(p => !taken[p.Position]).All(p => p.HasDefaultValue || isService?.IsService(p.ParameterType) != false))
+                return;
+        }
+        throw Mismatch(plugin, type, args, " with the other parameters resolved from the host's services");
+    }
+
+    private static IEnumerable<ConstructorInfo> Ordered(Type type) => type.GetConstructors().OrderBy(c => c.GetParameters().Length);
+
+    private static bool Fits(object? arg, Type parameter) =>
+        arg is null ? !parameter.IsValueType || Nullable.GetUnderlyingType(parameter) is not null : parameter.IsInstanceOfType(arg);
+
+    private static ArgumentException Mismatch(string plugin, Type type, object?[] args, string how)
+    {
+        var given = string.Join(", ", args.Select(a => a?.GetType().Name ?? "null"));
+        var constructors = type.GetConstructors().Select(c => $"{type.Name}({string.Join(", ", c.GetParameters().Select(p => $"{p.ParameterType.Name} {p.Name}"))})");
+        var nameHint = args.Length == 0 ? " (a single string argument is taken as the plugin's name: pass the name first, then the arguments)" : "";
+        return new ArgumentException(
+            $"plugin '{plugin}': no public constructor of {type.Name} takes ({given}){how}{nameHint}; its constructors: {string.Join("; ", constructors)}",
+            "args");
+    }
+}
