@@ -19,6 +19,7 @@ __all__ = [
     "COMMAND_PREFIX", "REPLY_PREFIX", "NEXT_MSG", "QUIT", "PUBLISH_BATCH_HEADER", "MSG_PUBLISHED",
     "TIMEOUT_REPLY", "BAD_MSG", "BATCH_REPLY_PREFIX", "BATCH_PUBLISHED_PREFIX", "MAX_BATCH",
     "MAX_WAIT_MS", "MAX_FRAME_LENGTH",
+    "ACK", "ACKED_PREFIX", "ack_request", "parse_acked_reply",
     "next_msg_request", "next_batch_request", "encode_publish_batch", "decode_publish_batch",
     "parse_batch_reply", "parse_batch_published_reply", "check_bad_msg", "check_publishable", "wait_ms",
     "encode_payload", "encode_event", "decode_event", "filter_bytes",
@@ -34,6 +35,11 @@ NEXT_MSG = COMMAND_PREFIX + b"next_msg"
 QUIT = COMMAND_PREFIX + b"quit"
 #: A batch publication: this, a newline, then length-prefixed event frames, all in one frame.
 PUBLISH_BATCH_HEADER = COMMAND_PREFIX + b"publish_batch\n"
+#: Fast mode's explicit acknowledgement: ``plugin_command: ack <n>`` acknowledges the first n
+#: unacknowledged events of the last batch (without a count: all of them).
+ACK = COMMAND_PREFIX + b"ack"
+#: Reply to ``ack``: this, then the decimal count of events acknowledged.
+ACKED_PREFIX = REPLY_PREFIX + b"acked "
 #: Reply to a single published frame.
 MSG_PUBLISHED = REPLY_PREFIX + b"msg published"
 #: Reply to ``next_msg <wait_ms>`` when no event came within the wait.
@@ -90,6 +96,14 @@ def next_batch_request(max_events, wait=None):
         return b"%snext_batch %d" % (COMMAND_PREFIX, max_events)
     _check_int("wait_ms", wait, 0, MAX_WAIT_MS)
     return b"%snext_batch %d %d" % (COMMAND_PREFIX, max_events, wait)
+
+
+def ack_request(count=None):
+    """Bytes of ``plugin_command: ack`` or ``plugin_command: ack <count>``."""
+    if count is None:
+        return ACK
+    _check_int("count", count, 0, MAX_BATCH)
+    return b"%s %d" % (ACK, count)
 
 
 def _as_frame(frame):
@@ -196,6 +210,12 @@ def parse_batch_published_reply(reply: bytes) -> int:
     """Return n from ``event-engine: batch published <n>``; ``bad msg`` raises :class:`EngineError`."""
     check_bad_msg(reply)
     return _parse_count(reply, BATCH_PUBLISHED_PREFIX, "publish_batch")
+
+
+def parse_acked_reply(reply: bytes) -> int:
+    """Return n from ``event-engine: acked <n>``; ``bad msg`` raises :class:`EngineError`."""
+    check_bad_msg(reply)
+    return _parse_count(reply, ACKED_PREFIX, "ack")
 
 
 # ---------------------------------------------------------------- MessagePack events

@@ -8,7 +8,7 @@ check themselves when the C# build is absent. Usage::
 import argparse
 import sys
 
-from fake_engine import FakeEngine
+from pyevents.testing import FakeEngine
 
 
 def main():
