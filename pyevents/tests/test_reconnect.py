@@ -3,6 +3,7 @@ A dead engine is noticed (every wait is asked of the engine in bounded slices, s
 always applies) and, with ``reconnect=True``, survived: the REAL engine is stopped and started again
 on the same plugin port under a running plugin, which carries on with the new engine.
 """
+import contextlib
 import logging
 import threading
 import time
@@ -36,23 +37,26 @@ def wait_until(condition, what, timeout=TIMEOUT):
 def test_a_call_without_timeout_notices_a_dead_engine():
     with example_engine() as (engine, port):
         client = EngineClient(port, host="127.0.0.1", reply_timeout=1.0, wait_slice=0.5, linger=0)
-        assert len(client.next_batch(1000)) >= 1  # the engine is alive
-        engine.proc.kill()
-        engine.proc.wait(timeout=10)
-        started = time.monotonic()
-        with pytest.raises(EngineTimeout):
-            while True:  # the rest of the batch, then a request the dead engine never answers
-                client.next_event()
-        assert time.monotonic() - started < 20  # slice + reply_timeout, loosely
-        assert client.closed
+        try:
+            assert len(client.next_batch(1000)) >= 1  # the engine is alive
+            engine.proc.kill()
+            engine.proc.wait(timeout=10)
+            started = time.monotonic()
+            with pytest.raises(EngineTimeout):
+                for _ in range(len(EXAMPLE_EVENTS)):  # the rest of the batch, then a request never answered
+                    client.next_event()
+            assert time.monotonic() - started < 20  # slice + reply_timeout, loosely
+            assert client.closed
+        finally:
+            client.close(quit=False)
 
 
 def test_reconnect_takes_over_after_the_engine_is_stopped_and_started_again():
     records = Records()
     logging.getLogger("pyevents").addHandler(records)
     got, errors = [], []
-    first_engine = example_engine()
-    engine, port = first_engine.__enter__()
+    first_engine = contextlib.ExitStack()
+    engine, port = first_engine.enter_context(example_engine())
     client = EngineClient(port, host="127.0.0.1", name="survivor", reply_timeout=1.0, wait_slice=0.5,
                           reconnect=True, max_backoff=1.0, linger=5)
 
@@ -72,7 +76,7 @@ def test_reconnect_takes_over_after_the_engine_is_stopped_and_started_again():
     try:
         wait_until(lambda: len(got) >= len(EXAMPLE_EVENTS) or errors, "the first engine's 10 events")
         assert sorted(got) == sorted(EXAMPLE_EVENTS), (got, errors)
-        first_engine.__exit__(None, None, None)  # stop the engine under the running plugin
+        first_engine.close()  # stop the engine under the running plugin
         wait_until(lambda: any("reconnecting" in m for m in records.messages), "a logged reconnect attempt")
         with example_engine(plugin_port=port) as (second, _):
             thread.join(TIMEOUT)
@@ -80,7 +84,7 @@ def test_reconnect_takes_over_after_the_engine_is_stopped_and_started_again():
             assert sorted(got[len(EXAMPLE_EVENTS):]) == sorted(EXAMPLE_EVENTS), second.output()
             assert second.wait_exit(TIMEOUT) == 0, second.output()
     finally:
-        first_engine.__exit__(None, None, None)
+        first_engine.close()
         client.close(quit=False)
         thread.join(10)
         logging.getLogger("pyevents").removeHandler(records)
