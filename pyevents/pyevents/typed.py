@@ -20,6 +20,11 @@ A naive ``datetime`` (no ``tzinfo``) is refused with a :class:`TypeError`: C# wo
 zone it is in. Decoded datetimes are aware, in UTC. An ``Enum`` whose values are not ints is
 refused (C# sends enums as their number).
 
+Payload formats (a class chooses one with ``__event_codec__``, as a C# event type chooses its
+codec): :data:`MESSAGEPACK` (the default, above), :data:`UTF8_TEXT` (one ``str`` field as UTF-8
+text, C#'s ``EventType.Utf8Text``) and :data:`DECIMAL_TEXT` (one ``int`` field in ASCII decimal,
+C#'s ``EventType.Decimal``), the formats of the original's example events.
+
 Field names map snake_case -> PascalCase (``order_id`` -> ``OrderId``); a field can name its C#
 property itself with ``dataclasses.field(metadata={"name": "OrderID"})``, and ``naming=`` replaces
 the policy. The event type's name (and default filter) is the class name, or ``__event_type__``.
@@ -51,7 +56,7 @@ import msgpack
 from .errors import EventDecodeError
 from .protocol import filter_bytes
 
-__all__ = ["EventTypes", "pascal_case", "to_wire", "from_wire"]
+__all__ = ["EventTypes", "Codec", "MESSAGEPACK", "UTF8_TEXT", "DECIMAL_TEXT", "pascal_case", "to_wire", "from_wire"]
 
 _UTC = dt.timezone.utc
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=_UTC)
@@ -172,6 +177,99 @@ def _decode_dataclass(data: Any, cls: type, naming: Callable[[str], str], where:
     return cls(**kwargs)
 
 
+class Codec:
+    """How an event type's payload is laid out (the Python side of a C# ``IEventCodec``)."""
+
+    name = "codec"
+
+    def encode(self, value: Any, naming: Callable[[str], str]) -> bytes:
+        raise NotImplementedError
+
+    def decode(self, cls: type, payload: bytes, naming: Callable[[str], str]) -> Any:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<pyevents codec {self.name}>"
+
+
+class _MessagePack(Codec):
+    name = "MessagePack"
+
+    def encode(self, value: Any, naming: Callable[[str], str]) -> bytes:
+        return msgpack.packb(to_wire(value, naming, type(value).__name__), use_bin_type=True, datetime=True)
+
+    def decode(self, cls: type, payload: bytes, naming: Callable[[str], str]) -> Any:
+        data = msgpack.unpackb(payload, raw=False, timestamp=3, strict_map_key=False)
+        return _decode_dataclass(data, cls, naming, EventTypes.type_name(cls))
+
+
+class _OneField(Codec):
+    """A payload that is one field's value as text."""
+
+    def _field(self, cls: type) -> str:
+        fields = dataclasses.fields(cls)
+        if len(fields) != 1:
+            raise TypeError(f"{cls.__name__}: the {self.name} codec needs a dataclass of exactly one field, "
+                            f"not {len(fields)}")
+        return fields[0].name
+
+    def encode(self, value: Any, naming: Callable[[str], str]) -> bytes:
+        return self.to_text(getattr(value, self._field(type(value))), type(value).__name__)
+
+    def decode(self, cls: type, payload: bytes, naming: Callable[[str], str]) -> Any:
+        return cls(**{self._field(cls): self.from_text(payload)})
+
+    def to_text(self, field: Any, where: str) -> bytes:
+        raise NotImplementedError
+
+    def from_text(self, payload: bytes) -> Any:
+        raise NotImplementedError
+
+
+class _Utf8Text(_OneField):
+    name = "UTF-8 text"
+
+    def to_text(self, field: Any, where: str) -> bytes:
+        if not isinstance(field, str):
+            raise TypeError(f"{where}: the UTF-8 text codec sends a str, not {type(field).__name__}")
+        return field.encode("utf-8")
+
+    def from_text(self, payload: bytes) -> Any:
+        return payload.decode("utf-8")
+
+
+class _DecimalText(_OneField):
+    name = "decimal text"
+
+    def to_text(self, field: Any, where: str) -> bytes:
+        if isinstance(field, bool) or not isinstance(field, int) or not -(1 << 63) <= field < 1 << 63:
+            raise TypeError(f"{where}: the decimal text codec sends a 64-bit int, not {field!r}")
+        return b"%d" % field
+
+    def from_text(self, payload: bytes) -> Any:
+        digits = payload[1:] if payload[:1] == b"-" else payload
+        if not digits.isdigit():
+            raise ValueError(f"{payload[:40]!r} is not an integer in ASCII decimal")
+        return int(payload)
+
+
+#: MessagePack map keyed by C# property names (the C# default, ``MessagePackEventCodec``).
+MESSAGEPACK: Codec = _MessagePack()
+#: One ``str`` field as UTF-8 text (C#'s ``EventType.Utf8Text``; the original's TypeA, TypeC).
+UTF8_TEXT: Codec = _Utf8Text()
+#: One ``int`` field in ASCII decimal (C#'s ``EventType.Decimal``; the original's TypeB).
+DECIMAL_TEXT: Codec = _DecimalText()
+
+
+def codec_of(cls: type) -> Codec:
+    """The codec a class declares with ``__event_codec__`` (default :data:`MESSAGEPACK`)."""
+    codec = getattr(cls, "__event_codec__", MESSAGEPACK)
+    if not isinstance(codec, Codec):
+        raise TypeError(f"{cls.__name__}.__event_codec__ must be a pyevents codec (MESSAGEPACK, UTF8_TEXT, "
+                        f"DECIMAL_TEXT), not {codec!r}")
+    return codec
+
+
 class EventTypes:
     """
     A registry of event types: dataclasses that travel as C# records of the same name.
@@ -201,6 +299,7 @@ class EventTypes:
         """Register the dataclass ``cls`` (usable as a class decorator: ``@types.add``)."""
         if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
             raise TypeError(f"an event type must be a dataclass, not {cls!r}")
+        codec_of(cls)  # checks __event_codec__
         name = self.type_name(cls)
         f = filter_bytes(name if filter is None else filter)
         self._by_class[cls] = (name, f)
@@ -223,8 +322,9 @@ class EventTypes:
                            f"(registered: {[c.__name__ for c in self._by_class]})") from None
 
     def encode_payload(self, value: Any) -> bytes:
-        """The MessagePack payload of ``value`` (a dataclass or dict), as C# reads it."""
-        return msgpack.packb(to_wire(value, self.naming, type(value).__name__), use_bin_type=True, datetime=True)
+        """The payload of ``value`` (a dataclass in its class's codec, or a dict as MessagePack), as C# reads it."""
+        codec = codec_of(type(value)) if dataclasses.is_dataclass(value) else MESSAGEPACK
+        return codec.encode(value, self.naming)
 
     def encode(self, value: Any) -> bytes:
         """The event frame of a registered dataclass instance: its filter, then its payload."""
@@ -245,13 +345,11 @@ class EventTypes:
         return frame
 
     def decode_payload(self, cls: type, payload: bytes) -> Any:
-        """Decode a MessagePack payload into the dataclass ``cls``."""
-        name = self.type_name(cls)
+        """Decode a payload into the dataclass ``cls`` (with its class's codec)."""
         try:
-            data = msgpack.unpackb(payload, raw=False, timestamp=3, strict_map_key=False)
-            return _decode_dataclass(data, cls, self.naming, name)
+            return codec_of(cls).decode(cls, bytes(payload), self.naming)
         except (ValueError, TypeError, msgpack.UnpackException) as e:
-            raise EventDecodeError(name, e) from e
+            raise EventDecodeError(self.type_name(cls), e) from e
 
     def decoded(self, frames: Iterable[bytes]) -> typing.Iterator[Any]:
         """Decode each frame of ``frames`` (see :meth:`decode`)."""

@@ -13,6 +13,7 @@ it fails according to MODE:
 - ``exception``: publishes a reaction (``TypeDreaction``), then raises ``RuntimeError``;
 - ``wait``: prints ``mid-batch`` and handles that event slowly (the test sends SIGINT or SIGKILL).
 """
+import logging
 import sys
 import time
 
@@ -20,6 +21,7 @@ from pyevents import EngineClient
 
 
 def main():
+    logging.basicConfig(level=logging.WARNING, format="%(name)s %(levelname)s %(message)s")
     port, mode = int(sys.argv[1]), sys.argv[2]
     with EngineClient(port, host="127.0.0.1", name="failing", reply_timeout=60, linger=5) as client:
         if "--handshake" in sys.argv:
