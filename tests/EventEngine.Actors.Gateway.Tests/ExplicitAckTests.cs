@@ -79,6 +79,19 @@ public sealed class ExplicitAckTests
         Assert.Equal(["TypeA1"], second.NextBatch(10));
     }
 
+    [Fact]
+    public async Task Quit_acknowledges_the_last_batch_so_it_is_not_counted_as_dropped()
+    {
+        await using var t = await Queued(3);
+        using (var peer = t.Peer("Py"))
+        {
+            Assert.Equal(["TypeA0", "TypeA1", "TypeA2"], peer.NextBatch(10));
+            peer.SendText("plugin_command: quit");
+            await t.Engine.Completion.WaitAsync(Long);
+        }
+        Assert.False(t.Log.Contains("Py", "dropped"), t.Log.Dump());
+    }
+
     private static async Task<TestEngine> Queued(int count)
     {
         var t = TestEngine.Start(e => e.AddExternalPlugin("Py", 0, ["TypeA"]));

@@ -192,14 +192,14 @@ internal sealed class PluginPort : IDisposable
         Reply(envelope, PluginReplies.BadMsg(reason));
     }
 
-    // The same peer's request acknowledges the previous reply (after a fast-mode fetch only a fetch does; ack and
-    // quit acknowledge on their own); another peer's request takes the session over.
+    // The same peer's request acknowledges the previous reply (after a fast-mode fetch only a fetch or quit does; ack
+    // acknowledges the count it names); another peer's request takes the session over.
     private void AcceptPeer(Envelope envelope, PluginRequest request)
     {
         CancelPending();
         if (_peer is not null && envelope.Identity.AsSpan().SequenceEqual(_peer))
         {
-            if (!_unackedWantExplicitAck || request.Kind is RequestKind.NextMsg or RequestKind.NextBatch)
+            if (!_unackedWantExplicitAck || request.Kind is RequestKind.NextMsg or RequestKind.NextBatch or RequestKind.Quit)
                 Acknowledge(_unacked.Count);
             return;
         }
