@@ -116,7 +116,208 @@ class BatchState:
         return self.size - self.acknowledged
 
 
-class EngineClient:
+class ClientCore:
+    """
+    What :class:`EngineClient` and :class:`~pyevents.aio.AsyncEngineClient` share: their options,
+    their batch state, and every step that builds or checks bytes. The two subclasses only add the
+    socket calls (blocking or awaited).
+    """
+
+    _context_class: Any = zmq.Context
+
+    def __init__(self, port: int | str | None = None, host: str | None = None, name: str | None = None, *,
+                 context: zmq.Context | None = None, reply_timeout: float | None = 30.0,
+                 publish_timeout: float | None = None, wait_slice: float = 10.0, reconnect: bool = False,
+                 max_backoff: float = 5.0, types: Any = None, linger: float = 2.0,
+                 batch_max_events: int = 1000, batch_max_bytes: int = 1 << 20,
+                 curve_server_key: str | bytes | None = None, curve_public_key: str | bytes | None = None,
+                 curve_secret_key: str | bytes | None = None) -> None:
+        self.port = _resolve_port(port)
+        self.host = host or default_host()
+        self.name = name or os.environ.get(PLUGIN_ENV) or "plugin"
+        self.reply_timeout = _check_optional_seconds("reply_timeout", reply_timeout)
+        self.publish_timeout = _check_optional_seconds("publish_timeout", publish_timeout)
+        self._slice_ms = p._check_int("wait_slice (ms)", p.wait_ms(wait_slice), 1, p.MAX_WAIT_MS)
+        self.reconnect = bool(reconnect)
+        self.max_backoff = p.wait_ms(max_backoff) / 1000
+        self.types = _as_registry(types)
+        self.linger = p.wait_ms(linger) / 1000
+        self.batch_max_events = p._check_int("batch_max_events", batch_max_events, 1, 1 << 24)
+        self.batch_max_bytes = p._check_int("batch_max_bytes", batch_max_bytes, 1, 1 << 31)
+        self.endpoint = f"tcp://{self.host}:{self.port}"
+        self._curve_keys = (curve_server_key, curve_public_key, curve_secret_key)
+        self._context = context if context is not None else self._context_class.instance()
+        self._batch = BatchState()
+        self._awaiting = False  # a request was sent and its reply not yet received
+        self._socket: zmq.Socket | None = None
+        self._socket = self._connect()
+
+    def _connect(self) -> zmq.Socket:
+        sock = self._context.socket(zmq.REQ)
+        try:
+            self.curve = configure_curve(sock, *self._curve_keys)
+        except BaseException:
+            sock.close(linger=0)
+            raise
+        sock.connect(self.endpoint)
+        log.debug("[%s] connected to %s", self.name, self.endpoint)
+        return sock
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"<{type(self).__name__} {self.name!r} {self.endpoint} {state}>"
+
+    @property
+    def closed(self) -> bool:
+        """True once the client was closed (it cannot be used again)."""
+        return self._socket is None
+
+    @property
+    def buffered(self) -> int:
+        """Events already received from the engine and not yet handed to the caller."""
+        return len(self._batch.pending)
+
+    def _live_socket(self) -> zmq.Socket:
+        if self._socket is None:
+            raise ClientClosedError(f"client {self.name!r} is closed")
+        if self._awaiting:
+            raise PyEventsError("a previous request was interrupted before its reply arrived; "
+                                "close() this client and connect a new one")
+        return self._socket
+
+    def _limit(self, wait_ms: int) -> float | None:
+        return None if self.reply_timeout is None else wait_ms / 1000 + self.reply_timeout
+
+    def _poll_ms(self, limit: float | None) -> int | None:
+        return None if limit is None else max(1, int(limit * 1000))
+
+    def _no_reply(self, sock: zmq.Socket, frame: bytes, limit: float | None, reconnect: bool, backoff: float) -> float:
+        """
+        No reply within ``limit``: drop the connection (the batch is handed out again to the next
+        one). Raises :class:`EngineTimeout` unless ``reconnect``; else returns the backoff to sleep
+        before connecting again.
+        """
+        self._awaiting = False
+        self._batch.reset()
+        self._socket = None
+        sock.close(linger=0)
+        if not reconnect:
+            log.error("[%s] no reply from %s within %.1f s; closing the connection", self.name, self.endpoint, limit)
+            raise EngineTimeout(f"no reply from the engine at {self.endpoint} within {limit:.1f} s "
+                                f"(request {frame[:40]!r}); the client is closed")
+        log.warning("[%s] no reply from %s within %.1f s; reconnecting in %.1f s", self.name, self.endpoint,
+                    limit, backoff)
+        return backoff
+
+    def _next_backoff(self, backoff: float) -> float:
+        return min(backoff * 2, self.max_backoff)
+
+    def _deadline(self, timeout: float | None) -> float | None:
+        return None if timeout is None else time.monotonic() + p.wait_ms(timeout) / 1000
+
+    def _fetch_request(self, max_events: int, deadline: float | None, single: bool) -> tuple[bytes, int]:
+        """The next slice of a wait for events: the request and the wait (ms) it asks of the engine."""
+        remaining = self._slice_ms if deadline is None else p.wait_ms(max(0.0, deadline - time.monotonic()))
+        wait = min(self._slice_ms, remaining)
+        return (p.next_msg_request(wait) if single else p.next_batch_request(max_events, wait)), wait
+
+    def _fetched(self, reply: list[bytes] | None, deadline: float | None, single: bool) -> bool:
+        """Take a fetch's reply (it acknowledged the previous batch); True when the wait is over."""
+        if single:
+            frame = self._one_frame(reply, "next_msg")
+            frames = [] if frame == p.TIMEOUT_REPLY else [frame]
+            for f in frames:
+                p.check_bad_msg(f)
+        else:
+            frames = p.parse_batch_reply(reply or [])
+        self._batch.fetched(frames)
+        return bool(frames) or (deadline is not None and time.monotonic() >= deadline)
+
+    @staticmethod
+    def _one_frame(reply: list[bytes] | None, what: str) -> bytes:
+        if reply is None or len(reply) != 1:
+            raise ProtocolError(f"expected a one-frame reply to {what}, got {0 if reply is None else len(reply)} frames")
+        return reply[0]
+
+    def _check_iteration(self, batch: int, timeout: float | None) -> None:
+        p._check_int("batch", batch, 1, p.MAX_BATCH)
+        if timeout is not None:
+            p.wait_ms(timeout)
+        self._live_socket()
+
+    def _ack_request(self) -> bytes | None:
+        n = self._batch.finished_unacked
+        return p.ack_request(n) if n else None
+
+    def _acked(self, reply: list[bytes] | None) -> int:
+        """Check the reply to ``ack`` (None: the client reconnected instead; nothing left to ack)."""
+        if reply is None:
+            return 0
+        n = self._batch.finished_unacked
+        acked = p.parse_acked_reply(self._one_frame(reply, "ack"))
+        if acked != n:
+            raise ProtocolError(f"engine acknowledged {acked} of {n} events")
+        self._batch.acked(n)
+        return n
+
+    def _abandon_message(self, why: str) -> None:
+        unacked = "the event(s) of an interrupted request" if self._awaiting else f"{self._batch.unacked} event(s)"
+        log.warning("[%s] %s: closing without quit; the engine hands %s not acknowledged to the next connection",
+                    self.name, why, unacked)
+
+    def _quit_warning(self) -> None:
+        if self._batch.pending:
+            log.warning("[%s] quitting with %d received events not taken; they are dropped",
+                        self.name, len(self._batch.pending))
+
+    @staticmethod
+    def _check_published(reply: bytes) -> None:
+        p.check_bad_msg(reply)
+        if reply != p.MSG_PUBLISHED:
+            raise ProtocolError(f"unexpected reply to a publication: {reply[:80]!r}")
+
+    def _chunks(self, frames: Iterable[bytes]) -> Iterator[list[bytes]]:
+        """Split frames into ``publish_batch`` requests of at most batch_max_events / batch_max_bytes."""
+        chunk: list[bytes] = []
+        size = 0
+        for frame in frames:
+            frame = p.check_publishable(frame)
+            if chunk and (len(chunk) >= self.batch_max_events or size + len(frame) + 4 > self.batch_max_bytes):
+                yield chunk
+                chunk, size = [], 0
+            chunk.append(frame)
+            size += len(frame) + 4
+        if chunk:
+            yield chunk
+
+    @staticmethod
+    def _check_batch_published(reply: bytes, chunk: list[bytes]) -> int:
+        n = p.parse_batch_published_reply(reply)
+        if n != len(chunk):
+            raise ProtocolError(f"engine published {n} of a batch of {len(chunk)} events")
+        return n
+
+    def _event_frame(self, type_or_value: Any, value: Any, filter: str | bytes | None) -> bytes:
+        """The frame ``publish_event`` sends (see :meth:`EngineClient.publish_event`)."""
+        if value is _NO_VALUE:
+            value = type_or_value
+            types = self.types if self.types is not None and type(value) in self.types else EventTypes(type(value))
+            return types.encode(value) if filter is None else p.filter_bytes(filter) + types.encode_payload(value)
+        if not isinstance(type_or_value, str) or not type_or_value:
+            raise ValueError("the type name must be a non-empty str")
+        naming = self.types.naming if self.types is not None else pascal_case
+        if hasattr(value, "_asdict"):
+            value = value._asdict()
+        payload = msgpack.packb(to_wire(value, naming, type_or_value), use_bin_type=True, datetime=True)
+        return p.filter_bytes(type_or_value if filter is None else filter) + payload
+
+    def _typed(self) -> EventTypes:
+        if self.types is None:
+            raise ValueError(f"typed_events needs {type(self).__name__}(types=EventTypes(...))")
+        return self.types
+
+
+class EngineClient(ClientCore):
     """
     A connection of one external plugin to the engine (a ``zmq.REQ`` socket on its plugin port).
 
@@ -155,44 +356,6 @@ class EngineClient:
     quits.
     """
 
-    def __init__(self, port: int | str | None = None, host: str | None = None, name: str | None = None, *,
-                 context: zmq.Context | None = None, reply_timeout: float | None = 30.0,
-                 publish_timeout: float | None = None, wait_slice: float = 10.0, reconnect: bool = False,
-                 max_backoff: float = 5.0, types: Any = None, linger: float = 2.0,
-                 batch_max_events: int = 1000, batch_max_bytes: int = 1 << 20,
-                 curve_server_key: str | bytes | None = None, curve_public_key: str | bytes | None = None,
-                 curve_secret_key: str | bytes | None = None) -> None:
-        self.port = _resolve_port(port)
-        self.host = host or default_host()
-        self.name = name or os.environ.get(PLUGIN_ENV) or "plugin"
-        self.reply_timeout = _check_optional_seconds("reply_timeout", reply_timeout)
-        self.publish_timeout = _check_optional_seconds("publish_timeout", publish_timeout)
-        self._slice_ms = p._check_int("wait_slice (ms)", p.wait_ms(wait_slice), 1, p.MAX_WAIT_MS)
-        self.reconnect = bool(reconnect)
-        self.max_backoff = p.wait_ms(max_backoff) / 1000
-        self.types = _as_registry(types)
-        self.linger = p.wait_ms(linger) / 1000
-        self.batch_max_events = p._check_int("batch_max_events", batch_max_events, 1, 1 << 24)
-        self.batch_max_bytes = p._check_int("batch_max_bytes", batch_max_bytes, 1, 1 << 31)
-        self.endpoint = f"tcp://{self.host}:{self.port}"
-        self._curve_keys = (curve_server_key, curve_public_key, curve_secret_key)
-        self._context = context if context is not None else zmq.Context.instance()
-        self._batch = BatchState()
-        self._awaiting = False  # a request was sent and its reply not yet received
-        self._socket: zmq.Socket | None = None
-        self._socket = self._connect()
-
-    def _connect(self) -> zmq.Socket:
-        sock = self._context.socket(zmq.REQ)
-        try:
-            self.curve = configure_curve(sock, *self._curve_keys)
-        except BaseException:
-            sock.close(linger=0)
-            raise
-        sock.connect(self.endpoint)
-        log.debug("[%s] connected to %s", self.name, self.endpoint)
-        return sock
-
     # ------------------------------------------------------------------ lifecycle
 
     def __enter__(self) -> EngineClient:
@@ -205,26 +368,12 @@ class EngineClient:
             self.abandon(f"leaving the block on {exc_type.__name__}")
         return False
 
-    def __repr__(self) -> str:
-        state = "closed" if self.closed else "open"
-        return f"<EngineClient {self.name!r} {self.endpoint} {state}>"
-
     def __iter__(self) -> Iterator[Any]:
         """
         ``for event in client:`` iterates over every event, fetched in batches, for ever:
         :meth:`typed_events` when the client has ``types``, else :meth:`events` (raw frames).
         """
         return self.typed_events() if self.types is not None else self.events()
-
-    @property
-    def closed(self) -> bool:
-        """True once the client was closed (it cannot be used again)."""
-        return self._socket is None
-
-    @property
-    def buffered(self) -> int:
-        """Events already received from the engine and not yet handed to the caller."""
-        return len(self._batch.pending)
 
     def quit(self) -> None:
         """Send ``plugin_command: quit`` (ending this plugin's session) and close the client."""
@@ -253,9 +402,7 @@ class EngineClient:
                 else:
                     log.warning("[%s] no reply to an interrupted request; closing without quit", self.name)
             if quit and not self._awaiting:
-                if self._batch.pending:
-                    log.warning("[%s] quitting with %d received events not taken; they are dropped",
-                                self.name, len(self._batch.pending))
+                self._quit_warning()
                 sock.send(p.QUIT)
                 log.debug("[%s] sent quit", self.name)
         finally:
@@ -277,17 +424,10 @@ class EngineClient:
                 self._ack_finished(reconnect=False)
             except (PyEventsError, zmq.ZMQError) as e:
                 log.warning("[%s] could not acknowledge the finished events (%s)", self.name, e)
-        unacked = "the event(s) of an interrupted request" if self._awaiting else f"{self._batch.unacked} event(s)"
-        log.warning("[%s] %s: closing without quit; the engine hands %s not acknowledged to the next connection",
-                    self.name, why, unacked)
+        self._abandon_message(why)
         self.close(quit=False)
 
     # ------------------------------------------------------------------ requests
-
-    def _live_socket(self) -> zmq.Socket:
-        if self._socket is None:
-            raise ClientClosedError(f"client {self.name!r} is closed")
-        return self._socket
 
     def _request(self, frame: bytes, limit: float | None, *, reconnect: bool | None = None) -> list[bytes] | None:
         """
@@ -296,65 +436,35 @@ class EngineClient:
         new connection gets the unacknowledged events again, so there is nothing left to ack).
         """
         sock = self._live_socket()
-        if self._awaiting:
-            raise PyEventsError("a previous request was interrupted before its reply arrived; "
-                                "close() this client and connect a new one")
         reconnect = self.reconnect if reconnect is None else reconnect
         backoff = 0.1
         while True:
             sock.send(frame)
             self._awaiting = True
-            if sock.poll(None if limit is None else max(1, int(limit * 1000)), zmq.POLLIN):
+            if sock.poll(self._poll_ms(limit), zmq.POLLIN):
                 reply = sock.recv_multipart()
                 self._awaiting = False
                 return reply
-            self._awaiting = False
-            self._batch.reset()
-            self._socket = None
-            sock.close(linger=0)
-            if not reconnect:
-                log.error("[%s] no reply from %s within %.1f s; closing the connection", self.name, self.endpoint, limit)
-                raise EngineTimeout(f"no reply from the engine at {self.endpoint} within {limit:.1f} s "
-                                    f"(request {frame[:40]!r}); the client is closed")
-            log.warning("[%s] no reply from %s within %.1f s; reconnecting in %.1f s", self.name, self.endpoint,
-                        limit, backoff)
-            time.sleep(backoff)
-            backoff = min(backoff * 2, self.max_backoff)
+            time.sleep(self._no_reply(sock, frame, limit, reconnect, backoff))
+            backoff = self._next_backoff(backoff)
             sock = self._socket = self._connect()
             if frame.startswith(p.ACK):
                 return None
 
     def _request_one(self, frame: bytes, limit: float | None) -> bytes:
-        reply = self._request(frame, limit)
-        assert reply is not None
-        if len(reply) != 1:
-            raise ProtocolError(f"expected a one-frame reply to {frame[:40]!r}, got {len(reply)} frames")
-        return reply[0]
+        return self._one_frame(self._request(frame, limit), repr(frame[:40]))
 
-    def _limit(self, wait_ms: int) -> float | None:
-        return None if self.reply_timeout is None else wait_ms / 1000 + self.reply_timeout
-
-    def _fetch(self, max_events: int, timeout: float | None, single: bool) -> list[bytes]:
+    def _fetch(self, max_events: int, timeout: float | None, single: bool) -> None:
         """
         Ask the engine for events in bounded slices until some come or ``timeout`` (seconds; None:
-        for ever) has passed. The request acknowledges the previous batch, which the caller has
+        for ever) has passed. Each request acknowledges the previous batch, which the caller has
         finished (nothing of it is left in the buffer).
         """
-        deadline = None if timeout is None else time.monotonic() + p.wait_ms(timeout) / 1000
+        deadline = self._deadline(timeout)
         while True:
-            remaining = self._slice_ms if deadline is None else p.wait_ms(max(0.0, deadline - time.monotonic()))
-            wait = min(self._slice_ms, remaining)
-            if single:
-                reply = self._request_one(p.next_msg_request(wait), self._limit(wait))
-                frames = [] if reply == p.TIMEOUT_REPLY else [reply]
-                for frame in frames:
-                    p.check_bad_msg(frame)
-            else:
-                frames = p.parse_batch_reply(self._request(p.next_batch_request(max_events, wait),
-                                                           self._limit(wait)) or [])
-            self._batch.fetched(frames)
-            if frames or (deadline is not None and time.monotonic() >= deadline):
-                return frames
+            request, wait = self._fetch_request(max_events, deadline, single)
+            if self._fetched(self._request(request, self._limit(wait)), deadline, single):
+                return
 
     # ------------------------------------------------------------------ receiving
 
@@ -367,13 +477,12 @@ class EngineClient:
         as long as it takes. The engine serves the wait (``next_msg <wait_ms>``, in slices), so
         the connection stays usable after a timeout.
         """
-        self._live_socket()
-        if timeout is not None:
-            p.wait_ms(timeout)
+        self._check_iteration(1, timeout)
         self._batch.finish_taken()
-        if not self._batch.pending and not self._fetch(1, timeout, single=True):
-            return None
-        return self._batch.take(1)[0]
+        if not self._batch.pending:
+            self._fetch(1, timeout, single=True)
+        taken = self._batch.take(1)
+        return taken[0] if taken else None
 
     def next_batch(self, max_events: int = 1000, timeout: float | None = None) -> list[bytes]:
         """
@@ -383,7 +492,7 @@ class EngineClient:
         least one event exists.
         """
         p._check_int("max_events", max_events, 1, p.MAX_BATCH)
-        self._live_socket()
+        self._check_iteration(max_events, timeout)
         self._batch.finish_taken()
         if not self._batch.pending:
             self._fetch(max_events, timeout, single=False)
@@ -411,21 +520,21 @@ class EngineClient:
         self._check_iteration(batch, timeout)
         return self._iterate(batch, timeout, per_event=False)
 
-    def _check_iteration(self, batch: int, timeout: float | None) -> None:
-        p._check_int("batch", batch, 1, p.MAX_BATCH)
-        if timeout is not None:
-            p.wait_ms(timeout)
-        self._live_socket()
-
     def _iterate(self, batch: int, timeout: float | None, per_event: bool) -> Iterator[Any]:
         while self._socket is not None:
             self._batch.finish_taken()
-            if not self._batch.pending and not self._fetch(batch, timeout, single=False):
-                return
-            if per_event:
-                yield self._batch.take(1)[0]
-            else:
-                yield self._batch.take(batch)
+            if not self._batch.pending:
+                self._fetch(batch, timeout, single=False)
+                if not self._batch.pending:
+                    return
+            yield self._batch.take(1)[0] if per_event else self._batch.take(batch)
+
+    def typed_events(self, batch: int = 1000, timeout: float | None = None) -> Iterator[Any]:
+        """
+        :meth:`events`, each frame decoded with the ``types`` registry: an instance of the
+        registered dataclass its filter matches, or the raw frame (bytes) when none does.
+        """
+        return self._typed().decoded(self.events(batch, timeout))
 
     def ack(self) -> int:
         """
@@ -438,34 +547,20 @@ class EngineClient:
         return self._ack_finished()
 
     def _ack_finished(self, reconnect: bool | None = None) -> int:
-        n = self._batch.finished_unacked
-        if not n:
-            return 0
-        reply = self._request(p.ack_request(n), self._limit(0), reconnect=reconnect)
-        if reply is None:
-            return 0
-        if len(reply) != 1:
-            raise ProtocolError(f"expected a one-frame reply to ack, got {len(reply)} frames")
-        acked = p.parse_acked_reply(reply[0])
-        if acked != n:
-            raise ProtocolError(f"engine acknowledged {acked} of {n} events")
-        self._batch.acked(n)
-        return n
+        request = self._ack_request()
+        return 0 if request is None else self._acked(self._request(request, self._limit(0), reconnect=reconnect))
 
     # ------------------------------------------------------------------ publishing
 
     def publish(self, frame: bytes) -> None:
         """
-        Publish one event frame (filter + payload, exactly as subscribers will receive it).
+        Publish one event frame (filter + payload, exactly as subscribers will receive it). It
+        acknowledges nothing.
 
         Raises ``ValueError`` for an empty frame or one starting with ``plugin_command: ``, and
         :class:`EngineError` if the engine refuses it.
         """
-        frame = p.check_publishable(frame)
-        reply = self._request_one(frame, self.publish_timeout)
-        p.check_bad_msg(reply)
-        if reply != p.MSG_PUBLISHED:
-            raise ProtocolError(f"unexpected reply to a publication: {reply[:80]!r}")
+        self._check_published(self._request_one(p.check_publishable(frame), self.publish_timeout))
 
     def publish_many(self, frames: Iterable[bytes]) -> int:
         """
@@ -473,59 +568,22 @@ class EngineClient:
         ``batch_max_events`` events and about ``batch_max_bytes`` bytes each); return how many were
         published. Each request is all-or-nothing; if one fails, the earlier ones stay published.
         """
-        total = 0
-        chunk: list[bytes] = []
-        size = 0
-        for frame in frames:
-            frame = p.check_publishable(frame)
-            if chunk and (len(chunk) >= self.batch_max_events or size + len(frame) + 4 > self.batch_max_bytes):
-                total += self._publish_chunk(chunk)
-                chunk, size = [], 0
-            chunk.append(frame)
-            size += len(frame) + 4
-        if chunk:
-            total += self._publish_chunk(chunk)
-        return total
-
-    def _publish_chunk(self, chunk):
-        reply = self._request_one(p.encode_publish_batch(chunk), self.publish_timeout)
-        n = p.parse_batch_published_reply(reply)
-        if n != len(chunk):
-            raise ProtocolError(f"engine published {n} of a batch of {len(chunk)} events")
-        return n
+        return sum(self._check_batch_published(self._request_one(p.encode_publish_batch(chunk), self.publish_timeout),
+                                               chunk) for chunk in self._chunks(frames))
 
     def publish_event(self, type_or_value: Any, value: Any = _NO_VALUE, filter: str | bytes | None = None) -> None:
         """
-        Publish an event as MessagePack, the way the engine's C# codec reads the record.
+        Publish an event as the engine's C# codec reads the record.
 
         ``publish_event(Shipped(...))``: a dataclass instance; its type name (and filter) is
-        inferred (from the ``types`` registry if it has the class, else its class name, see
-        :class:`~pyevents.typed.EventTypes`), its fields are renamed to C# property names and its
-        values converted (Decimal, UUID, datetime, date, Enum). ``publish_event("Order", value)``:
-        an explicit type name; ``value`` is a dataclass (converted the same way) or a dict, sent
-        with its keys as they are. ``filter`` overrides the filter (default: the type name).
+        inferred (from the ``types`` registry if it has the class, else its class name), its
+        fields are renamed to C# property names and its values converted (Decimal, UUID, datetime,
+        date, Enum), in its class's codec (see :class:`~pyevents.typed.EventTypes`).
+        ``publish_event("Order", value)``: an explicit type name; ``value`` is a dataclass
+        (converted the same way) or a dict, sent with its keys as they are, as MessagePack.
+        ``filter`` overrides the filter (default: the type name).
         """
-        if value is _NO_VALUE:
-            value = type_or_value
-            types = self.types if self.types is not None and type(value) in self.types else EventTypes(type(value))
-            frame = types.encode(value) if filter is None else p.filter_bytes(filter) + types.encode_payload(value)
-        else:
-            if not isinstance(type_or_value, str) or not type_or_value:
-                raise ValueError("the type name must be a non-empty str")
-            naming = self.types.naming if self.types is not None else pascal_case
-            payload = msgpack.packb(to_wire(value if not hasattr(value, "_asdict") else value._asdict(), naming,
-                                            type_or_value), use_bin_type=True, datetime=True)
-            frame = p.filter_bytes(type_or_value if filter is None else filter) + payload
-        self.publish(frame)
-
-    def typed_events(self, batch: int = 1000, timeout: float | None = None) -> Iterator[Any]:
-        """
-        :meth:`events`, each frame decoded with the ``types`` registry: an instance of the
-        registered dataclass its filter matches, or the raw frame (bytes) when none does.
-        """
-        if self.types is None:
-            raise ValueError("typed_events needs EngineClient(types=EventTypes(...))")
-        return self.types.decoded(self.events(batch, timeout))
+        self.publish(self._event_frame(type_or_value, value, filter))
 
 
 #: The same class under the name plugin authors may expect.
