@@ -11,6 +11,7 @@ pyevents: write plugins for EventEngine.Actors (and the original event-engine) i
 """
 import logging
 
+from .aio import AsyncEngineClient
 from .client import PLUGIN_ENV, PORT_ENV, EngineClient, Plugin
 from .errors import (ClientClosedError, EngineError, EngineTimeout, EventDecodeError, ProtocolError,
                      PyEventsError)
@@ -24,7 +25,7 @@ __version__ = "0.3.0"
 logging.getLogger("pyevents").addHandler(logging.NullHandler())
 
 __all__ = [
-    "EngineClient", "Plugin", "EventTypes", "pascal_case", "MESSAGEPACK", "UTF8_TEXT", "DECIMAL_TEXT",
+    "EngineClient", "AsyncEngineClient", "Plugin", "EventTypes", "pascal_case", "MESSAGEPACK", "UTF8_TEXT", "DECIMAL_TEXT",
     "decode_event", "encode_event", "encode_payload",
     "PyEventsError", "EngineError", "ProtocolError", "EngineTimeout", "ClientClosedError",
     "EventDecodeError", "get_plugin_socket", "get_next_msg", "publish_msg", "send_quit_command",

@@ -292,3 +292,14 @@ def test_interrupted_request_is_recovered_by_close(engine, caplog):
         client.close()
     assert "discarded a reply" in caplog.text
     assert engine.quit.wait(10)  # the quit could still be sent
+
+
+def test_a_call_without_timeout_notices_a_hung_engine():
+    with FakeEngine(silent=True) as engine:
+        client = EngineClient(engine.port, reply_timeout=0.3, wait_slice=0.2, linger=0)
+        started = time.monotonic()
+        with pytest.raises(EngineTimeout):
+            client.next_event()  # no timeout: still asked of the engine in a slice, with reply_timeout beyond it
+        assert 0.45 <= time.monotonic() - started < 10
+        assert client.closed
+        assert requests(engine) == [b"plugin_command: next_msg 200"]

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from pyevents import EngineClient, EngineTimeout
+from pyevents import EngineClient
 from real_engine import EXAMPLE_EVENTS, example_engine
 
 pytestmark = pytest.mark.integration
@@ -32,23 +32,6 @@ def wait_until(condition, what, timeout=TIMEOUT):
     while not condition():
         assert time.monotonic() < deadline, f"not within {timeout} s: {what}"
         time.sleep(0.02)
-
-
-def test_a_call_without_timeout_notices_a_dead_engine():
-    with example_engine() as (engine, port):
-        client = EngineClient(port, host="127.0.0.1", reply_timeout=1.0, wait_slice=0.5, linger=0)
-        try:
-            assert len(client.next_batch(1000)) >= 1  # the engine is alive
-            engine.proc.kill()
-            engine.proc.wait(timeout=10)
-            started = time.monotonic()
-            with pytest.raises(EngineTimeout):
-                for _ in range(len(EXAMPLE_EVENTS)):  # the rest of the batch, then a request never answered
-                    client.next_event()
-            assert time.monotonic() - started < 20  # slice + reply_timeout, loosely
-            assert client.closed
-        finally:
-            client.close(quit=False)
 
 
 def test_reconnect_takes_over_after_the_engine_is_stopped_and_started_again():
