@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterable
-from typing import Any
+from typing import Any, cast
 
 import zmq
 import zmq.asyncio
@@ -34,12 +34,11 @@ class AsyncEngineClient(ClientCore):
     async def __aenter__(self) -> AsyncEngineClient:
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
         if exc_type is None:
             await self.close()
         else:
             await self.abandon(f"leaving the block on {exc_type.__name__}")
-        return False
 
     def __aiter__(self) -> AsyncIterator[Any]:
         """``async for event in client``: :meth:`typed_events` with ``types``, else :meth:`events`."""
@@ -51,7 +50,7 @@ class AsyncEngineClient(ClientCore):
 
     async def close(self, quit: bool = True) -> None:
         """As :meth:`EngineClient.close`; an interrupted request's reply is not awaited (no ``quit`` then)."""
-        sock = self._socket
+        sock = cast(zmq.asyncio.Socket, self._socket)
         if sock is None:
             return
         try:
@@ -78,7 +77,7 @@ class AsyncEngineClient(ClientCore):
         await self.close(quit=False)
 
     async def _request(self, frame: bytes, limit: float | None, *, reconnect: bool | None = None) -> list[bytes] | None:
-        sock = self._live_socket()
+        sock = cast(zmq.asyncio.Socket, self._live_socket())
         reconnect = self.reconnect if reconnect is None else reconnect
         backoff = 0.1
         while True:
@@ -90,7 +89,8 @@ class AsyncEngineClient(ClientCore):
                 return reply
             await asyncio.sleep(self._no_reply(sock, frame, limit, reconnect, backoff))
             backoff = self._next_backoff(backoff)
-            sock = self._socket = self._connect()
+            self._socket = self._connect()
+            sock = cast(zmq.asyncio.Socket, self._socket)
             if frame.startswith(p.ACK):
                 return None
 

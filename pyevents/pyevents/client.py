@@ -44,7 +44,7 @@ PORT_ENV = "EVENT_ENGINE_PORT"
 PLUGIN_ENV = "EVENT_ENGINE_PLUGIN"
 
 
-def _resolve_port(port):
+def _resolve_port(port: int | str | None) -> int:
     if port is None:
         port = os.environ.get(PORT_ENV)
         if not port:
@@ -69,7 +69,7 @@ def _as_registry(types: Any) -> EventTypes | None:
     return EventTypes(*types)
 
 
-def _check_optional_seconds(name, value):
+def _check_optional_seconds(name: str, value: float | None) -> float | None:
     if value is not None:
         p.wait_ms(value)  # validates
     return value
@@ -361,12 +361,11 @@ class EngineClient(ClientCore):
     def __enter__(self) -> EngineClient:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
         if exc_type is None:
             self.close()
         else:
             self.abandon(f"leaving the block on {exc_type.__name__}")
-        return False
 
     def __iter__(self) -> Iterator[Any]:
         """

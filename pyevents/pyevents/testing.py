@@ -58,11 +58,11 @@ class FakeEngine:
         self.subscriptions = [p.filter_bytes(s) if s else b"" for s in subscriptions]
         self.reject = reject
         self.silent = silent
-        self.requests = []            # every request received, as a list of frames
-        self.published = []           # every event published by the plugin
+        self.requests: list[list[bytes]] = []  # every request received, as a list of frames
+        self.published: list[bytes] = []       # every event published by the plugin
         self.acked = 0                # events acknowledged by a later request
         self.quit = threading.Event()
-        self._queue = collections.deque()
+        self._queue: collections.deque[bytes] = collections.deque()
         self._unacked = 0
         self._explicit_ack = False    # the last batch came from a fast-mode fetch
         self._lock = threading.Lock()
