@@ -12,4 +12,13 @@ if ! /usr/bin/python3 -c 'import zmq, msgpack, pytest, setuptools, pip, venv' 2>
   $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-zmq python3-msgpack python3-pytest python3-setuptools python3-pip python3-venv >/dev/null
 fi
 
+# --- pyevents type check (issue 14): Debian's mypy for /usr/bin/python3 ---
+if ! /usr/bin/python3 -m mypy --version >/dev/null 2>&1; then
+  echo "setup: installing python3-mypy from Debian" >&2
+  sudo_cmd=""
+  if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo"; fi
+  $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-mypy >/dev/null
+fi
+# --- end pyevents type check ---
+
 dotnet restore EventEngine.Actors.sln --verbosity quiet

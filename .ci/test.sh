@@ -29,5 +29,9 @@ passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 if [ "$py_status" -ne 0 ] && [ "$py_status" -ne 5 ] && [ -z "$f" ]; then failed=$((failed + 1)); fi
 rm -f "$py_log"
 
+# --- pyevents type check (issue 14): mypy on the package, configured in pyevents/pyproject.toml ---
+if (cd pyevents && /usr/bin/python3 -m mypy pyevents); then passed=$((passed + 1)); else echo "mypy: pyevents has type errors" >&2; failed=$((failed + 1)); fi
+# --- end pyevents type check ---
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
