@@ -37,7 +37,7 @@ def test_an_exception_acknowledges_what_was_finished_and_does_not_quit(engine, c
                 if i == 2:
                     raise RuntimeError("handler failed")
     assert engine.acked == 2  # TypeA0 and TypeA1 were finished; TypeA2..4 come again
-    assert not engine.quit.is_set()
+    assert not engine.quit.wait(0.3)
     assert requests(engine)[-1] == b"plugin_command: ack 2"
     assert "leaving the block on RuntimeError: closing without quit; the engine hands 3 event(s)" in caplog.text
 
@@ -47,7 +47,7 @@ def test_keyboard_interrupt_does_not_quit(engine):
         with connect(engine) as client:
             next(iter(client))
             raise KeyboardInterrupt
-    assert engine.acked == 0 and not engine.quit.is_set()
+    assert engine.acked == 0 and not engine.quit.wait(0.3)
 
 
 def test_batches_acknowledge_a_batch_when_the_next_is_asked_for(engine):
@@ -57,7 +57,7 @@ def test_batches_acknowledge_a_batch_when_the_next_is_asked_for(engine):
                 if batch == FRAMES[2:4]:
                     raise RuntimeError("handler failed")
     assert engine.acked == 2  # the first batch; the failed one was not acknowledged
-    assert not engine.quit.is_set()
+    assert not engine.quit.wait(0.3)
 
 
 def test_ack_acknowledges_what_was_handed_out(engine):

@@ -1,37 +1,30 @@
 """AsyncEngineClient: against the fake engine, and against the REAL engine (cancellation closes without quit)."""
 import asyncio
 import collections
+import importlib.util
 import logging
-from dataclasses import dataclass
 
 import pytest
 
-from pyevents import DECIMAL_TEXT, UTF8_TEXT, AsyncEngineClient, EventTypes
+from engine_process import REPO_ROOT
+from pyevents import AsyncEngineClient, EventTypes
 from pyevents.testing import FakeEngine
 from real_engine import EXAMPLE_EVENTS, example_engine
 
 TIMEOUT = 60
 
 
-@dataclass
-class TypeA:
-    text: str
-    __event_codec__ = UTF8_TEXT
+def example_plugin():
+    """The example's Python plugin (example/pyplugin/plugin.py), for its event types."""
+    spec = importlib.util.spec_from_file_location("example_plugin", REPO_ROOT / "example/pyplugin/plugin.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-@dataclass
-class TypeB:
-    count: int
-    __event_codec__ = DECIMAL_TEXT
-
-
-@dataclass
-class TypeC:
-    text: str
-    __event_codec__ = UTF8_TEXT
-
-
-EXAMPLE_TYPES = EventTypes(TypeA, TypeB, TypeC)
+PLUGIN = example_plugin()
+TypeC = PLUGIN.TypeC
+EXAMPLE_TYPES = EventTypes(PLUGIN.TypeA, PLUGIN.TypeB, PLUGIN.TypeC)
 
 
 def run(coroutine):
@@ -51,7 +44,7 @@ def test_async_calls_against_the_fake_engine():
 
     with FakeEngine(subscriptions=[b"TypeA"]) as engine:
         run(plugin(engine))
-        assert engine.quit.is_set() and engine.acked == 3
+        assert engine.quit.wait(10) and engine.acked == 3
         assert engine.published[:2] == [b"TypeZ1", b"TypeZ2"]
 
 
