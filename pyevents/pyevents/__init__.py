@@ -10,8 +10,8 @@ pyevents: write plugins for EventEngine.Actors (and the original event-engine) i
 - :mod:`pyevents.protocol`: the wire format as pure functions (``docs/protocol.md``).
 """
 import logging
+from typing import TYPE_CHECKING, Any
 
-from .aio import AsyncEngineClient
 from .client import PLUGIN_ENV, PORT_ENV, EngineClient, Plugin
 from .errors import (ClientClosedError, EngineError, EngineTimeout, EventDecodeError, ProtocolError,
                      PyEventsError)
@@ -23,6 +23,16 @@ from .typed import DECIMAL_TEXT, MESSAGEPACK, UTF8_TEXT, EventTypes, pascal_case
 __version__ = "0.3.0"
 
 logging.getLogger("pyevents").addHandler(logging.NullHandler())
+
+if TYPE_CHECKING:
+    from .aio import AsyncEngineClient
+
+
+def __getattr__(name: str) -> Any:  # AsyncEngineClient imports asyncio: only for the plugins that use it
+    if name == "AsyncEngineClient":
+        from .aio import AsyncEngineClient
+        return AsyncEngineClient
+    raise AttributeError(f"module 'pyevents' has no attribute {name!r}")
 
 __all__ = [
     "EngineClient", "AsyncEngineClient", "Plugin", "EventTypes", "pascal_case", "MESSAGEPACK", "UTF8_TEXT", "DECIMAL_TEXT",
