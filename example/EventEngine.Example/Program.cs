@@ -12,10 +12,14 @@ var noLaunch = new Option<bool>("--no-launch") { Description = "Do not start the
 var publishPort = new Option<int>("--publish-port") { Description = "TCP port unregistered processes publish to (0 = ephemeral)", DefaultValueFactory = _ => 5559 };
 var subscribePort = new Option<int>("--subscribe-port") { Description = "TCP port unregistered processes subscribe to (0 = ephemeral)", DefaultValueFactory = _ => 5560 };
 var pluginPort = new Option<int>("--plugin-port") { Description = "TCP port of the PyPlugin external plugin (0 = ephemeral)", DefaultValueFactory = _ => 6000 };
-var pluginScript = new Option<string?>("--plugin-script") { Description = "The Python plugin the engine launches (default: example/pyplugin/plugin.py of this repository)" };
+var pluginScript = new Option<string?>("--plugin-script") { Description = "The Python plugin the engine launches (default: example/pyplugin/plugin.py of this repository); a plugin written for the original (`from events import ...`) runs unchanged" };
+var bindAddress = new Option<string?>("--bind-address")
+{
+    Description = "Interface every port binds to (default: $EVENT_ENGINE_BIND_ADDRESS, else 127.0.0.1); 0.0.0.0 lets plugins on other machines or containers connect",
+};
 var root = new RootCommand("The original event-engine example on EventEngine.Actors: MsgProducer and Counter in process, PyPlugin in Python")
 {
-    noLaunch, publishPort, subscribePort, pluginPort, pluginScript,
+    noLaunch, publishPort, subscribePort, pluginPort, pluginScript, bindAddress,
 };
 root.SetAction(async (parse, _) =>
 {
@@ -27,7 +31,9 @@ root.SetAction(async (parse, _) =>
         Console.Error.WriteLine($"example: cannot find the Python plugin ({script ?? "example/pyplugin/plugin.py"}); pass --plugin-script, or --no-launch to start it yourself");
         return 2;
     }
-    var pythonPath = repo is null ? "" : $"gateway.processes.python-path = [{Quote(repo.PyEvents)}]";
+    // pyevents, and pyevents/compat for plugins written for the original (`from events import ...`).
+    var pythonPath = repo is null ? "" : $"gateway.processes.python-path = [{Quote(repo.PyEvents)}, {Quote(repo.Compat)}]";
+    var bind = parse.GetValue(bindAddress) is { } address ? $"bind-address = {Quote(address)}" : "";
     var config = ConfigurationFactory.ParseString($$"""
         akka {
           loglevel = INFO
@@ -38,6 +44,7 @@ root.SetAction(async (parse, _) =>
         event-engine {
           wire { publish-port = {{parse.GetValue(publishPort)}}, subscribe-port = {{parse.GetValue(subscribePort)}} }
           {{pythonPath}}
+          {{bind}}
         }
         """);
     int exit;
@@ -51,12 +58,18 @@ root.SetAction(async (parse, _) =>
             engine =>
             {
                 if (!launch)
-                    Console.WriteLine($"Waiting for PyPlugin on tcp://127.0.0.1:{engine.ExternalPluginPort("PyPlugin")} (for example: PYTHONPATH=pyevents EVENT_ENGINE_PORT={engine.ExternalPluginPort("PyPlugin")} /usr/bin/python3 example/pyplugin/plugin.py)");
+                {
+                    var port = engine.ExternalPluginPort("PyPlugin");
+                    Console.WriteLine($"Waiting for PyPlugin on tcp://{engine.Settings.BindAddress}:{port}. From the repository's folder, for example:\n" +
+                        $"  this example's plugin:                     PYTHONPATH=pyevents EVENT_ENGINE_PORT={port} /usr/bin/python3 example/pyplugin/plugin.py\n" +
+                        $"  a plugin written for the original engine:  PYTHONPATH=pyevents:pyevents/compat EVENT_ENGINE_PORT={port} /usr/bin/python3 path/to/plugin.py\n" +
+                        "  (EVENT_ENGINE_HOST, default 127.0.0.1, is the engine's address for a plugin on another machine; see docs/migrating.md)");
+                }
                 Console.WriteLine("ready");
             },
             "example");
     }
-    catch (EventEngineException e)
+    catch (Exception e) when (e is EventEngineException or ConfigurationException)
     {
         Console.Error.WriteLine($"example: {e.Message}");
         exit = 1;
@@ -74,6 +87,8 @@ internal sealed record RepoLayout(string Root)
     public string PluginScript => Path.Combine(Root, "example", "pyplugin", "plugin.py");
 
     public string PyEvents => Path.Combine(Root, "pyevents");
+
+    public string Compat => Path.Combine(Root, "pyevents", "compat");
 
     public static RepoLayout? Find()
     {

@@ -9,6 +9,7 @@ using EventEngine.Actors.Diagnostics;
 using EventEngine.Actors.Events;
 using EventEngine.Actors.FlowControl;
 using EventEngine.Actors.Plugins;
+using EventEngine.Actors.Security;
 using EventEngine.Actors.Supervision;
 
 namespace EventEngine.Actors;
@@ -177,9 +178,23 @@ public sealed class EventEngine
         Supervisor = System.ActorOf(Props.Create(() => new PluginSupervisor(this, builder.Plugins, participants)), "event-engine-plugins");
         foreach (var component in builder.Components) component.Start(this);
         System.WhenTerminated.ContinueWith(_ => Metrics.Dispose(), TaskScheduler.Default);
-        Logging.GetLogger(System, "EventEngine").Info(
-            "Event engine {0} running: {1} plugin(s){2}", Name, builder.Plugins.Count,
+        var log = Logging.GetLogger(System, "EventEngine");
+        log.Info("Event engine {0} running: {1} plugin(s){2}", Name, builder.Plugins.Count,
             Settings.Wire.Enabled ? $", publish port {PublishPort}, subscribe port {SubscribePort} on {Settings.Wire.BindAddress}{(Settings.Curve.Enabled ? " (CURVE)" : "")}" : ", no wire");
+        Exposure.WarnIfExposed(Endpoints(), Settings.Curve, log);
+    }
+
+    private IEnumerable<(string What, string Address, int Port)> Endpoints()
+    {
+        if (Settings.Wire.Enabled)
+        {
+            yield return ("publish port", Settings.Wire.BindAddress, PublishPort);
+            yield return ("subscribe port", Settings.Wire.BindAddress, SubscribePort);
+        }
+        if (Gateway.GatewayComponent.Of(this) is { } gateway)
+        {
+            foreach (var (plugin, port) in gateway.Ports) yield return ($"external plugin {plugin}'s port", gateway.BindAddress, port);
+        }
     }
 
     private void Stop()

@@ -57,8 +57,8 @@ internal sealed class WireLink : IDisposable
             InprocOut = $"inproc://event-engine-{inprocId}-events";
             _xsub.Bind(InprocIn);
             _xpub.Bind(InprocOut);
-            PublishPort = Bind(_xsub, settings.BindAddress, settings.PublishPort, "publish-port", curve);
-            SubscribePort = Bind(_xpub, settings.BindAddress, settings.SubscribePort, "subscribe-port", curve);
+            PublishPort = Bind(_xsub, settings.BindAddress, settings.PublishPort, "wire.publish-port", curve);
+            SubscribePort = Bind(_xpub, settings.BindAddress, settings.SubscribePort, "wire.subscribe-port", curve);
             _xsub.SendFrame([1]); // subscribe to everything
         }
         catch

@@ -25,7 +25,7 @@ public enum RunMode
 
 /// <summary>Settings of the bridge's TCP side.</summary>
 /// <param name="Enabled">False: no sockets at all (in-memory routing only, as in the TestKit).</param>
-/// <param name="BindAddress">Interface the TCP ports bind to (127.0.0.1 by default).</param>
+/// <param name="BindAddress">Interface the TCP ports bind to (<c>wire.bind-address</c>, else <c>event-engine.bind-address</c>).</param>
 /// <param name="PublishPort">XSUB port (0 = ephemeral).</param>
 /// <param name="SubscribePort">XPUB port (0 = ephemeral).</param>
 /// <param name="HighWaterMark">zmq high-water mark of the bridge sockets.</param>
@@ -62,15 +62,29 @@ public sealed record EngineSettings(
     /// <summary>CURVE encryption of every TCP endpoint (<c>security.curve</c>); off by default.</summary>
     public CurveSettings Curve { get; init; } = CurveSettings.Disabled;
 
+    /// <summary>The environment variable that sets <see cref="BindAddress"/> when <c>event-engine.bind-address</c> is empty.</summary>
+    public const string BindAddressVariable = "EVENT_ENGINE_BIND_ADDRESS";
+
+    /// <summary>
+    /// The interface every TCP port binds to unless its own <c>bind-address</c> says otherwise: <c>event-engine.bind-address</c>,
+    /// else the environment variable <c>EVENT_ENGINE_BIND_ADDRESS</c>, else 127.0.0.1.
+    /// </summary>
+    public string BindAddress => FirstNonEmpty(Section.GetString("bind-address"), Environment.GetEnvironmentVariable(BindAddressVariable)) ?? "127.0.0.1";
+
+    /// <summary>The bind address at <c>event-engine.KEY</c>, or <see cref="BindAddress"/> when that key is empty.</summary>
+    internal string BindAddressAt(string key) => FirstNonEmpty(Section.GetString(key)) ?? BindAddress;
+
+    private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();
+
     /// <summary>Reads the settings from an ActorSystem configuration (which has the reference config as fallback).</summary>
     public static EngineSettings From(Config config)
     {
         var c = config.GetConfig(Root) ?? throw new EventEngineException($"configuration has no '{Root}' section");
-        return new EngineSettings(
+        var settings = new EngineSettings(
             ParseEnum<RunMode>(c.GetString("run-mode"), "run-mode"),
             new WireSettings(
                 c.GetBoolean("wire.enabled"),
-                c.GetString("wire.bind-address"),
+                "",
                 Port(c, "wire.publish-port"),
                 Port(c, "wire.subscribe-port"),
                 c.GetInt("wire.high-water-mark"),
@@ -91,6 +105,7 @@ public sealed record EngineSettings(
         {
             Curve = CurveSettings.From(c),
         };
+        return settings with { Wire = settings.Wire with { BindAddress = settings.BindAddressAt("wire.bind-address") } };
     }
 
     /// <summary>The dispatcher of a plugin: <c>plugins.NAME.dispatcher</c> if set, else <see cref="PluginDispatcher"/>.</summary>

@@ -66,7 +66,11 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
             _log.Info("External plugin {0} connected", _name);
             CheckReady();
         });
-        Receive<PeerConnections>(c => ConnectionsChanged(c.Count));
+        Receive<PeerConnections>(c =>
+        {
+            if (c.Count > 0) _process?.Tell(PluginConnected.Instance);
+            ConnectionsChanged(c.Count);
+        });
         Receive<PeerQuit>(q =>
         {
             _log.Info("External plugin {0} quit", _name);

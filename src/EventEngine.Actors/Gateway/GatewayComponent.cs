@@ -32,6 +32,9 @@ internal sealed class GatewayComponent : IEngineComponent
     /// <summary>The bound port of each external plugin, by name (known once the engine started).</summary>
     public IReadOnlyDictionary<string, int> Ports => _ports;
 
+    /// <summary>The interface the plugin ports are bound to (known once the engine started).</summary>
+    public string BindAddress { get; private set; } = "";
+
     /// <summary>Events queued for <paramref name="plugin"/> and not yet handed out (diagnostics, tests).</summary>
     public int Queued(string plugin) => _inboxes[plugin].Count;
 
@@ -79,6 +82,7 @@ internal sealed class GatewayComponent : IEngineComponent
     public void Start(EventEngine engine)
     {
         var settings = GatewaySettings.From(engine.Settings);
+        BindAddress = settings.BindAddress;
         var log = Logging.GetLogger(engine.System, "EventEngine.Gateway");
         var poller = new GatewayPoller(log);
         var specs = new List<SessionSpec>();

@@ -13,6 +13,16 @@ internal enum DisconnectPolicy
     DropAndFinish,
 }
 
+/// <summary>What happens to a plugin process that keeps dying during its start-up.</summary>
+internal enum CrashLoopPolicy
+{
+    /// <summary>Stop restarting it and shut the engine down (exit code 1).</summary>
+    Stop,
+
+    /// <summary>Keep restarting it with backoff (the ERROR is logged once).</summary>
+    KeepRetrying,
+}
+
 /// <summary>How the engine runs plugin processes (<c>event-engine.gateway.processes</c>).</summary>
 internal sealed record ProcessSettings(
     string Interpreter,
@@ -21,7 +31,9 @@ internal sealed record ProcessSettings(
     string Setpriv,
     TimeSpan BackoffMin,
     TimeSpan BackoffMax,
-    TimeSpan StopTimeout);
+    TimeSpan StopTimeout,
+    int CrashLoopAfter,
+    CrashLoopPolicy OnCrashLoop);
 
 /// <summary>The gateway's settings (<c>event-engine.gateway</c>).</summary>
 internal sealed record GatewaySettings(
@@ -46,7 +58,7 @@ internal sealed record GatewaySettings(
         if (min <= TimeSpan.Zero || max < min)
             throw new EventEngineException($"event-engine.gateway.processes.restart-backoff needs 0 < min <= max, got {min}..{max}");
         return new GatewaySettings(
-            c.GetString("bind-address"),
+            engine.BindAddressAt("gateway.bind-address"),
             engine.Wire.MaxMessageSize,
             Positive(c.GetTimeSpan("disconnect-timeout"), "disconnect-timeout"),
             policy,
@@ -57,7 +69,14 @@ internal sealed record GatewaySettings(
                 p.GetString("setpriv") ?? "",
                 min,
                 max,
-                Positive(p.GetTimeSpan("stop-timeout"), "processes.stop-timeout")));
+                Positive(p.GetTimeSpan("stop-timeout"), "processes.stop-timeout"),
+                AtLeastOne(p.GetInt("crash-loop-after"), "processes.crash-loop-after"),
+                p.GetString("on-crash-loop") switch
+                {
+                    "stop" => CrashLoopPolicy.Stop,
+                    "keep-retrying" => CrashLoopPolicy.KeepRetrying,
+                    var other => throw new EventEngineException($"event-engine.gateway.processes.on-crash-loop = '{other}' is not one of: stop, keep-retrying"),
+                }));
     }
 
     /// <summary>The external plugins registered under <c>event-engine.external-plugins</c>.</summary>
@@ -85,6 +104,10 @@ internal sealed record GatewaySettings(
         }
         return plugins;
     }
+
+    private static int AtLeastOne(int value, string path) => value >= 1
+        ? value
+        : throw new EventEngineException($"event-engine.gateway.{path} = {value} must be at least 1");
 
     private static TimeSpan Positive(TimeSpan value, string path) => value > TimeSpan.Zero
         ? value

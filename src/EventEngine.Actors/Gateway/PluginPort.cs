@@ -45,6 +45,7 @@ internal sealed class PluginPort : IDisposable
     private PortState _state;
     private bool _engineStarted;
     private readonly Zmtp3Gate? _gate;
+    private readonly RefusalLog _refusals;
 
     /// <summary>Creates the socket and binds it; throws <see cref="EventEngineException"/> if the bind fails.</summary>
     public PluginPort(string plugin, string bindAddress, int port, long maxMessageSize, string monitorAddress,
@@ -57,6 +58,7 @@ internal sealed class PluginPort : IDisposable
         _router = router;
         _metrics = metrics;
         _log = log;
+        _refusals = new RefusalLog(plugin, log);
         _onEventsArrived = () => { if (_pending is { WantsEvents: true }) Serve(); };
         _timer.Enable = false;
         _socket.Options.Linger = TimeSpan.Zero;
@@ -189,6 +191,7 @@ internal sealed class PluginPort : IDisposable
     private void BadRequest(Envelope envelope, string kind, string reason)
     {
         _metrics.BadRequest(Plugin, kind);
+        _refusals.Log(kind, reason);
         Reply(envelope, PluginReplies.BadMsg(reason));
     }
 

@@ -19,3 +19,10 @@ internal sealed class PluginQuit
     public static readonly PluginQuit Instance = new();
     private PluginQuit() { }
 }
+
+/// <summary>Session to its process actor: the plugin's process connected to its port, so it got past its start-up.</summary>
+internal sealed class PluginConnected
+{
+    public static readonly PluginConnected Instance = new();
+    private PluginConnected() { }
+}

@@ -10,7 +10,9 @@ namespace EventEngine.Actors.Processes;
 /// Runs one external plugin's process: launches it with the engine's environment variables, logs its stdout
 /// (Info) and stderr (Warning) under the plugin's name, restarts it with exponential backoff if it exits before
 /// the plugin quit, and stops it when the engine stops (SIGTERM, then the whole tree is killed after
-/// <c>stop-timeout</c>; a plugin that quit is given that long to exit by itself first).
+/// <c>stop-timeout</c>; a plugin that quit is given that long to exit by itself first). A process that dies
+/// before it ever connected to its port <c>crash-loop-after</c> times in a row is in a crash loop: one ERROR
+/// with its stderr's last lines, then <c>on-crash-loop</c> (stop: shut the engine down; keep-retrying).
 /// </summary>
 internal sealed class PluginProcess : ReceiveActor, IWithTimers
 {
@@ -26,6 +28,9 @@ internal sealed class PluginProcess : ReceiveActor, IWithTimers
     private Process? _process;
     private int _generation;
     private int _failures;
+    private int _startupFailures;
+    private bool _connected;
+    private bool _reportedCrashLoop;
     private DateTime _startedAt;
     private bool _quit;
     private bool _stopping;
@@ -47,7 +52,8 @@ internal sealed class PluginProcess : ReceiveActor, IWithTimers
         {
             if (f.Generation != _generation || _stopping) return;
             _process = null;
-            ScheduleRestart($"could not be started ({f.Cause.Message})", error: true);
+            if (!StartupFailed([$"could not be started: {f.Cause.Message}"]))
+                ScheduleRestart($"could not be started ({f.Cause.Message})", error: true);
         });
         Receive<Exited>(e =>
         {
@@ -59,6 +65,12 @@ internal sealed class PluginProcess : ReceiveActor, IWithTimers
         });
         Receive<ExitJudged>(j => OnExited(j.Exited));
         Receive<PluginQuit>(_ => _quit = true);
+        Receive<PluginConnected>(_ =>
+        {
+            _connected = true;
+            _startupFailures = 0;
+            _reportedCrashLoop = false;
+        });
         ReceiveAsync<StopProcess>(async _ =>
         {
             await StopAsync();
@@ -95,12 +107,20 @@ internal sealed class PluginProcess : ReceiveActor, IWithTimers
         {
             if (e.Data is not null) _output.Info("{0}", e.Data);
         };
+        var stderr = new StderrTail();
         process.ErrorDataReceived += (_, e) =>
         {
-            if (e.Data is not null) _output.Warning("{0}", e.Data);
+            if (e.Data is null) return;
+            _output.Warning("{0}", e.Data);
+            stderr.Add(e.Data);
         };
-        process.Exited += (_, _) => self.Tell(new Exited(generation, ExitCodeOf(process)));
+        process.Exited += async (_, _) =>
+        {
+            await OutputReadToEnd(process).ConfigureAwait(false);
+            self.Tell(new Exited(generation, ExitCodeOf(process), stderr.Lines()));
+        };
         _process = process;
+        _connected = false;
         _startedAt = DateTime.UtcNow;
         _log.Info("Starting plugin process {0}: {1}", _name, Describe(_startInfo));
         _launcher.Launch(process).ContinueWith(t => self.Tell(t.Exception is { } e
@@ -115,7 +135,22 @@ internal sealed class PluginProcess : ReceiveActor, IWithTimers
             _log.Info("Plugin process {0} exited with code {1}", _name, exited.Code);
             return;
         }
-        ScheduleRestart($"exited with code {exited.Code} before the plugin quit", error: false);
+        if (!StartupFailed(exited.Stderr)) ScheduleRestart($"exited with code {exited.Code} before the plugin quit", error: false);
+    }
+
+    /// <summary>Counts a death before the plugin connected; true when the engine is being shut down for it.</summary>
+    private bool StartupFailed(IReadOnlyList<string> stderr)
+    {
+        if (_connected || ++_startupFailures < _settings.CrashLoopAfter || _reportedCrashLoop) return false;
+        _reportedCrashLoop = true;
+        var stop = _settings.OnCrashLoop == CrashLoopPolicy.Stop;
+        _log.Error("{0}\n{1}", CrashLoop.Describe(_name, _startupFailures, stderr, _startInfo), stop
+            ? "Not restarting it; shutting the engine down (event-engine.gateway.processes.on-crash-loop = stop)"
+            : "Restarting it with backoff (event-engine.gateway.processes.on-crash-loop = keep-retrying)");
+        if (!stop) return false;
+        _stopping = true;
+        CoordinatedShutdown.Get(Context.System).Run(new PluginCrashLoopReason(_name));
+        return true;
     }
 
     private void ScheduleRestart(string what, bool error)
@@ -157,6 +192,20 @@ internal sealed class PluginProcess : ReceiveActor, IWithTimers
         }
     }
 
+    // Exited is raised before the output readers reach the end: wait (briefly; a grandchild may hold the pipes) for the last lines.
+    private static async Task OutputReadToEnd(Process process)
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException)
+        {
+            // the lines read so far will do
+        }
+    }
+
     private static int ExitCodeOf(Process process)
     {
         try
@@ -184,7 +233,7 @@ internal sealed class PluginProcess : ReceiveActor, IWithTimers
 
     private sealed record LaunchFailed(int Generation, Exception Cause);
 
-    private sealed record Exited(int Generation, int Code);
+    private sealed record Exited(int Generation, int Code, IReadOnlyList<string> Stderr);
 
     private sealed record ExitJudged(Exited Exited);
 }

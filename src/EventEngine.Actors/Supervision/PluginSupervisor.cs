@@ -52,8 +52,8 @@ internal sealed class PluginSupervisor : ReceiveActor, IWithTimers
         Receive<BarrierProgress>(_ => _log.Info("Start-up barrier: waiting for {0}", string.Join(", ", _waitingForReady)));
         Receive<BarrierTimeout>(_ =>
         {
-            _log.Error("Start-up barrier timed out after {0}: {1} not ready; starting the others (event-engine.startup.timeout)",
-                engine.Settings.StartupTimeout, string.Join(", ", _waitingForReady));
+            _log.Error("Start-up barrier timed out after {0} (event-engine.startup.timeout): {1} not ready; starting {2} without {3}",
+                engine.Settings.StartupTimeout, string.Join(", ", _waitingForReady), Names(_running.Except(_waitingForReady)), Names(_waitingForReady));
             Start();
         });
     }
@@ -87,9 +87,11 @@ internal sealed class PluginSupervisor : ReceiveActor, IWithTimers
         _started = true;
         Timers.CancelAll();
         foreach (var plugin in _plugins.Keys) plugin.Tell(StartPlugin.Instance);
-        _log.Info("All {0} plugin(s) ready; started", _running.Count);
+        if (_waitingForReady.Count == 0) _log.Info("All {0} plugin(s) ready; started", _running.Count);
         _engine.OnStarted();
     }
+
+    private static string Names(IEnumerable<string> names) => names.Any() ? string.Join(", ", names) : "nobody";
 
     private void Finished(string name)
     {
