@@ -20,5 +20,13 @@ if ! command -v chromium >/dev/null; then
   $sudo_cmd apt-get update -qq
   $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
+# --- pyevents type check (issue 14): Debian's mypy for /usr/bin/python3 ---
+if ! /usr/bin/python3 -m mypy --version >/dev/null 2>&1; then
+  echo "setup: installing python3-mypy from Debian" >&2
+  sudo_cmd=""
+  if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo"; fi
+  $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-mypy >/dev/null
+fi
+# --- end pyevents type check ---
 
 dotnet restore EventEngine.Actors.sln --verbosity quiet

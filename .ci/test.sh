@@ -69,6 +69,9 @@ if [ "$py_status" -ne 0 ]; then
 fi
 rm -f "$py_log"
 
+# mypy on the pyevents package (configured in pyevents/pyproject.toml)
+if (cd pyevents && /usr/bin/python3 -m mypy pyevents); then passed=$((passed + 1)); else problems+=("pyevents: mypy found type errors"); failed=$((failed + 1)); fi
+
 for problem in "${problems[@]}"; do echo "FAILED $problem"; done
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ ${#problems[@]} -eq 0 ]

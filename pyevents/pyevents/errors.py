@@ -19,11 +19,14 @@ class EngineError(PyEventsError):
         reply: the whole reply frame, as bytes.
     """
 
-    def __init__(self, reason, reply=b""):
+    def __init__(self, reason: str, reply: bytes = b"") -> None:
         self.reason = reason
         self.reply = reply
         super().__init__(f"engine rejected the request: {reason}" if reason else
                          "engine rejected the request (bad msg)")
+
+    def __reduce__(self):
+        return (type(self), (self.reason, self.reply))
 
 
 class ProtocolError(PyEventsError):
@@ -45,8 +48,12 @@ class ClientClosedError(PyEventsError):
 
 
 class EventDecodeError(PyEventsError, ValueError):
-    """A frame matched an event type's filter but its payload is not valid MessagePack."""
+    """A frame matched an event type's filter but its payload is not valid MessagePack or does not fit the type."""
 
-    def __init__(self, type_name, cause):
+    def __init__(self, type_name: str, cause: object) -> None:
         self.type_name = type_name
-        super().__init__(f"payload of a '{type_name}' event is not valid MessagePack: {cause}")
+        self.cause = str(cause)
+        super().__init__(f"payload of a '{type_name}' event cannot be decoded: {cause}")
+
+    def __reduce__(self):  # picklable although __init__ takes two arguments
+        return (type(self), (self.type_name, self.cause))

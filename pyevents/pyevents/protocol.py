@@ -10,6 +10,7 @@ import dataclasses
 import enum
 import struct
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import msgpack
 
@@ -19,6 +20,7 @@ __all__ = [
     "COMMAND_PREFIX", "REPLY_PREFIX", "NEXT_MSG", "QUIT", "PUBLISH_BATCH_HEADER", "MSG_PUBLISHED",
     "TIMEOUT_REPLY", "BAD_MSG", "BATCH_REPLY_PREFIX", "BATCH_PUBLISHED_PREFIX", "MAX_BATCH",
     "MAX_WAIT_MS", "MAX_FRAME_LENGTH",
+    "ACK", "ACKED_PREFIX", "ack_request", "parse_acked_reply",
     "next_msg_request", "next_batch_request", "encode_publish_batch", "decode_publish_batch",
     "parse_batch_reply", "parse_batch_published_reply", "check_bad_msg", "check_publishable", "wait_ms",
     "encode_payload", "encode_event", "decode_event", "filter_bytes",
@@ -34,6 +36,11 @@ NEXT_MSG = COMMAND_PREFIX + b"next_msg"
 QUIT = COMMAND_PREFIX + b"quit"
 #: A batch publication: this, a newline, then length-prefixed event frames, all in one frame.
 PUBLISH_BATCH_HEADER = COMMAND_PREFIX + b"publish_batch\n"
+#: Fast mode's explicit acknowledgement: ``plugin_command: ack <n>`` acknowledges the first n
+#: unacknowledged events of the last batch (without a count: all of them).
+ACK = COMMAND_PREFIX + b"ack"
+#: Reply to ``ack``: this, then the decimal count of events acknowledged.
+ACKED_PREFIX = REPLY_PREFIX + b"acked "
 #: Reply to a single published frame.
 MSG_PUBLISHED = REPLY_PREFIX + b"msg published"
 #: Reply to ``next_msg <wait_ms>`` when no event came within the wait.
@@ -54,7 +61,7 @@ MAX_FRAME_LENGTH = 0xFFFF_FFFF
 _LENGTH = struct.Struct(">I")
 
 
-def _check_int(name, value, low, high):
+def _check_int(name: str, value: Any, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, not {type(value).__name__}")
     if not low <= value <= high:
@@ -62,7 +69,7 @@ def _check_int(name, value, low, high):
     return value
 
 
-def wait_ms(seconds):
+def wait_ms(seconds: float) -> int:
     """
     Convert a timeout in seconds (int or float, >= 0) to whole milliseconds, rounded up so a tiny
     positive timeout still waits. Raises ``TypeError``/``ValueError`` for anything else.
@@ -75,7 +82,7 @@ def wait_ms(seconds):
     return ms + 1 if ms < seconds * 1000 else ms
 
 
-def next_msg_request(wait=None):
+def next_msg_request(wait: int | None = None) -> bytes:
     """Bytes of ``plugin_command: next_msg`` or, with ``wait`` milliseconds, ``... next_msg <wait>``."""
     if wait is None:
         return NEXT_MSG
@@ -83,7 +90,7 @@ def next_msg_request(wait=None):
     return b"%s %d" % (NEXT_MSG, wait)
 
 
-def next_batch_request(max_events, wait=None):
+def next_batch_request(max_events: int, wait: int | None = None) -> bytes:
     """Bytes of ``plugin_command: next_batch <max>`` or ``... next_batch <max> <wait_ms>``."""
     _check_int("max_events", max_events, 1, MAX_BATCH)
     if wait is None:
@@ -92,7 +99,15 @@ def next_batch_request(max_events, wait=None):
     return b"%snext_batch %d %d" % (COMMAND_PREFIX, max_events, wait)
 
 
-def _as_frame(frame):
+def ack_request(count: int | None = None) -> bytes:
+    """Bytes of ``plugin_command: ack`` or ``plugin_command: ack <count>``."""
+    if count is None:
+        return ACK
+    _check_int("count", count, 0, MAX_BATCH)
+    return b"%s %d" % (ACK, count)
+
+
+def _as_frame(frame: Any) -> bytes:
     if not isinstance(frame, (bytes, bytearray, memoryview)):
         raise TypeError(f"an event frame must be bytes-like, not {type(frame).__name__}")
     frame = bytes(frame)
@@ -101,7 +116,7 @@ def _as_frame(frame):
     return frame
 
 
-def check_publishable(frame):
+def check_publishable(frame: Any) -> bytes:
     """
     Return ``frame`` as bytes if it can be published as an event, else raise.
 
@@ -145,7 +160,7 @@ def decode_publish_batch(request: bytes) -> list[bytes]:
         raise ValueError("not a publish_batch request")
     view = memoryview(request)
     pos, end = len(PUBLISH_BATCH_HEADER), len(request)
-    frames = []
+    frames: list[bytes] = []
     while pos < end:
         if end - pos < 4:
             raise ValueError(f"truncated length at byte {pos}")
@@ -168,7 +183,7 @@ def check_bad_msg(reply: bytes) -> None:
         raise EngineError(reply[len(BAD_MSG) + 2:].decode("ascii", "replace"), reply)
 
 
-def _parse_count(reply, prefix, what):
+def _parse_count(reply: bytes, prefix: bytes, what: str) -> int:
     digits = reply[len(prefix):]
     if not reply.startswith(prefix) or not digits.isdigit():
         raise ProtocolError(f"unexpected reply to {what}: {reply[:80]!r}")
@@ -198,9 +213,15 @@ def parse_batch_published_reply(reply: bytes) -> int:
     return _parse_count(reply, BATCH_PUBLISHED_PREFIX, "publish_batch")
 
 
+def parse_acked_reply(reply: bytes) -> int:
+    """Return n from ``event-engine: acked <n>``; ``bad msg`` raises :class:`EngineError`."""
+    check_bad_msg(reply)
+    return _parse_count(reply, ACKED_PREFIX, "ack")
+
+
 # ---------------------------------------------------------------- MessagePack events
 
-def filter_bytes(value) -> bytes:
+def filter_bytes(value: str | bytes | bytearray | memoryview) -> bytes:
     """An event filter as bytes: a ``str`` is encoded as ASCII; bytes are taken as they are."""
     if isinstance(value, str):
         try:
@@ -218,7 +239,7 @@ def filter_bytes(value) -> bytes:
     return out
 
 
-def _default(obj):
+def _default(obj: Any) -> Any:
     """msgpack hook for values it cannot pack itself."""
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return dataclasses.asdict(obj)
@@ -229,7 +250,7 @@ def _default(obj):
     raise TypeError(f"cannot encode a {type(obj).__name__} as MessagePack")
 
 
-def _as_mapping(obj):
+def _as_mapping(obj: Any) -> dict:
     if isinstance(obj, Mapping):
         return dict(obj)
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
@@ -241,7 +262,7 @@ def _as_mapping(obj):
     raise TypeError(f"an event must be a dict, dataclass, namedtuple or object, not {type(obj).__name__}")
 
 
-def encode_payload(obj) -> bytes:
+def encode_payload(obj: Any) -> bytes:
     """
     Encode an event's payload as a MessagePack map keyed by property name, as the C# engine's
     contract-less MessagePack codec reads and writes a record (keys are case-sensitive C# property
@@ -251,7 +272,7 @@ def encode_payload(obj) -> bytes:
     return msgpack.packb(_as_mapping(obj), use_bin_type=True, datetime=True, default=_default)
 
 
-def encode_event(type_name: str, obj, filter=None) -> bytes:
+def encode_event(type_name: str, obj: Any, filter: str | bytes | None = None) -> bytes:
     """
     One event frame: the filter (by default ``type_name`` in ASCII) followed by
     :func:`encode_payload` of ``obj``.
@@ -261,7 +282,7 @@ def encode_event(type_name: str, obj, filter=None) -> bytes:
     return filter_bytes(type_name if filter is None else filter) + encode_payload(obj)
 
 
-def _filters(type_names):
+def _filters(type_names: Any) -> list[tuple[str, bytes]]:
     if isinstance(type_names, (str, bytes)):
         raise TypeError("type_names must be a collection of names (or a mapping name -> filter), not one name")
     if isinstance(type_names, Mapping):
@@ -269,7 +290,7 @@ def _filters(type_names):
     return [(name, filter_bytes(name)) for name in type_names]
 
 
-def decode_event(frame: bytes, type_names):
+def decode_event(frame: bytes, type_names: Iterable[str] | Mapping[str, str | bytes]) -> tuple[str | None, Any]:
     """
     Decode an event frame as the registered type with the longest matching filter.
 

@@ -6,7 +6,7 @@ import time
 import msgpack
 import pytest
 
-from fake_engine import FakeEngine
+from pyevents.testing import FakeEngine
 from pyevents import (ClientClosedError, EngineClient, EngineError, EngineTimeout, Plugin, ProtocolError,
                       decode_event)
 
@@ -126,7 +126,8 @@ def test_next_event_blocking_and_timeout(engine, client):
     # the connection is still usable after a timeout
     engine.push(b"TypeBtwo")
     assert client.next_event(timeout=10) == b"TypeBtwo"
-    assert requests(engine) == [b"plugin_command: next_msg", b"plugin_command: next_msg 200",
+    # every wait is asked of the engine in slices of at most wait_slice (default 10 s)
+    assert requests(engine) == [b"plugin_command: next_msg 10000", b"plugin_command: next_msg 200",
                                 b"plugin_command: next_msg 10000"]
 
 
@@ -160,15 +161,15 @@ def test_next_batch(engine, client):
     engine.push(b"TypeA1", b"TypeA2", b"TypeA3")
     assert client.next_batch(2) == [b"TypeA1", b"TypeA2"]  # blocking request, engine may return fewer
     assert client.next_batch(2) == [b"TypeA3"]
-    assert requests(engine) == [b"plugin_command: next_batch 5 50", b"plugin_command: next_batch 2",
-                                b"plugin_command: next_batch 2"]
+    assert requests(engine) == [b"plugin_command: next_batch 5 50", b"plugin_command: next_batch 2 10000",
+                                b"plugin_command: next_batch 2 10000"]
 
 
 def test_events_waits_for_late_events(engine, client):
     it = client.events(batch=10)
     engine.push(b"TypeAlate")
     assert next(it) == b"TypeAlate"
-    assert requests(engine) == [b"plugin_command: next_batch 10"]
+    assert requests(engine) == [b"plugin_command: next_batch 10 10000"]
 
 
 def test_publish_and_publish_event(engine, client):
@@ -291,3 +292,14 @@ def test_interrupted_request_is_recovered_by_close(engine, caplog):
         client.close()
     assert "discarded a reply" in caplog.text
     assert engine.quit.wait(10)  # the quit could still be sent
+
+
+def test_a_call_without_timeout_notices_a_hung_engine():
+    with FakeEngine(silent=True) as engine:
+        client = EngineClient(engine.port, reply_timeout=0.3, wait_slice=0.2, linger=0)
+        started = time.monotonic()
+        with pytest.raises(EngineTimeout):
+            client.next_event()  # no timeout: still asked of the engine in a slice, with reply_timeout beyond it
+        assert 0.45 <= time.monotonic() - started < 10
+        assert client.closed
+        assert requests(engine) == [b"plugin_command: next_msg 200"]

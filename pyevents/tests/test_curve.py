@@ -6,7 +6,7 @@ import pytest
 import zmq
 import zmq.utils.z85
 
-from fake_engine import FakeEngine
+from pyevents.testing import FakeEngine
 from pyevents import (CURVE_SERVER_KEY_ENV, EngineClient, EngineTimeout, configure_curve, curve_key, get_next_msg,
                       get_plugin_socket, publish_msg, send_quit_command)
 

@@ -7,7 +7,7 @@ import sys
 import pytest
 import zmq
 
-from fake_engine import FakeEngine
+from pyevents.testing import FakeEngine
 from pyevents import events
 from pyevents.events import get_next_msg, get_plugin_socket, publish_msg, send_quit_command
 

@@ -19,7 +19,13 @@ def test_pip_install_in_a_venv(tmp_path):
     install = subprocess.run([str(python), "-m", "pip", "install", "--no-build-isolation", "--no-index",
                               str(source)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert install.returncode == 0, install.stdout + install.stderr
-    check = subprocess.run([str(python), "-c", "import pyevents, pyevents.events, pyevents.client; "
-                            "import zmq, msgpack; print(pyevents.__file__)"], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    check = subprocess.run([str(python), "-c", "import importlib.metadata, pathlib, pyevents, pyevents.events, "
+                            "pyevents.client, pyevents.testing, pyevents.pytest_plugin; import zmq, msgpack; "
+                            "print(pyevents.__file__); print(importlib.metadata.version('pyevents') == pyevents.__version__); "
+                            "print((pathlib.Path(pyevents.__file__).parent / 'py.typed').exists())"],
+                           capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert check.returncode == 0, check.stderr
-    assert str(env_dir) in check.stdout
+    location, same_version, typed = check.stdout.splitlines()
+    assert str(env_dir) in location
+    assert same_version == "True"  # one version source: pyevents.__version__
+    assert typed == "True"  # py.typed is installed

@@ -18,8 +18,8 @@ namespace EventEngine.Actors.Gateway;
 /// no reply, and a request from a new REQ socket (a restarted plugin) is recognised by its identity.
 /// </summary>
 /// <remarks>
-/// Delivery guarantee: events handed out by a reply are acknowledged by the same peer's next request, and only
-/// then is their credit returned. When a request comes from a different peer, the previous peer's unacknowledged
+/// Delivery guarantee: events handed out by a reply are acknowledged by the same peer's next request (after a
+/// fast-mode fetch: its next fetch, <c>ack</c> or <c>quit</c>), and only then is their credit returned. When a request comes from a different peer, the previous peer's unacknowledged
 /// events are handed out again first (at least once across a plugin restart).
 /// </remarks>
 internal sealed class PluginPort : IDisposable
@@ -35,6 +35,7 @@ internal sealed class PluginPort : IDisposable
     private readonly ILoggingAdapter _log;
     private readonly List<byte[]> _frames = new();
     private readonly List<Delivery> _unacked = new();
+    private bool _unackedWantExplicitAck;
     private readonly Action _onEventsArrived;
     private Queue<Delivery> _redeliver = new();
     private IActorRef _session = ActorRefs.Nobody;
@@ -155,7 +156,7 @@ internal sealed class PluginPort : IDisposable
                     : $"plugin {Plugin} was dropped after its disconnect timeout; its session is over");
             return;
         }
-        AcceptPeer(envelope);
+        AcceptPeer(envelope, request);
         if (!_sawRequest)
         {
             _sawRequest = true;
@@ -171,10 +172,23 @@ internal sealed class PluginPort : IDisposable
                 break;
             case RequestKind.NextMsg:
             case RequestKind.NextBatch:
-                _pending = new Pending(envelope, request.Kind == RequestKind.NextBatch, request.MaxEvents, WantsEvents: true);
+                _pending = new Pending(envelope, request.Kind == RequestKind.NextBatch, request.MaxEvents, WantsEvents: true)
+                {
+                    ExplicitAck = request.WantsExplicitAck,
+                };
                 if (Serve()) break;
                 if (request.WaitMs == 0) WaitTimedOut();
                 else if (request.WaitMs > 0) StartTimer(request.WaitMs);
+                break;
+            case RequestKind.Ack:
+                var count = request.MaxEvents < 0 ? _unacked.Count : request.MaxEvents;
+                if (count > _unacked.Count)
+                {
+                    BadRequest(envelope, "invalid", $"cannot acknowledge {count} event(s): {_unacked.Count} are unacknowledged");
+                    break;
+                }
+                Acknowledge(count);
+                Reply(envelope, PluginReplies.Acked(count));
                 break;
             case RequestKind.Quit:
                 var dropped = ReleaseAll();
@@ -195,8 +209,9 @@ internal sealed class PluginPort : IDisposable
         Reply(envelope, PluginReplies.BadMsg(reason));
     }
 
-    // The same peer's request acknowledges the previous reply; another peer's request takes the session over.
-    private void AcceptPeer(Envelope envelope)
+    // The same peer's request acknowledges the previous reply (after a fast-mode fetch only a fetch or quit does; ack
+    // acknowledges the count it names); another peer's request takes the session over.
+    private void AcceptPeer(Envelope envelope, PluginRequest request)
     {
         if (_pending is { Held: var (frames, _) })
         {
@@ -208,8 +223,8 @@ internal sealed class PluginPort : IDisposable
         CancelPending();
         if (_peer is not null && envelope.Identity.AsSpan().SequenceEqual(_peer))
         {
-            foreach (var delivery in _unacked) _inbox.Release(delivery);
-            _unacked.Clear();
+            if (!_unackedWantExplicitAck || request.Kind is RequestKind.NextMsg or RequestKind.NextBatch or RequestKind.Quit)
+                Acknowledge(_unacked.Count);
             return;
         }
         if (_unacked.Count > 0)
@@ -235,6 +250,7 @@ internal sealed class PluginPort : IDisposable
         }
         _pending = null;
         _timer.Enable = false;
+        _unackedWantExplicitAck = pending.ExplicitAck;
         if (!pending.Batch)
         {
             Reply(pending.Envelope, _unacked[0].Frame);
@@ -327,6 +343,12 @@ internal sealed class PluginPort : IDisposable
         _inbox.Disarm();
     }
 
+    private void Acknowledge(int count)
+    {
+        for (var i = 0; i < count; i++) _inbox.Release(_unacked[i]);
+        _unacked.RemoveRange(0, count);
+    }
+
     private int ReleaseAll()
     {
         CancelPending();
@@ -367,6 +389,9 @@ internal sealed class PluginPort : IDisposable
     /// <summary>A request whose reply is held: events it waits for, or a publish reply waiting for room.</summary>
     private sealed record Pending(Envelope Envelope, bool Batch, int Max, bool WantsEvents)
     {
+        /// <summary>The events this request gets wait for an explicit acknowledgement (a fast-mode fetch).</summary>
+        public bool ExplicitAck { get; init; }
+
         /// <summary>A publication held until the engine has started: its frames and its reply.</summary>
         public (IReadOnlyList<byte[]> Frames, byte[] Reply)? Held { get; init; }
     }

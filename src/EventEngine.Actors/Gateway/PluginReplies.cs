@@ -15,5 +15,7 @@ internal static class PluginReplies
 
     public static byte[] BatchHeader(int count) => Encoding.ASCII.GetBytes($"event-engine: batch {count}");
 
+    public static byte[] Acked(int count) => Encoding.ASCII.GetBytes($"event-engine: acked {count}");
+
     public static byte[] BatchPublished(int count) => Encoding.ASCII.GetBytes($"event-engine: batch published {count}");
 }

@@ -21,6 +21,9 @@ internal enum RequestKind
     /// <summary><c>plugin_command: quit</c>: the plugin ends its session (no reply).</summary>
     Quit,
 
+    /// <summary><c>plugin_command: ack [n]</c>: acknowledges the first n (default all) unacknowledged events.</summary>
+    Ack,
+
     /// <summary>A request the engine refuses; <see cref="PluginRequest.Reason"/> says why.</summary>
     Bad,
 }
@@ -53,7 +56,7 @@ internal readonly struct PluginRequest
 
     public RequestKind Kind { get; }
 
-    /// <summary>Events the reply may carry (1 for next_msg).</summary>
+    /// <summary>Events the reply may carry (1 for next_msg); for <see cref="RequestKind.Ack"/>, how many it acknowledges (-1: all).</summary>
     public int MaxEvents { get; }
 
     /// <summary>How long to wait for an event in milliseconds; -1 waits until one exists.</summary>
@@ -67,6 +70,12 @@ internal readonly struct PluginRequest
 
     /// <summary>Why a <see cref="RequestKind.Bad"/> request is refused (ASCII, short).</summary>
     public string? Reason { get; }
+
+    /// <summary>
+    /// A fast-mode fetch (<c>next_batch</c>, <c>next_msg &lt;wait_ms&gt;</c>): the events it hands out are acknowledged
+    /// only by the next fetch, <c>ack</c> or <c>quit</c>, never by a publication (docs/protocol.md, 2.4).
+    /// </summary>
+    public bool WantsExplicitAck => Kind == RequestKind.NextBatch || (Kind == RequestKind.NextMsg && WaitMs >= 0);
 
     public static PluginRequest Bad(string reason) => new(RequestKind.Bad, reason: reason);
 
@@ -91,6 +100,12 @@ internal readonly struct PluginRequest
                 return hasArgs && TryParseArgs(args, out var b, out var n) && b[0] is >= 1 and <= MaxBatch && (n == 1 || b[1] <= MaxWaitMs)
                     ? new PluginRequest(RequestKind.NextBatch, b[0], n == 2 ? b[1] : -1)
                     : Bad($"next_batch takes <max> (1..{MaxBatch}) and an optional <wait_ms> (0..{MaxWaitMs})");
+            case "ack" when end < 0:
+                return new PluginRequest(RequestKind.Ack, maxEvents: -1);
+            case "ack":
+                return hasArgs && TryParseArgs(args, out var c, out var k) && k == 1
+                    ? new PluginRequest(RequestKind.Ack, maxEvents: c[0])
+                    : Bad("ack takes an optional <count> of events to acknowledge");
             case "quit":
                 return end < 0 ? new PluginRequest(RequestKind.Quit) : Bad("quit takes no arguments");
             case "publish_batch":

@@ -1,41 +1,70 @@
 """
-A small in-process stand-in for the engine's gateway (one plugin session on a REP socket), used by
-the unit tests to exercise pyevents without the C# engine. It follows docs/protocol.md: original
-commands, fast mode, server-side waits and acknowledgement by the next request.
+Test your plugin without the engine: :class:`FakeEngine` serves one plugin session on a loopback
+port from a background thread, speaking the engine's protocol (``docs/protocol.md``: the original
+commands, fast mode, server-side waits, explicit acknowledgement), and the pytest fixture
+``fake_engine`` (in :mod:`pyevents.pytest_plugin`) starts and stops one per test.
+
+Example::
+
+    from pyevents import EngineClient
+    from pyevents.testing import FakeEngine
+
+    with FakeEngine(subscriptions=["Order"]) as engine:
+        engine.push_event(Order(order_id="a1", qty=3))            # or push_event("Order", {...})
+        with EngineClient(engine.port) as client:
+            my_plugin(client)
+        assert engine.published_events(types) == [Shipped(order_id="a1")]
+
+It is a test double, not an engine: one session, no flow control, no start-up barrier.
 """
+from __future__ import annotations
+
 import collections
 import re
 import threading
 import time
+from typing import Any
 
 import zmq
 
-from pyevents import protocol as p
+from . import protocol as p
+from .typed import EventTypes
+
+__all__ = ["FakeEngine"]
 
 _NEXT_MSG_WAIT = re.compile(rb"plugin_command: next_msg (\d+)\Z")
 _NEXT_BATCH = re.compile(rb"plugin_command: next_batch (\d+)(?: (\d+))?\Z")
+_ACK = re.compile(rb"plugin_command: ack(?: (\d+))?\Z")
 
 
 class FakeEngine:
     """
-    Serve one plugin session on ``tcp://127.0.0.1:<port>`` from a background thread.
+    Serve one plugin session on ``tcp://127.0.0.1:<port>`` (default: an ephemeral port, see
+    :attr:`port`) from a background thread; use it as a context manager or call :meth:`close`.
 
-    ``subscriptions``: prefixes the plugin is subscribed to (events pushed with :meth:`push` or
-    published by the plugin itself are queued for it when they match). ``reject``: reply
-    ``bad msg: <reject>`` to every publication. ``silent``: never reply (an engine that hangs).
-    ``curve_secret_key``: be a CURVE server with this secret key (Z85).
+    ``subscriptions``: filter prefixes (str or bytes) the plugin is subscribed to (events pushed
+    with :meth:`push`/:meth:`push_event` or published by the plugin itself are queued for it when
+    they match; default: everything). ``reject``: reply ``bad msg: <reject>`` to every
+    publication. ``silent``: never reply (an engine that hangs). ``curve_secret_key``: be a CURVE
+    server with this secret key (Z85).
+
+    What the plugin did: :attr:`published` (event frames), :attr:`requests` (every request's
+    frames), :attr:`acked` (events acknowledged), :attr:`quit` (a ``threading.Event`` set on
+    ``quit``).
     """
 
-    def __init__(self, subscriptions=(b"",), reject=None, silent=False, port=None, curve_secret_key=None):
-        self.subscriptions = [bytes(s) for s in subscriptions]
+    def __init__(self, subscriptions=(b"",), reject: str | None = None, silent: bool = False,
+                 port: int | None = None, curve_secret_key: str | bytes | None = None) -> None:
+        self.subscriptions = [p.filter_bytes(s) if s else b"" for s in subscriptions]
         self.reject = reject
         self.silent = silent
-        self.requests = []            # every request received, as a list of frames
-        self.published = []           # every event published by the plugin
+        self.requests: list[list[bytes]] = []  # every request received, as a list of frames
+        self.published: list[bytes] = []       # every event published by the plugin
         self.acked = 0                # events acknowledged by a later request
         self.quit = threading.Event()
-        self._queue = collections.deque()
+        self._queue: collections.deque[bytes] = collections.deque()
         self._unacked = 0
+        self._explicit_ack = False    # the last batch came from a fast-mode fetch
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._ctx = zmq.Context()
@@ -54,12 +83,42 @@ class FakeEngine:
 
     # -------------------------------------------------------------- test side
 
-    def push(self, *frames):
-        """Queue events for the plugin (as if published by some other plugin)."""
+    def push(self, *frames: bytes) -> None:
+        """Queue event frames for the plugin (as if published by some other plugin)."""
         with self._lock:
             self._queue.extend(bytes(f) for f in frames)
 
-    def close(self):
+    def push_event(self, type_or_value: Any, value: Any = None, types: EventTypes | None = None) -> None:
+        """
+        Queue one MessagePack event: ``push_event(Order(...))`` (a dataclass; its type name
+        inferred, fields renamed as for C#) or ``push_event("Order", {"Id": "a1"})``.
+        """
+        if value is None:
+            types = types if types is not None and type(type_or_value) in types else EventTypes(type(type_or_value))
+            self.push(types.encode(type_or_value))
+        else:
+            self.push(p.filter_bytes(type_or_value) + (types or EventTypes()).encode_payload(value))
+
+    def published_events(self, types: EventTypes) -> list[Any]:
+        """What the plugin published, decoded with ``types`` (frames no type matches stay bytes)."""
+        return [types.decode(f) for f in list(self.published)]
+
+    def wait_for(self, condition, timeout: float = 10.0) -> None:
+        """Wait until ``condition()`` is true; ``AssertionError`` after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"condition not met within {timeout} s; published: {self.published[-5:]}")
+            time.sleep(0.005)
+
+    @property
+    def queued(self) -> int:
+        """Events waiting for the plugin (not yet handed out)."""
+        with self._lock:
+            return len(self._queue)
+
+    def close(self) -> None:
+        """Stop serving and close the socket."""
         self._stop.set()
         self._thread.join(timeout=10)
         assert not self._thread.is_alive(), "fake engine thread did not stop"
@@ -83,18 +142,23 @@ class FakeEngine:
             with self._lock:
                 self._queue.append(frame)
 
-    def _take(self, n):
+    def _take(self, n, explicit_ack):
         with self._lock:
             out = [self._queue.popleft() for _ in range(min(n, len(self._queue)))]
         self._unacked = len(out)
+        self._explicit_ack = explicit_ack
         return out
+
+    def _acknowledge(self, n):
+        self.acked += n
+        self._unacked -= n
 
     def _run(self):
         waiting = None  # (kind, max, deadline or None) while serving a wait
         while not self._stop.is_set():
             if waiting is not None:
                 kind, n, deadline = waiting
-                frames = self._take(n)
+                frames = self._take(n, explicit_ack=kind == "batch" or deadline is not None)
                 if frames or (deadline is not None and time.monotonic() >= deadline):
                     if kind == "msg":
                         self._sock.send(frames[0] if frames else p.TIMEOUT_REPLY)
@@ -108,8 +172,9 @@ class FakeEngine:
                 continue
             request = self._sock.recv_multipart()
             self.requests.append(request)
-            self.acked += self._unacked          # any request acknowledges the previous reply
-            self._unacked = 0
+            fetch = len(request) == 1 and (request[0].startswith(p.NEXT_MSG) or request[0].startswith(p.COMMAND_PREFIX + b"next_batch"))
+            if fetch or not self._explicit_ack:  # after a fast-mode fetch only a fetch, ack or quit acknowledges
+                self._acknowledge(self._unacked)
             if self.silent:
                 self._stop.wait()               # never reply
                 break
@@ -123,6 +188,7 @@ class FakeEngine:
             return None
         frame = request[0]
         if frame == p.QUIT:
+            self._acknowledge(self._unacked)
             self.quit.set()
             return None  # REP would now need a reply; the session is over, nothing more is read
         if frame == p.NEXT_MSG:
@@ -138,6 +204,16 @@ class FakeEngine:
                 self._sock.send(b"event-engine: bad msg: next_batch argument out of range")
                 return None
             return ("batch", n, wait)
+        m = _ACK.match(frame)
+        if m:
+            n = self._unacked if m.group(1) is None else int(m.group(1))
+            if n > self._unacked:
+                self._sock.send(b"event-engine: bad msg: cannot acknowledge %d event(s): %d are unacknowledged"
+                                % (n, self._unacked))
+            else:
+                self._acknowledge(n)
+                self._sock.send(p.ACKED_PREFIX + b"%d" % n)
+            return None
         if frame.startswith(p.PUBLISH_BATCH_HEADER):
             try:
                 frames = p.decode_publish_batch(frame)
