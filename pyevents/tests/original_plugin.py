@@ -23,7 +23,9 @@ def main():
     socket = get_plugin_socket(zmq.Context(), int(sys.argv[1]), "127.0.0.1")
     taken = []
     try:
-        taken.append(get_next_msg(socket, timeout=0))
+        frame = get_next_msg(socket, timeout=0)
+        taken.append(frame)
+        print("got", frame.decode(), "\nfinished", frame.decode(), flush=True)
     except zmq.error.Again:
         pass
     print("connected", flush=True)
