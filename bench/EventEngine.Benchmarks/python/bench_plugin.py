@@ -4,7 +4,9 @@ The Python side of the EventEngine.Actors benchmarks (bench/EventEngine.Benchmar
 connects to its port (``--port``, else ``$EVENT_ENGINE_PORT``) and measures one thing, then quits.
 
 Modes:
-  recv-original  ``--count`` events with the original helper (``get_next_msg``: one ``next_msg`` round trip each)
+  recv-original  ``--count`` events with the original helper (``get_next_msg``) speaking the original protocol
+                 (``PYEVENTS_NEXT_MSG_BATCH=0``, set by the bench: one ``next_msg`` round trip each)
+  recv-original-api  the same code with this pyevents' default: ``get_next_msg`` fetches batches behind the scenes
   recv-fast      ``--count`` events with the fast mode (``EngineClient.next_batch``: ``next_batch <batch>``)
   pub-original   publishes ``--count`` frames of ``--size`` bytes with ``publish_msg`` (one round trip each)
   pub-fast       the same with ``EngineClient.publish_many`` (``publish_batch``, ``--batch`` events per request)
@@ -118,7 +120,7 @@ def latency(port, count, skip, batch, filter_bytes):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("mode", choices=["recv-original", "recv-fast", "pub-original", "pub-fast", "latency"])
+    parser.add_argument("mode", choices=["recv-original", "recv-original-api", "recv-fast", "pub-original", "pub-fast", "latency"])
     parser.add_argument("--port", type=int, default=int(os.environ.get("EVENT_ENGINE_PORT", "0")))
     parser.add_argument("--count", type=int, required=True)
     parser.add_argument("--size", type=int, default=200, help="bytes per published frame (filter included)")
@@ -130,7 +132,7 @@ def main(argv=None):
         parser.error("no port: pass --port or set EVENT_ENGINE_PORT")
     filter_bytes = args.filter.encode("ascii")
     extra = {}
-    if args.mode == "recv-original":
+    if args.mode in ("recv-original", "recv-original-api"):
         events, timed, seconds = recv_original(args.port, args.count)
     elif args.mode == "recv-fast":
         events, timed, seconds = recv_fast(args.port, args.count, args.batch)
