@@ -78,7 +78,7 @@ _REPLY_GRACE_MS = 1000     # beyond the wait, for the engine's reply to arrive b
 
 class _Fetched:
     """What ``get_next_msg`` fetched on one socket and has not handed out yet."""
-    __slots__ = ("batch", "frames", "awaiting")
+    __slots__ = ("batch", "frames", "awaiting", "timeout")
 
     def __init__(self):
         try:
@@ -88,6 +88,7 @@ class _Fetched:
         self.batch = min(self.batch, 65536)
         self.frames = collections.deque()
         self.awaiting = False   # a fetch was sent and its reply has not been read (the caller's timeout ran out)
+        self.timeout = None     # the RCVTIMEO get_next_msg set last
 
 
 _fetched = weakref.WeakKeyDictionary()  # socket -> _Fetched
@@ -189,12 +190,14 @@ def get_next_msg(socket, timeout=-1):
     Returns the raw bytes of the event frame (filter prefix included); they will typically need to
     be converted into the message format of your application.
     """
-    socket.RCVTIMEO = timeout
     fetched = _fetched.get(socket)
     if fetched is None:
         fetched = _fetched[socket] = _Fetched()
     if fetched.frames:
+        if fetched.timeout != timeout:  # setting it costs more than handing out an event
+            socket.RCVTIMEO = fetched.timeout = timeout
         return fetched.frames.popleft()
+    socket.RCVTIMEO = fetched.timeout = timeout  # before every request: the caller may have changed it
     if fetched.batch <= 1:
         return _next_msg(socket)
     deadline = None if timeout < 0 else time.monotonic() + timeout / 1000
