@@ -16,6 +16,16 @@ public class LoadTestProgramTests
     }
 
     [Fact]
+    public async Task The_bare_Akka_baseline_runs_the_same_workload_and_says_it_is_the_baseline()
+    {
+        var (exit, stdout, stderr) = await ProgramRunner.RunAsync(ProgramRunner.ExampleDll("EventEngine.LoadTest"),
+            "--messages 50000 --min-size 100 --max-size 1000 --bare-akka", TimeSpan.FromSeconds(120));
+        Assert.True(exit == 0, $"exit code {exit}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        var last = stdout.TrimEnd().Split('\n')[^1];
+        Assert.Matches(new Regex(@"^loadtest baseline=bare-akka messages=50000 delivered=50000 sum=27398540 seconds=\d+\.\d{3} msgs_per_s=\d+ peak_rss_mb=\d+$"), last);
+    }
+
+    [Fact]
     public async Task Bad_arguments_get_a_clear_error_and_a_non_zero_exit()
     {
         var (exit, _, stderr) = await ProgramRunner.RunAsync(ProgramRunner.ExampleDll("EventEngine.LoadTest"),
