@@ -214,7 +214,7 @@ def get_next_msg(socket, timeout=-1):
         if len(reply) == 1 and header == _MSG_PUBLISHED:
             log.warning("the engine published the request for a batch instead of serving it: it does not know fast "
                         "mode (the original Rust engine?); this socket speaks the original protocol from now on "
-                        "(set %s=0 to start so)", NEXT_MSG_BATCH_ENV)
+                        "(%s=0 uses it from the start)", NEXT_MSG_BATCH_ENV)
             fetched.batch = 0
             return _next_msg(socket)
         if not header.startswith(_BATCH_HEADER):
