@@ -219,6 +219,8 @@ def get_next_msg(socket, timeout=-1):
             return _next_msg(socket)
         if not header.startswith(_BATCH_HEADER):
             return header  # a refusal ("event-engine: bad msg: ..."): the original hands the reply out as it is
+        if header[len(_BATCH_HEADER):] != b"%d" % (len(reply) - 1):
+            raise RuntimeError(f"unexpected reply to next_batch: {header[:40]!r} and {len(reply) - 1} event frame(s)")
         fetched.frames.extend(reply[1:])
         log.debug("fetched a batch of %d event(s)", len(reply) - 1)
         if fetched.frames:
