@@ -65,7 +65,7 @@ public sealed class ZmtpReplyEndpointTests : IAsyncLifetime
             reply1 [b'frames 1', b'plugin_command: next_msg']
             reply2 b'frames 1' 300 {120}
             reply3 [b'frames 3', b'a', b'', b'bc']
-            """.ReplaceLineEndings("\n"), python.Output + "\n");
+            """.ReplaceLineEndings("\n"), python.Output);
         await Wait.Until(() => Volatile.Read(ref _connections) == 0, "the client's disconnection to be counted");
     }
 
@@ -124,6 +124,25 @@ public sealed class ZmtpReplyEndpointTests : IAsyncLifetime
         Assert.Equal(0, Volatile.Read(ref _connections));
         using var done = await Handshaken();
         await Wait.Until(() => Volatile.Read(ref _connections) == 1, "the handshaken peer to be counted");
+    }
+
+    [Fact]
+    public async Task Connections_beyond_the_limit_are_refused()
+    {
+        var open = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 4; i++) open.Add(await Handshaken());
+            using var extra = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await extra.ConnectAsync(IPAddress.Loopback, _endpoint.Port);
+            await AssertClosed(extra);
+            await WaitForLog($"Refused a connection to the test port from 127.0.0.1:{((IPEndPoint)extra.LocalEndPoint!).Port}: 4 connections are open already (the most it serves)");
+            Assert.Equal(4, Volatile.Read(ref _connections));
+        }
+        finally
+        {
+            foreach (var socket in open) socket.Dispose();
+        }
     }
 
     private async Task AssertRefused(byte[] greeting, string reason)

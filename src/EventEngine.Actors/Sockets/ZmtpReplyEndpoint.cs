@@ -180,7 +180,8 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
         socket.NoDelay = true;
         var connection = new Connection(_nextId++, socket, DateTime.UtcNow + HandshakeTimeout);
         _connections[connection.Id] = connection;
-        connection.Output.Write(Greeting);
+        // Signature and major version only: a peer reveals its mechanism before it sees ours (libzmq closes at a mismatch).
+        connection.Output.Write(Greeting.AsSpan(0, 11));
         Guard(socket, Flush);
     }
 
@@ -212,6 +213,7 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
         var n = connection.Socket.Receive(buffer);
         if (n == 0)
         {
+            if (!connection.Handshaken) _log.Debug("The {0}: {1} closed its connection during the ZMTP handshake", _name, connection.Remote);
             Close(connection);
             return;
         }
@@ -376,7 +378,7 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
         // Consumes one unit (greeting, command or frame) from the input; false when more bytes are needed.
         public bool Parse(ZmtpReplyEndpoint endpoint)
         {
-            if (_state == State.Greeting) return ParseGreeting();
+            if (_state == State.Greeting) return ParseGreeting(endpoint);
             if (!TryFrame(endpoint._maxMessageSize, out var flags, out var body)) return false;
             if ((flags & 0x04) != 0)
             {
@@ -406,7 +408,7 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
             return true;
         }
 
-        private bool ParseGreeting()
+        private bool ParseGreeting(ZmtpReplyEndpoint endpoint)
         {
             // The signature decides at once (a ZMTP 1.0 peer or junk may never send 64 bytes); then version and mechanism.
             if (Input.Count >= 10 && !Zmtp3Gate.IsVersionedSignature(Input.GetRange(0, 10).ToArray()))
@@ -419,6 +421,8 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
                 throw new ZmtpRefusal($"it asks for the {(mechanism.All(c => c is >= ' ' and <= '~') ? mechanism : "(not ASCII)")} security mechanism; this port serves NULL only");
             Input.RemoveRange(0, GreetingSize);
             _state = State.Ready;
+            Output.Write(Greeting.AsSpan(11));
+            endpoint.Flush(this);
             return true;
         }
 
