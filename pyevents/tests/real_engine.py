@@ -5,29 +5,17 @@ TypeA and TypeB). The engine publishes 5 ``TypeAThis is message <i>`` and 5 ``Ty
 plugin's first request has arrived, and exits 0 once the plugin publishes ``TypeC...`` and quits.
 """
 import contextlib
-import os
-import shutil
 
 import pytest
 
-from engine_process import EXAMPLE_DLL_ENV, EngineProcess, example_dll, free_ports
+from engine_process import EngineProcess, free_ports, require_example_engine
 
 START_TIMEOUT = 120      # seconds for the engine to print "ready" (cold dotnet start on a busy machine)
 EXAMPLE_EVENTS = [b"TypeAThis is message %d" % i for i in range(5)] + [b"TypeB17"] * 5
 
 
-def example_command():
-    """``[dotnet, dll]``; skipped when the build is missing, failed under ``CI=true`` (it must not skip there)."""
-    dll = example_dll()
-    dotnet = shutil.which("dotnet")
-    missing = (f"example engine not built: {dll} does not exist (build it with `dotnet build -c Release`, "
-               f"or set {EXAMPLE_DLL_ENV})" if not dll.exists() else
-               "the dotnet host is not on PATH" if dotnet is None else None)
-    if missing:
-        if os.environ.get("CI") == "true":
-            pytest.fail(missing)
-        pytest.skip(missing)
-    return [dotnet, dll]
+# ``[dotnet, dll]``; skipped when the build is missing, failed under ``CI=true`` (it must not skip there).
+example_command = require_example_engine
 
 
 @contextlib.contextmanager

@@ -18,7 +18,7 @@ import sys
 import pytest
 import zmq
 
-from engine_process import EngineProcess, free_ports, require_example_engine
+import real_engine
 from pyevents import EngineClient
 from pyevents.events import get_next_msg, get_plugin_socket, publish_msg, send_quit_command
 
@@ -32,15 +32,8 @@ EXIT_TIMEOUT = 60        # seconds for the engine to exit after the plugin quit
 @pytest.fixture
 def example_engine():
     """Start the example in --no-launch mode on free ports; yield (process, plugin_port)."""
-    command = require_example_engine()
-    plugin_port, publish_port, subscribe_port = free_ports(3)
-    engine = EngineProcess(command + ["--no-launch", "--plugin-port", plugin_port,
-                                      "--publish-port", publish_port, "--subscribe-port", subscribe_port])
-    try:
-        engine.wait_ready(START_TIMEOUT)
-        yield engine, plugin_port
-    finally:
-        engine.close()
+    with real_engine.example_engine() as started:
+        yield started
 
 
 def assert_example_events(frames, output=""):

@@ -233,7 +233,7 @@ internal sealed class EngineRun
             GC.WaitForPendingFinalizers();
         }
         var heap = GC.GetTotalMemory(forceFullCollection: true);
-        var outside = _engine?.Router.Table.OutsidePrefixes.Length ?? 0;
+        var outside = _engine?.Router.Table.OutsidePrefixes.Count() ?? 0;
         return string.Create(CultureInfo.InvariantCulture,
             $"stats threads={Directory.GetDirectories("/proc/self/task").Length} fds={Directory.GetFiles("/proc/self/fd").Length} heap={heap} outside={outside}");
     }

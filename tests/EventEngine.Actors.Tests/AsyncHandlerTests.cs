@@ -149,7 +149,7 @@ public class AsyncHandlerTests : Akka.TestKit.Xunit2.TestKit
     }
 
     private Task<IActorRef> PluginRef(string name) =>
-        Sys.ActorSelection($"/user/event-engine-plugins/{name}").ResolveOne(TimeSpan.FromSeconds(10));
+        Sys.ActorSelection($"/system/event-engine/event-engine-plugins/{name}").ResolveOne(TimeSpan.FromSeconds(10));
 
     [Fact]
     public void An_exception_after_an_await_is_a_poison_event_the_plugin_restarts_and_handles_the_rest()

@@ -78,7 +78,7 @@ public class HostAccessTests : Akka.TestKit.Xunit2.TestKit
         var engine = EventEngine.Start(Sys, e => e.AddPlugin<Producer>("producer", 1000, go.Task));
         await using var subscription = await engine.Subscriber.SubscribeAsync<Ping>().WaitAsync(TimeSpan.FromSeconds(20));
         go.SetResult(); // the subscription is active: every event from now on is in it
-        var producer = await Sys.ActorSelection("/user/event-engine-plugins/producer").ResolveOne(TimeSpan.FromSeconds(10));
+        var producer = await Sys.ActorSelection("/system/event-engine/event-engine-plugins/producer").ResolveOne(TimeSpan.FromSeconds(10));
         var window = engine.PluginStateOf(producer).Credit;
         var reader = subscription.GetAsyncEnumerator();
         Assert.True(await reader.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20)));

@@ -17,5 +17,5 @@ internal sealed class SubscriptionsActive
 }
 
 /// <summary>The prefixes outside subscribers hold on the XPUB changed.</summary>
-internal sealed record OutsidePrefixes(ImmutableArray<byte[]> Prefixes);
+internal sealed record OutsidePrefixes(ImmutableDictionary<string, byte[]> Prefixes);
 

@@ -17,7 +17,7 @@ internal sealed class RoutingTable
 {
     private readonly ConcurrentDictionary<EventType, Route> _routes = new(ReferenceEqualityComparer.Instance);
 
-    public RoutingTable(ImmutableArray<SubscriberEntry> subscribers, ImmutableArray<byte[]> outsidePrefixes)
+    public RoutingTable(ImmutableArray<SubscriberEntry> subscribers, IEnumerable<byte[]> outsidePrefixes)
     {
         Subscribers = subscribers;
         OutsidePrefixes = outsidePrefixes;
@@ -27,7 +27,7 @@ internal sealed class RoutingTable
 
     public ImmutableArray<SubscriberEntry> Subscribers { get; }
 
-    public ImmutableArray<byte[]> OutsidePrefixes { get; }
+    public IEnumerable<byte[]> OutsidePrefixes { get; }
 
     public Route RouteFor(EventType type) => _routes.GetOrAdd(type, static (t, table) => Route.Build(t.Filter, table), this);
 

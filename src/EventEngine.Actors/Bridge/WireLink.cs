@@ -24,9 +24,12 @@ internal sealed class WireLink : IDisposable
     private readonly XPublisherSocket _xpub = new();
     private readonly NetMQQueue<byte[]> _outbound = new();
     private readonly PollerThread _thread;
-    private readonly Dictionary<string, byte[]> _outsidePrefixes = new();
+    // Immutable so each change costs O(log n) and the bridge gets it without a copy (one peer may send thousands).
+    private ImmutableDictionary<string, byte[]> _outsidePrefixes = ImmutableDictionary<string, byte[]>.Empty;
+    private readonly int _maxSubscriptions;
+    private long _refusedSubscriptions;
     private readonly Action<byte[]> _inbound;
-    private Action<ImmutableArray<byte[]>> _outsideChanged = _ => { };
+    private Action<ImmutableDictionary<string, byte[]>> _outsideChanged = _ => { };
     private readonly CreditWindow _inboundCredit;
     private readonly ILoggingAdapter _log;
     private readonly string _inprocId;
@@ -45,6 +48,7 @@ internal sealed class WireLink : IDisposable
         _inboundCredit = inboundCredit;
         _log = log;
         _metrics = metrics;
+        _maxSubscriptions = settings.MaxSubscriptions;
         _thread = new PollerThread("bridge", log, metrics);
         try
         {
@@ -79,7 +83,7 @@ internal sealed class WireLink : IDisposable
     }
 
     /// <summary>Starts the poller thread; <paramref name="outsideChanged"/> hears of every change of outside prefixes.</summary>
-    public void Start(Action<ImmutableArray<byte[]>> outsideChanged)
+    public void Start(Action<ImmutableDictionary<string, byte[]>> outsideChanged)
     {
         _outsideChanged = outsideChanged;
         _thread.Start($"event-engine-bridge-{_inprocId}");
@@ -185,15 +189,27 @@ internal sealed class WireLink : IDisposable
 
     private void DrainSubscriptions()
     {
-        var changed = false;
+        var before = _outsidePrefixes;
         while (_xpub.TryReceiveFrameBytes(out var message))
         {
             if (message.Length == 0 || message[0] > 1) continue;
             var prefix = message[1..];
             var key = Convert.ToBase64String(prefix);
-            changed |= message[0] == 1 ? _outsidePrefixes.TryAdd(key, prefix) : _outsidePrefixes.Remove(key);
+            if (message[0] == 0) _outsidePrefixes = _outsidePrefixes.Remove(key);
+            else if (_outsidePrefixes.ContainsKey(key)) continue;
+            else if (_outsidePrefixes.Count < _maxSubscriptions) _outsidePrefixes = _outsidePrefixes.Add(key, prefix);
+            else RefuseSubscription(prefix);
         }
-        if (changed) _outsideChanged([.. _outsidePrefixes.Values]);
+        if (!ReferenceEquals(before, _outsidePrefixes)) _outsideChanged(_outsidePrefixes);
+    }
+
+    // A peer may send thousands: log the first and then every 1000th, never one line each.
+    private void RefuseSubscription(byte[] prefix)
+    {
+        _metrics?.SubscriptionRefused();
+        if (++_refusedSubscriptions % 1000 == 1)
+            _log.Warning("A subscription to a {0}-byte prefix on the subscribe port was refused: outside subscribers already hold event-engine.wire.max-subscriptions = {1} prefixes; no event is put on the wire for it ({2} refused so far, counted in event_engine.wire.subscriptions_refused)",
+                prefix.Length, _maxSubscriptions, _refusedSubscriptions);
     }
 
     private void DrainOutbound()

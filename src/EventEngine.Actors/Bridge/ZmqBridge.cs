@@ -23,7 +23,7 @@ internal sealed class ZmqBridge : ReceiveActor
     private readonly HashSet<string> _reportedStopped = new();
     private readonly List<IActorRef> _awaitingActive = new();
     private bool _publishPending;
-    private ImmutableArray<byte[]> _outside = [];
+    private ImmutableDictionary<string, byte[]> _outside = ImmutableDictionary<string, byte[]>.Empty;
     private readonly WireLink? _wire;
 
     public ZmqBridge(EventEngine engine, WireLink? wire)
@@ -53,7 +53,7 @@ internal sealed class ZmqBridge : ReceiveActor
         Receive<OutsidePrefixes>(o =>
         {
             _outside = o.Prefixes;
-            log.Debug("Outside subscribers now listen to {0} prefix(es)", _outside.Length);
+            log.Debug("Outside subscribers now listen to {0} prefix(es)", _outside.Count);
             PublishSoon();
         });
         Receive<PublishTable>(_ =>
@@ -89,7 +89,7 @@ internal sealed class ZmqBridge : ReceiveActor
         _wire?.Dispose();
     }
 
-    private void Publish() => _router.Table = new RoutingTable([.. _subscribers.Values], _outside);
+    private void Publish() => _router.Table = new RoutingTable([.. _subscribers.Values], _outside.Values);
 
     // Publishes once the changes already queued behind this one are applied too (one snapshot per batch).
     private void PublishSoon()

@@ -30,7 +30,11 @@ public enum RunMode
 /// <param name="SubscribePort">XPUB port (0 = ephemeral).</param>
 /// <param name="HighWaterMark">zmq high-water mark of the bridge sockets.</param>
 /// <param name="MaxMessageSize">Largest frame accepted from outside; a peer sending more is disconnected.</param>
-public sealed record WireSettings(bool Enabled, string BindAddress, int PublishPort, int SubscribePort, int HighWaterMark, long MaxMessageSize);
+public sealed record WireSettings(bool Enabled, string BindAddress, int PublishPort, int SubscribePort, int HighWaterMark, long MaxMessageSize)
+{
+    /// <summary>Distinct prefixes outside subscribers may hold on the subscribe port; more are refused and counted.</summary>
+    public int MaxSubscriptions { get; init; } = 10000;
+}
 
 /// <summary>Supervision of plugins.</summary>
 /// <param name="MaxRestarts">Restarts allowed within <paramref name="Within"/> before the limit policy applies.</param>
@@ -105,7 +109,10 @@ public sealed record EngineSettings(
                 Port(c, "wire.publish-port"),
                 Port(c, "wire.subscribe-port"),
                 Positive(c, "wire.high-water-mark"),
-                Setting.ByteSize(c, "wire.max-message-size") ?? 16 * 1024 * 1024),
+                Setting.ByteSize(c, "wire.max-message-size") ?? 16 * 1024 * 1024)
+            {
+                MaxSubscriptions = Positive(c, "wire.max-subscriptions"),
+            },
             flowControl,
             new SupervisionSettings(
                 Setting.Int(c, "supervision.max-restarts"),

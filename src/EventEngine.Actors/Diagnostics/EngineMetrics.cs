@@ -32,6 +32,7 @@ public sealed class EngineMetrics : IDisposable
     private readonly Counter<long> _processRestarts;
     private readonly Counter<long> _refused;
     private readonly Counter<long> _pollerFailures;
+    private readonly Counter<long> _subscriptionsRefused;
     private readonly ConcurrentDictionary<string, SessionGauge> _sessions = new();
 
     internal EngineMetrics(string engineName)
@@ -52,6 +53,8 @@ public sealed class EngineMetrics : IDisposable
             "TCP connections refused before reaching a socket (with CURVE on: peers not speaking ZMTP 3), per endpoint and reason");
         _pollerFailures = Meter.CreateCounter<long>("event_engine.poller.failures", "{failure}",
             "Handlers that threw on a socket thread (logged; the thread carried on), per thread (bridge, gateway)");
+        _subscriptionsRefused = Meter.CreateCounter<long>("event_engine.wire.subscriptions_refused", "{subscription}",
+            "Subscriptions on the subscribe port refused because outside subscribers hold wire.max-subscriptions prefixes");
         Meter.CreateObservableGauge("event_engine.gateway.sessions", ObserveSessions, "{session}",
             "External plugin sessions, per state (waiting: never connected; connected; disconnected; finished)");
         Meter.CreateObservableGauge("event_engine.gateway.queue_depth", ObserveQueues, "{event}",
@@ -84,6 +87,8 @@ public sealed class EngineMetrics : IDisposable
     internal void ConnectionRefused(string endpoint, string reason) => _refused.Add(1, new("endpoint", endpoint), new("reason", reason));
 
     internal void PollerFailed(string poller) => _pollerFailures.Add(1, new KeyValuePair<string, object?>("poller", poller));
+
+    internal void SubscriptionRefused() => _subscriptionsRefused.Add(1);
 
     internal void ProcessRestarted(string plugin) => _processRestarts.Add(1, new KeyValuePair<string, object?>("plugin", plugin));
 

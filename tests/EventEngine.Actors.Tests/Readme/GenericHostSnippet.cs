@@ -1,5 +1,8 @@
 using Akka.Hosting;
+using EventEngine.Actors.HostAccess;
 using EventEngine.Actors.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace EventEngine.Actors.Tests.Readme;
@@ -13,10 +16,13 @@ public static class GenericHostSnippet
     public static void Configure(HostApplicationBuilder builder)
     {
         // README begin
-        builder.Services.AddAkka("my-app", akka => akka
-            .ConfigureLoggers(loggers => loggers.AddLoggerFactory())      // Akka logging -> Microsoft.Extensions.Logging
-            .AddHocon("event-engine.run-mode = service", HoconAddMode.Prepend)
-            .WithEventEngine(engine => engine.AddPlugin<Thermometer>().AddPlugin<Alarm>()));
+        builder.Services
+            .AddSingleton<INotifier, LogNotifier>()                       // plugins take services in their constructors
+            .AddEventEngineServices()                                      // EventEngine, IEventPublisher, IEventSubscriber
+            .AddAkka("my-app", akka => akka
+                .ConfigureLoggers(loggers => loggers.AddLoggerFactory())   // Akka logging -> Microsoft.Extensions.Logging
+                .WithEventEngine(builder.Configuration.GetSection("EventEngine").Get<EventEngineOptions>(), // appsettings.json
+                    (engine, services) => engine.AddPlugin<Thermometer>().AddPlugin<Alarm>()));
         // README end
     }
 }
