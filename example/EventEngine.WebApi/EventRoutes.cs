@@ -1,72 +1,88 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using System.Text.Json;
+using Microsoft.Extensions.Hosting;
 using EventEngine.Actors.HostAccess;
 
 namespace EventEngine.WebApi;
 
 /// <summary>
-/// The event types reachable at <c>/events/{type}</c>: <c>POST</c> publishes a JSON body as the typed record,
-/// <c>GET</c> streams the type's events as Server-Sent Events.
+/// The event types reachable at <c>/events/{type}</c> (the type's name, case-insensitive): <c>POST</c> publishes a JSON
+/// body as the typed record, <c>GET</c> streams the type's events as Server-Sent Events. Bad input gets a 400 problem
+/// naming what was wrong; nothing is published for it.
 /// </summary>
 public sealed class EventRoutes
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { RespectRequiredConstructorParameters = true };
+    /// <summary>Strict JSON: every constructor parameter present, non-nullable ones not null, no unknown members.</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        RespectRequiredConstructorParameters = true,
+        RespectNullableAnnotations = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
     private readonly Dictionary<string, Route> _routes = new(StringComparer.OrdinalIgnoreCase);
 
-    private sealed record Route(
-        Func<HttpRequest, IEventPublisher, CancellationToken, Task<IResult>> Publish,
-        Func<HttpResponse, IEventSubscriber, CancellationToken, Task> Stream);
+    private sealed record Route(Func<HttpRequest, IEventPublisher, Task<IResult>> Publish, Func<HttpContext, IEventSubscriber, CancellationToken, Task> Stream);
 
-    /// <summary>Makes <typeparamref name="T"/> reachable at <c>/events/{name}</c> (its type name, case-insensitive, by default).</summary>
-    public EventRoutes Add<T>(string? name = null) where T : notnull
+    /// <summary>Makes <typeparamref name="T"/> reachable at <c>/events/{T's name}</c>.</summary>
+    public EventRoutes Add<T>() where T : notnull
     {
-        _routes.Add(name ?? typeof(T).Name, new Route(PublishAsync<T>, StreamAsync<T>));
+        _routes.Add(typeof(T).Name, new Route(PublishAsync<T>, StreamAsync<T>));
         return this;
     }
 
     /// <summary>Maps <c>POST</c> and <c>GET /events/{type}</c>.</summary>
     public void Map(IEndpointRouteBuilder app)
     {
-        app.MapPost("/events/{type}", (string type, HttpRequest request, IEventPublisher events, CancellationToken token) =>
-            _routes.TryGetValue(type, out var route) ? route.Publish(request, events, token) : Task.FromResult(Unknown(type)));
-        app.MapGet("/events/{type}", async (string type, HttpContext context, IEventSubscriber events, CancellationToken token) =>
-        {
-            if (_routes.TryGetValue(type, out var route)) await route.Stream(context.Response, events, token);
-            else await Unknown(type).ExecuteAsync(context);
-        });
+        app.MapPost("/events/{type}", (string type, HttpRequest request, IEventPublisher events) =>
+            _routes.TryGetValue(type, out var route) ? route.Publish(request, events) : Task.FromResult(Unknown(type)));
+        app.MapGet("/events/{type}", (string type, HttpContext context, IEventSubscriber events, IHostApplicationLifetime host) =>
+            _routes.TryGetValue(type, out var route) ? route.Stream(context, events, host.ApplicationStopping) : Unknown(type).ExecuteAsync(context));
     }
 
     private IResult Unknown(string type) =>
-        Results.NotFound($"unknown event type '{type}'; known: {string.Join(", ", _routes.Keys)}");
+        Results.Problem($"unknown event type '{type}'; known: {string.Join(", ", _routes.Keys)}", statusCode: 400, title: "Unknown event type");
 
-    private static async Task<IResult> PublishAsync<T>(HttpRequest request, IEventPublisher events, CancellationToken token) where T : notnull
+    private static async Task<IResult> PublishAsync<T>(HttpRequest request, IEventPublisher events) where T : notnull
     {
         T? @event;
         try
         {
-            @event = await JsonSerializer.DeserializeAsync<T>(request.Body, Json, token);
+            @event = await JsonSerializer.DeserializeAsync<T>(request.Body, Json, request.HttpContext.RequestAborted);
         }
         catch (JsonException e)
         {
-            return Results.BadRequest($"the body is not a valid {typeof(T).Name} (JSON path {e.Path ?? "$"}, line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {e.Message}");
+            return Results.Problem($"the body is not a valid {typeof(T).Name}: {e.Message}", statusCode: 400, title: $"Invalid {typeof(T).Name}");
         }
-        if (@event is null) return Results.BadRequest($"the body is null; expected a {typeof(T).Name} object");
-        await events.PublishAsync(@event, token); // waits while the type's subscribers are behind
+        if (@event is null)
+            return Results.Problem($"the body is null; expected an object for {typeof(T).Name}", statusCode: 400, title: $"Invalid {typeof(T).Name}");
+        await events.PublishAsync(@event, request.HttpContext.RequestAborted); // waits while the engine's host window is full
         return Results.Accepted();
     }
 
-    private static async Task StreamAsync<T>(HttpResponse response, IEventSubscriber events, CancellationToken token) where T : notnull
+    private static async Task StreamAsync<T>(HttpContext context, IEventSubscriber events, CancellationToken stopping) where T : notnull
     {
-        await using var subscription = await events.SubscribeAsync<T>(token);
-        response.ContentType = "text/event-stream";
-        await response.WriteAsync(": subscribed\n\n", token); // the stream is live: every event from now on follows
-        await response.Body.FlushAsync(token);
-        await foreach (var @event in subscription.WithCancellation(token))
+        // Ends when the client goes away or the application stops (an open stream must not hold up shutdown).
+        using var end = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+        var response = context.Response;
+        try
         {
-            await response.WriteAsync($"event: {typeof(T).Name}\ndata: {JsonSerializer.Serialize(@event, Json)}\n\n", token);
-            await response.Body.FlushAsync(token); // waits while the client reads slowly: the producer pauses
+            await using var subscription = await events.SubscribeAsync<T>(end.Token);
+            response.ContentType = "text/event-stream";
+            response.Headers.CacheControl = "no-cache";
+            await response.WriteAsync(": subscribed\n\n", end.Token); // every event published from now on follows
+            await foreach (var @event in subscription.WithCancellation(end.Token))
+            {
+                // WriteAsync flushes, and waits while the client is behind: the subscription then holds this event's
+                // credit (and those queued behind it), which pauses the producers.
+                await response.WriteAsync($"event: {typeof(T).Name}\ndata: {JsonSerializer.Serialize(@event, Json)}\n\n", end.Token);
+            }
+        }
+        catch (OperationCanceledException) when (end.IsCancellationRequested)
+        {
         }
     }
 }
