@@ -20,13 +20,13 @@ public sealed class FixedPriceList : IPriceList
     }
 }
 
-/// <summary>Confirms each order with its total, priced by the injected <see cref="IPriceList"/>.</summary>
+/// <summary>Invoices each order, priced by the injected <see cref="IPriceList"/>.</summary>
 public sealed class OrderDesk : EventPlugin
 {
     /// <summary>Subscribes to orders; <paramref name="prices"/> comes from the host's services.</summary>
     public OrderDesk(IPriceList prices) => Subscribe<Order>(async (order, token) =>
     {
         var price = await prices.PriceOfAsync(order.Item, token);
-        Publish(new OrderConfirmed(order.Id, price * order.Quantity));
+        Publish(new Invoice(order.Id, price * order.Quantity));
     });
 }

@@ -32,7 +32,7 @@ public static class WebApiApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        new EventRoutes().Add<Order>().Add<OrderConfirmed>().Map(app);
+        new EventRoutes().Add<Order>().Add<Invoice>().Map(app);
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealth });
         return app;
     }

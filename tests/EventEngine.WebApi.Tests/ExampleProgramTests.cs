@@ -14,10 +14,10 @@ public sealed class ExampleProgramTests
         var address = (await program.WaitForLine(@"Now listening on: (http://127\.0\.0\.1:\d+)", Wait.Long)).Groups[1].Value;
         using var client = new HttpClient { BaseAddress = new Uri(address), Timeout = Wait.Long };
 
-        await using var confirmations = await SseStream.OpenAsync(client, "OrderConfirmed");
+        await using var invoices = await SseStream.OpenAsync(client, "Invoice");
         using var posted = await Wait.For(client.PostAsJsonAsync("/events/order", new Order("P-1", "coffee", 3)), "POST /events/order");
         Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
-        Assert.Equal(new OrderConfirmed("P-1", 18), (await confirmations.NextAsync()).As<OrderConfirmed>());
+        Assert.Equal(new Invoice("P-1", 18), (await invoices.NextAsync()).As<Invoice>());
 
         var health = await Wait.For(client.GetFromJsonAsync<JsonElement>("/health"), "GET /health");
         Assert.Equal("Healthy", health.GetProperty("status").GetString());

@@ -22,8 +22,8 @@ public sealed class SlowReaderTests
     // holds between the server's subscription and the test's reads are few and known.
     private const int SocketBuffer = 4096;
 
-    // What the transport can hold: Kestrel's buffer and the frame being written, both kernel buffers (Linux doubles the
-    // size set), HttpClient's and the reader's buffers. About 30 KiB; generous.
+    // What the transport can hold: Kestrel's response buffer and the frame being written, the socket transport's output
+    // pipe, both kernel buffers (Linux doubles the size set), HttpClient's and the reader's buffers. About 30 KiB; generous.
     private const int TransportBytes = 64 * 1024;
 
     // Every event's SSE frame is longer than this, so the transport holds fewer than TransportBytes / FrameBytes events.
@@ -41,7 +41,7 @@ public sealed class SlowReaderTests
     {
         await using var server = await WebApiServer.StartAsync(Args, NarrowServerBuffers);
         using var client = server.Client(NarrowClientBuffers());
-        await using var stream = await SseStream.OpenAsync(client, "OrderConfirmed");
+        await using var stream = await SseStream.OpenAsync(client, "Invoice");
         var producer = new Producer(client);
 
         // The reader reads nothing: the producer fills the window and is paused, far short of its orders.
@@ -56,14 +56,14 @@ public sealed class SlowReaderTests
         {
             await Wait.Until(() => HostPaused(server) is not null, () => $"the producer to be paused again ({read} read, {producer.Accepted} accepted)");
             AssertBounded();
-            AssertConfirmed(read, await stream.NextAsync());
+            AssertInvoiced(read, await stream.NextAsync());
             read++;
         }
 
-        // The reader speeds up: every order is confirmed exactly once, in order.
+        // The reader speeds up: every order is invoiced exactly once, in order.
         for (; read < Orders; read++)
         {
-            AssertConfirmed(read, await stream.NextAsync());
+            AssertInvoiced(read, await stream.NextAsync());
             AssertBounded();
         }
         await Wait.For(producer.Task, "the producer to finish");
@@ -84,7 +84,7 @@ public sealed class SlowReaderTests
     {
         await using var server = await WebApiServer.StartAsync(Args, NarrowServerBuffers);
         using var client = server.Client(NarrowClientBuffers());
-        var stream = await SseStream.OpenAsync(client, "OrderConfirmed");
+        var stream = await SseStream.OpenAsync(client, "Invoice");
         var producer = new Producer(client);
         await Wait.Until(() => HostPaused(server) is not null, "the producer to be paused by the reader that reads nothing");
 
@@ -100,10 +100,10 @@ public sealed class SlowReaderTests
 
     private static Order OrderNumber(int i) => new($"{i:D5}-{Padding}", "widget", i % 7 + 1);
 
-    private static void AssertConfirmed(int i, ServerSentEvent confirmation)
+    private static void AssertInvoiced(int i, ServerSentEvent invoice)
     {
         var order = OrderNumber(i);
-        Assert.Equal(new OrderConfirmed(order.Id, order.Item.Length * order.Quantity), confirmation.As<OrderConfirmed>());
+        Assert.Equal(new Invoice(order.Id, order.Item.Length * order.Quantity), invoice.As<Invoice>());
     }
 
     /// <summary>Posts the orders one after the other, as fast as the server accepts them.</summary>
@@ -129,11 +129,15 @@ public sealed class SlowReaderTests
     private static void NarrowServerBuffers(WebApplicationBuilder builder)
     {
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxResponseBufferSize = SocketBuffer);
-        builder.WebHost.UseSockets(sockets => sockets.CreateBoundListenSocket = endpoint =>
+        builder.WebHost.UseSockets(sockets =>
         {
-            var listener = SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
-            listener.SendBufferSize = SocketBuffer; // accepted connections inherit it
-            return listener;
+            sockets.MaxWriteBufferSize = SocketBuffer; // the transport's own output pipe
+            sockets.CreateBoundListenSocket = endpoint =>
+            {
+                var listener = SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
+                listener.SendBufferSize = SocketBuffer; // accepted connections inherit it
+                return listener;
+            };
         });
     }
 

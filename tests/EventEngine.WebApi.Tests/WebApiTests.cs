@@ -32,14 +32,14 @@ public sealed class WebApiTests(WebApiTests.Server server) : IClassFixture<WebAp
     public async Task An_order_posted_is_priced_by_the_plugin_with_the_injected_service_and_streamed_to_sse_clients()
     {
         await using var orders = await SseStream.OpenAsync(Client, "order");
-        await using var confirmations = await SseStream.OpenAsync(Client, "OrderConfirmed");
+        await using var invoices = await SseStream.OpenAsync(Client, "Invoice");
 
         using var response = await Post("order", """{"id":"A-1","item":"tea","quantity":2}""");
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Equal(new ServerSentEvent("Order", """{"id":"A-1","item":"tea","quantity":2}"""), await orders.NextAsync());
         // FixedPriceList, injected into OrderDesk, prices an item at one per letter: 3 × 2.
-        Assert.Equal(new ServerSentEvent("OrderConfirmed", """{"id":"A-1","total":6}"""), await confirmations.NextAsync());
+        Assert.Equal(new ServerSentEvent("Invoice", """{"id":"A-1","total":6}"""), await invoices.NextAsync());
     }
 
     public static TheoryData<string, string, string, string> BadInput => new()
@@ -53,7 +53,7 @@ public sealed class WebApiTests(WebApiTests.Server server) : IClassFixture<WebAp
         { "order", """[{"id":"B-6","item":"tea","quantity":1}]""", "Invalid Order", "could not be converted to EventEngine.WebApi.Order. Path: $" },
         { "order", "", "Invalid Order", "does not contain any JSON tokens" },
         { "order", "null", "Invalid Order", "the body is null; expected an object for Order" },
-        { "orders", """{"id":"B-9","item":"tea","quantity":1}""", "Unknown event type", "unknown event type 'orders'; known: Order, OrderConfirmed" },
+        { "orders", """{"id":"B-9","item":"tea","quantity":1}""", "Unknown event type", "unknown event type 'orders'; known: Order, Invoice" },
     };
 
     [Theory]
@@ -96,7 +96,7 @@ public sealed class WebApiTests(WebApiTests.Server server) : IClassFixture<WebAp
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("unknown event type 'nope'; known: Order, OrderConfirmed", problem.GetProperty("detail").GetString());
+        Assert.Equal("unknown event type 'nope'; known: Order, Invoice", problem.GetProperty("detail").GetString());
     }
 
     [Fact]
