@@ -55,13 +55,14 @@ public sealed class EventRoutes
         }
         catch (JsonException e)
         {
-            return Results.Problem($"the body is not a valid {typeof(T).Name}: {e.Message}", statusCode: 400, title: $"Invalid {typeof(T).Name}");
+            return Invalid<T>($"the body is not a valid {typeof(T).Name}: {e.Message}");
         }
-        if (@event is null)
-            return Results.Problem($"the body is null; expected an object for {typeof(T).Name}", statusCode: 400, title: $"Invalid {typeof(T).Name}");
+        if (@event is null) return Invalid<T>($"the body is null; expected an object for {typeof(T).Name}");
         await events.PublishAsync(@event, request.HttpContext.RequestAborted); // waits while the engine's host window is full
         return Results.Accepted();
     }
+
+    private static IResult Invalid<T>(string detail) => Results.Problem(detail, statusCode: 400, title: $"Invalid {typeof(T).Name}");
 
     private static async Task StreamAsync<T>(HttpContext context, IEventSubscriber events, CancellationToken stopping) where T : notnull
     {
@@ -83,6 +84,7 @@ public sealed class EventRoutes
         }
         catch (OperationCanceledException) when (end.IsCancellationRequested)
         {
+            // the client left or the host stops: the stream ends (the subscription is disposed, its events settled)
         }
     }
 }

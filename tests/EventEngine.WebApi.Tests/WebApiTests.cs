@@ -92,22 +92,25 @@ public sealed class WebApiTests(WebApiTests.Server server) : IClassFixture<WebAp
     [Fact]
     public async Task Streaming_an_unknown_type_gets_a_400_problem()
     {
-        using var response = await Wait.For(Client.GetAsync("/events/nope"), "GET /events/nope");
+        var problem = await Get("/events/nope", HttpStatusCode.BadRequest);
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("unknown event type 'nope'; known: Order, Invoice", problem.GetProperty("detail").GetString());
     }
 
     [Fact]
     public async Task Health_is_healthy_once_the_engine_runs()
     {
-        using var response = await Wait.For(Client.GetAsync("/health"), "GET /health");
+        var health = await Get("/health", HttpStatusCode.OK);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var health = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("Healthy", health.GetProperty("status").GetString());
         Assert.Equal("the event engine is running", health.GetProperty("checks").GetProperty("event-engine").GetProperty("description").GetString());
+    }
+
+    private async Task<JsonElement> Get(string path, HttpStatusCode expected)
+    {
+        using var response = await Wait.For(Client.GetAsync(path), $"GET {path}");
+        Assert.Equal(expected, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     private Task<HttpResponseMessage> Post(string type, string body) =>
