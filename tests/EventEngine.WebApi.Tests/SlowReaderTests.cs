@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
@@ -87,6 +88,9 @@ public sealed class SlowReaderTests
         var stream = await SseStream.OpenAsync(client, "Invoice");
         var producer = new Producer(client);
         await Wait.Until(() => HostPaused(server) is not null, "the producer to be paused by the reader that reads nothing");
+        var health = await Wait.For(client.GetFromJsonAsync<JsonElement>("/health"), "GET /health");
+        Assert.Equal("Degraded", health.GetProperty("status").GetString());
+        Assert.Contains("source host is paused", health.GetProperty("checks").GetProperty("event-engine").GetProperty("description").GetString());
 
         await stream.DisposeAsync();
 
