@@ -43,12 +43,7 @@ public sealed class ZmtpReplyEndpointTests : IAsyncLifetime
     [Fact]
     public async Task A_pyzmq_REQ_client_gets_a_reply_to_each_request()
     {
-        var script = $$"""
-            import zmq
-            ctx = zmq.Context()
-            s = ctx.socket(zmq.REQ)
-            s.setsockopt(zmq.LINGER, 0)
-            s.connect("tcp://127.0.0.1:{{_endpoint.Port}}")
+        using var python = await RunReqClient("", """
             s.send(b"plugin_command: next_msg")
             print("reply1", s.recv_multipart())
             s.send(b"x" * 300)
@@ -56,10 +51,7 @@ public sealed class ZmtpReplyEndpointTests : IAsyncLifetime
             print("reply2", r[0], len(r[1]), set(r[1]))
             s.send_multipart([b"a", b"", b"bc"])
             print("reply3", s.recv_multipart())
-            s.close(); ctx.term()
-            """;
-        using var python = new OsProcess("/usr/bin/python3", ["-c", script]);
-        Assert.Equal(0, await python.WaitForExit(Wait.Long));
+            """);
         Assert.Equal(
             """
             reply1 [b'frames 1', b'plugin_command: next_msg']
@@ -88,20 +80,13 @@ public sealed class ZmtpReplyEndpointTests : IAsyncLifetime
     [Fact]
     public async Task A_real_pyzmq_CURVE_client_is_refused()
     {
-        var script = $$"""
-            import zmq, time
-            ctx = zmq.Context()
-            s = ctx.socket(zmq.REQ)
-            s.setsockopt(zmq.LINGER, 0)
+        using var python = await RunReqClient("""
             pub, sec = zmq.curve_keypair()
             s.curve_secretkey = sec; s.curve_publickey = pub; s.curve_serverkey = pub
-            s.connect("tcp://127.0.0.1:{{_endpoint.Port}}")
+            """, """
             s.send(b"plugin_command: next_msg")
             print("replied" if s.poll(3000) else "no reply")
-            s.close(); ctx.term()
-            """;
-        using var python = new OsProcess("/usr/bin/python3", ["-c", script]);
-        Assert.Equal(0, await python.WaitForExit(Wait.Long));
+            """);
         Assert.Equal("no reply", python.Output);
         await WaitForLog("it asks for the CURVE security mechanism; this port serves NULL only");
     }
@@ -142,6 +127,24 @@ public sealed class ZmtpReplyEndpointTests : IAsyncLifetime
         finally
         {
             foreach (var socket in open) socket.Dispose();
+        }
+    }
+
+    // Runs a pyzmq REQ client: `setup` before it connects to the endpoint, `requests` after; it must exit 0.
+    private async Task<OsProcess> RunReqClient(string setup, string requests)
+    {
+        var script = $"import zmq\nctx = zmq.Context()\ns = ctx.socket(zmq.REQ)\ns.setsockopt(zmq.LINGER, 0)\n{setup}\n" +
+            $"s.connect(\"tcp://127.0.0.1:{_endpoint.Port}\")\n{requests}\ns.close(); ctx.term()\n";
+        var python = new OsProcess("/usr/bin/python3", ["-c", script]);
+        try
+        {
+            Assert.Equal(0, await python.WaitForExit(Wait.Long));
+            return python;
+        }
+        catch
+        {
+            python.Dispose();
+            throw;
         }
     }
 
