@@ -91,8 +91,10 @@ internal static class SoakRun
             var warmUp = TimeSpan.FromSeconds(Math.Min(60, seconds / 3));
             ProcessSample? start = null;
             var next = TimeSpan.FromSeconds(10);
+            var stopped = engine.System.WhenTerminated;
             while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
             {
+                if (stopped.IsCompleted) throw new InvalidOperationException($"the engine stopped after {clock.Elapsed.TotalSeconds:F0} s");
                 await Task.Delay(TimeSpan.FromMilliseconds(200));
                 if (start is null && clock.Elapsed >= warmUp)
                 {
@@ -116,7 +118,7 @@ internal static class SoakRun
             await Task.WhenAll(ledger.SeqSource.Stopped.Task, ledger.TickSource.Stopped.Task).WaitAsync(Deadline);
             engine.Publish(new SoakStop((long)seconds));
             var drain = Stopwatch.StartNew();
-            while (!ledger.Paths().All(p => p.Complete) && drain.Elapsed < Deadline) await Task.Delay(100);
+            while (!ledger.Paths().All(p => p.Complete) && drain.Elapsed < Deadline && !stopped.IsCompleted) await Task.Delay(100);
             Console.WriteLine($"soak drained in {drain.Elapsed.TotalSeconds:F1} s");
             target.TryReceiveFrameString(TimeSpan.Zero, out _);
             return new Outcome(start ?? end, end, kills, problems,
