@@ -69,7 +69,9 @@ public class CodecTests
         var registry = new EventRegistry();
         registry.Register(TypeB.Definition);
         var error = Assert.Throws<EventDecodeException>(() => registry.Decode(Encoding.ASCII.GetBytes("TypeBnot-a-number")));
-        Assert.Contains("'TypeB'", error.Message);
+        Assert.Equal("cannot decode a 17-byte frame as event type 'TypeB': expected an ASCII decimal integer, got 12 byte(s) that are not one", error.Message);
+        Assert.Same(TypeB.Definition, error.EventType);
+        Assert.IsType<FormatException>(error.InnerException);
         var textError = Assert.Throws<EventDecodeException>(() => { registry.Register(TypeA.Definition); registry.Decode([.. "TypeA"u8, 0xff, 0xfe]); });
         Assert.Contains("'TypeA'", textError.Message);
     }

@@ -1,0 +1,106 @@
+using EventEngine.Actors.Bridge;
+using EventEngine.Actors.FlowControl;
+using EventEngine.Actors.Plugins;
+using Xunit;
+
+namespace EventEngine.Actors.Tests;
+
+/// <summary>
+/// A plugin's async handler slots on their own: at most max-concurrency runs, the rest wait in order, each delivery's
+/// credit is returned exactly once when its run ends, and a failure is reported only for the current plugin instance.
+/// </summary>
+public class AsyncHandlerRunsTests : Akka.TestKit.Xunit2.TestKit
+{
+    private readonly CreditWindow _credit = new("test", highWaterMark: 100, lowWaterMark: 50);
+    private readonly CancellationTokenSource _instance = new();
+
+    private Delivery NewDelivery(int n)
+    {
+        _credit.Take(1);
+        return new Delivery(new Ping(n), null, _credit);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        _instance.Dispose();
+        base.Dispose(disposing);
+    }
+
+    [Fact]
+    public void Runs_beyond_max_concurrency_wait_in_order_and_start_as_slots_free()
+    {
+        var runs = new AsyncHandlerRuns(maxConcurrency: 2);
+        var first = new TaskCompletionSource();
+        var second = new TaskCompletionSource();
+        Assert.False(runs.MustWait);
+        var run1 = runs.Start(TestActor, NewDelivery(1), _instance, () => first.Task);
+        Assert.False(runs.MustWait);
+        runs.Start(TestActor, NewDelivery(2), _instance, () => second.Task);
+        Assert.Equal(2, runs.Running);
+        Assert.True(runs.MustWait);
+        Assert.False(runs.HoldsOtherMessages); // with more than one slot, other messages are not held
+        runs.Wait(NewDelivery(3));
+        runs.Wait(NewDelivery(4));
+        Assert.False(runs.TryNext(out _));
+
+        first.SetResult();
+        Assert.Same(run1, ExpectMsg<HandlerRunEnded>().Run); // completed outside the actor: the actor is told
+        Assert.Null(runs.End(run1, _instance));
+        Assert.Equal(3, _credit.InFlight); // run 1's credit is back
+        Assert.Equal(1, runs.Running);
+        Assert.True(runs.TryNext(out var next));
+        Assert.Equal(new Ping(3), next.Event);
+        Assert.True(runs.MustWait); // delivery 4 still waits: later ones queue behind it
+        Assert.Equal(new[] { new Ping(4) }, runs.TakeWaiting().Select(d => d.Event));
+        Assert.Empty(runs.TakeWaiting());
+        Assert.False(runs.MustWait);
+    }
+
+    [Fact]
+    public void A_runs_end_returns_its_credit_exactly_once()
+    {
+        var runs = new AsyncHandlerRuns(maxConcurrency: 1);
+        var pending = new TaskCompletionSource();
+        var run = runs.Start(TestActor, NewDelivery(1), _instance, () => pending.Task);
+        Assert.True(runs.HoldsOtherMessages); // ReceiveAsync semantics with one slot
+        Assert.Null(runs.End(run, _instance)); // not completed yet: nothing happens
+        Assert.Equal(1, _credit.InFlight);
+        Assert.False(run.Ended);
+        pending.SetResult();
+        ExpectMsg<HandlerRunEnded>();
+        runs.End(run, _instance);
+        runs.End(run, _instance);
+        Assert.True(run.Ended);
+        Assert.Equal(0, _credit.InFlight);
+        Assert.Equal(0, runs.Running);
+        Assert.False(runs.HoldsOtherMessages);
+    }
+
+    [Fact]
+    public void A_failing_run_reports_its_own_exception_and_a_synchronous_throw_counts_as_a_failed_run()
+    {
+        var runs = new AsyncHandlerRuns(maxConcurrency: 2);
+        var failed = runs.Start(TestActor, NewDelivery(1), _instance, () => Task.FromException(new InvalidOperationException("bad event")));
+        var thrown = runs.Start(TestActor, NewDelivery(2), _instance, () => throw new FormatException("threw at once"));
+        Assert.Equal("bad event", Assert.IsType<InvalidOperationException>(runs.End(failed, _instance)).Message);
+        Assert.Equal("threw at once", Assert.IsType<FormatException>(runs.End(thrown, _instance)).Message);
+        Assert.Equal(0, _credit.InFlight);
+        Assert.Equal(0, runs.Running);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // completed inside Start: no message needed
+    }
+
+    [Fact]
+    public void A_run_of_an_instance_that_has_since_restarted_is_settled_but_neither_takes_a_slot_nor_fails()
+    {
+        var failing = new TaskCompletionSource();
+        var oldRun = new AsyncHandlerRuns(maxConcurrency: 1).Start(TestActor, NewDelivery(1), _instance, () => failing.Task);
+        using var restarted = new CancellationTokenSource();
+        var runs = new AsyncHandlerRuns(maxConcurrency: 1); // the restarted instance's slots
+        runs.Start(TestActor, NewDelivery(2), restarted, () => new TaskCompletionSource().Task);
+        failing.SetException(new InvalidOperationException("late failure"));
+        Assert.Same(oldRun, ExpectMsg<HandlerRunEnded>().Run);
+        Assert.Null(runs.End(oldRun, restarted));
+        Assert.Equal(1, _credit.InFlight); // the old run's credit is back; the running one's is not
+        Assert.Equal(1, runs.Running);
+    }
+}
