@@ -20,9 +20,8 @@ public sealed class PackageTests : IDisposable
     [Fact]
     public async Task The_packed_libraries_carry_their_metadata_and_the_quick_start_builds_against_them()
     {
-        foreach (var library in Libraries)
-            await Dotnet($"pack \"{Path.Combine(ProgramRunner.RepoRoot, "src", library, library + ".csproj")}\" -c {Configuration} --no-build -nologo -o \"{Feed}\"",
-                ProgramRunner.RepoRoot, $"packing {library} (build the solution in {Configuration} first)");
+        await Dotnet($"pack \"{LibrariesFilter()}\" -c {Configuration} --no-build -nologo -o \"{Feed}\"",
+            ProgramRunner.RepoRoot, $"packing {string.Join(", ", Libraries)} (build the solution in {Configuration} first)");
 
         var specs = Libraries.ToDictionary(l => l, l => Nuspec(PackageOf(l)));
         var version = specs["EventEngine.Actors"].Version;
@@ -49,6 +48,16 @@ public sealed class PackageTests : IDisposable
 
     private static string Configuration =>
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+
+    /// <summary>A solution filter of the libraries, so that one dotnet pack (one MSBuild run) packs them all.</summary>
+    private string LibrariesFilter()
+    {
+        var filter = Path.Combine(_work, "libraries.slnf");
+        var projects = string.Join(", ", Libraries.Select(l => $"\"src/{l}/{l}.csproj\""));
+        var solution = Path.Combine(ProgramRunner.RepoRoot, "EventEngine.Actors.sln").Replace("\\", "/");
+        File.WriteAllText(filter, $$"""{ "solution": { "path": "{{solution}}", "projects": [{{projects}}] } }""");
+        return filter;
+    }
 
     private string PackageOf(string library) =>
         Directory.GetFiles(Feed, $"{library}.*.nupkg").Single(p => !p.EndsWith(".snupkg") && char.IsDigit(Path.GetFileName(p)[library.Length + 1]));
