@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Akka.Actor;
 using Akka.Configuration;
 using EventEngine.Actors.Plugins;
@@ -39,6 +40,21 @@ public abstract class EventEngineTestKit : Akka.TestKit.Xunit2.TestKit
     /// <summary>Starts a plugin of type <typeparamref name="TPlugin"/> alone, in memory, with options and constructor <paramref name="args"/>.</summary>
     protected PluginUnderTest StartPlugin<TPlugin>(PluginTestOptions options, params object[] args) where TPlugin : EventPlugin =>
         PluginUnderTest.Start<TPlugin>(this, options, args);
+
+    /// <summary>
+    /// Starts a plugin of type <typeparamref name="TPlugin"/> named <paramref name="name"/> alone, in memory, with its
+    /// constructor <paramref name="args"/> (as <c>AddPlugin&lt;TPlugin&gt;(name, args)</c>: a first string argument is the name).
+    /// </summary>
+    protected PluginUnderTest StartPlugin<TPlugin>(string name, params object[] args) where TPlugin : EventPlugin =>
+        PluginUnderTest.Start<TPlugin>(this, new PluginTestOptions { Name = name }, args);
+
+    /// <summary>Starts a plugin created by <paramref name="factory"/> (as <c>AddPlugin(() =&gt; new Thermostat(20.0, 1000))</c>), named after its type.</summary>
+    protected PluginUnderTest StartPlugin<TPlugin>(Expression<Func<TPlugin>> factory, PluginTestOptions? options = null) where TPlugin : EventPlugin =>
+        StartPlugin(options?.Name ?? typeof(TPlugin).Name, factory, options);
+
+    /// <summary>Starts a plugin created by <paramref name="factory"/>, named <paramref name="name"/> (as <c>AddPlugin("hot", () =&gt; new Thermostat(20.0, 1000))</c>).</summary>
+    protected PluginUnderTest StartPlugin<TPlugin>(string name, Expression<Func<TPlugin>> factory, PluginTestOptions? options = null) where TPlugin : EventPlugin =>
+        PluginUnderTest.Start(this, Props.Create(factory), (options ?? new PluginTestOptions()) with { Name = name });
 
     /// <summary>Starts a plugin created from <paramref name="props"/> alone, in memory.</summary>
     protected PluginUnderTest StartPlugin(Props props, PluginTestOptions? options = null) =>

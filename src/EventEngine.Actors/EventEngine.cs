@@ -118,6 +118,7 @@ public sealed class EventEngine : IExtension
                 throw new EventEngineException($"actor system '{system.Name}' already hosts an event engine; use one system per engine");
             // What can fail for bad settings or a busy port fails here, before the engine is registered: a failed start
             // leaves the system free for another engine.
+            ConfiguredPlugins.AddTo(builder, engine.Settings.Section); // plugins declared in HOCON
             Gateway.GatewayComponent.AddConfigured(builder, engine.Settings); // external plugins registered in HOCON
             var wire = engine.BindWire();
             system.RegisterExtension(new ExtensionId(engine)); // before the plugins exist: their constructors look it up

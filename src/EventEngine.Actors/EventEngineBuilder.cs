@@ -15,7 +15,8 @@ namespace EventEngine.Actors;
 /// services (Akka.Hosting, or <see cref="EventEngineApplication"/> given an <see cref="IServiceProvider"/>), plugins
 /// registered by type are created through Akka.DependencyInjection: the arguments given fill the parameters of their
 /// types, the others come from the services (<c>ILogger&lt;T&gt;</c>, <c>IOptions&lt;T&gt;</c>, singletons; for scoped
-/// services take an <c>IServiceScopeFactory</c> and create a scope per unit of work).
+/// services take an <c>IServiceScopeFactory</c> and create a scope per unit of work). Plugins may also be declared in
+/// HOCON (<c>event-engine.plugins.NAME { type = "MyApp.Thermostat, MyApp", args = [20.0, 1000] }</c>), with the same rules.
 /// </remarks>
 public sealed class EventEngineBuilder
 {
@@ -54,13 +55,17 @@ public sealed class EventEngineBuilder
     /// <param name="name">The plugin's unique name (its actor name, and its key under <c>event-engine.plugins</c>).</param>
     /// <param name="args">Constructor arguments (with services: those not resolved from them).</param>
     /// <exception cref="ArgumentException">A bad or duplicate name, or no constructor takes <paramref name="args"/>.</exception>
-    public EventEngineBuilder AddPlugin<TPlugin>(string name, params object?[] args) where TPlugin : EventPlugin
+    public EventEngineBuilder AddPlugin<TPlugin>(string name, params object?[] args) where TPlugin : EventPlugin =>
+        AddPlugin(name, typeof(TPlugin), args);
+
+    /// <summary>Adds a plugin of <paramref name="type"/> (an <see cref="EventPlugin"/>) with its constructor arguments.</summary>
+    internal EventEngineBuilder AddPlugin(string name, Type type, object?[] args)
     {
         ValidateName(name);
         if (Services is null || _system is null)
-            return AddPlugin(name, Props.Create(typeof(TPlugin), PluginConstructors.Bind(name, typeof(TPlugin), args)));
-        PluginConstructors.Check(name, typeof(TPlugin), args, Services);
-        return AddPlugin(name, DependencyResolver.For(_system).Props(typeof(TPlugin), args!));
+            return AddPlugin(name, Props.Create(type, PluginConstructors.Bind(name, type, args)));
+        PluginConstructors.Check(name, type, args, Services);
+        return AddPlugin(name, DependencyResolver.For(_system).Props(type, args!));
     }
 
     /// <summary>Adds a plugin created by <paramref name="factory"/> (Akka's typed <c>Props.Create</c>), named <paramref name="name"/>.</summary>

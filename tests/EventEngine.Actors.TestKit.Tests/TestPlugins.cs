@@ -83,3 +83,20 @@ public sealed class RawTalker : EventPlugin
 {
     public RawTalker() => SubscribeRaw("Legacy", raw => PublishRaw(System.Text.Encoding.ASCII.GetBytes("Reply" + raw.Frame.Length)));
 }
+
+/// <summary>Constructor arguments of other types than string (issue 9's example); publishes its setting on start.</summary>
+public sealed class Thermostat : EventPlugin
+{
+    private readonly double _target;
+    private readonly int _period;
+
+    public Thermostat(double target, int period)
+    {
+        _target = target;
+        _period = period;
+    }
+
+    protected override void OnStart() => Publish(new ThermostatSet(Name, _target, _period));
+}
+
+public sealed record ThermostatSet(string Plugin, double Target, int Period);

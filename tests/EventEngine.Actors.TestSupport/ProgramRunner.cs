@@ -20,15 +20,21 @@ public static class ProgramRunner
         return dll;
     }
 
-    public static async Task<(int ExitCode, string StdOut, string StdErr)> RunAsync(string dll, string arguments, TimeSpan timeout)
+    public static Task<(int ExitCode, string StdOut, string StdErr)> RunAsync(string dll, string arguments, TimeSpan timeout) =>
+        RunProcessAsync("dotnet", $"\"{dll}\" {arguments}", timeout);
+
+    /// <summary>Runs <paramref name="fileName"/> to its end (killed with its children after <paramref name="timeout"/>).</summary>
+    public static async Task<(int ExitCode, string StdOut, string StdErr)> RunProcessAsync(string fileName, string arguments, TimeSpan timeout,
+        string? workingDirectory = null)
     {
         using var process = new Process
         {
-            StartInfo = new ProcessStartInfo("dotnet", $"\"{dll}\" {arguments}")
+            StartInfo = new ProcessStartInfo(fileName, arguments)
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
+                WorkingDirectory = workingDirectory ?? "",
             },
         };
         var stdout = new StringBuilder();

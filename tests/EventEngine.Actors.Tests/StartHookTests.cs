@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Akka.Actor;
+using Akka.Event;
 using EventEngine.Actors.Plugins;
 using Xunit;
 
@@ -91,18 +92,20 @@ public class StartHookTests : Akka.TestKit.Xunit2.TestKit
         await Sys.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
-    [Fact(Skip = "Known race (issue 9, open): in 1 of 3 full CI runs the failing hook was not rerun after a restart, so the restart limit was never reached within 30 s; passes alone. Fix the rerun (restart-pause resume vs StartPlugin) before re-enabling.")]
+    [Fact]
     public async Task A_start_hook_failing_past_the_restart_limit_stops_its_plugin_with_a_log_line_naming_it()
     {
+        // A probe on the event stream, not EventFilter: in loaded runs the hook ran 4 times and the engine logged this very
+        // line (the test output showed it) while EventFilter, whose filter reaches Akka's TestEventListener as a message,
+        // counted 0/1. A subscription made here is in place before the engine starts.
+        var errors = CreateTestProbe();
+        Sys.EventStream.Subscribe(errors.Ref, typeof(Error));
         var attempts = new StrongBox<int>();
-        EventEngine? engine = null;
-        await EventFilter.Error(contains: "Plugin doomed was stopped: it failed more than 3 time(s)").ExpectOneAsync(TimeSpan.FromSeconds(30), () =>
-        {
-            engine = EventEngine.Start(Sys, e => e.AddPlugin<NeverStarts>("doomed", attempts));
-            return Task.CompletedTask;
-        });
+        var engine = EventEngine.Start(Sys, e => e.AddPlugin<NeverStarts>("doomed", attempts));
+
+        errors.FishForMessage<Error>(e => e.Message.ToString()!.Contains("Plugin doomed was stopped: it failed more than 3 time(s)"), TimeSpan.FromSeconds(30));
         Assert.Equal(4, attempts.Value);
-        await engine!.Completion.WaitAsync(TimeSpan.FromSeconds(30)); // a stopped plugin counts as finished
+        await engine.Completion.WaitAsync(TimeSpan.FromSeconds(30)); // a stopped plugin counts as finished
     }
 
     [Fact]

@@ -44,6 +44,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     private bool _heldWhileRunning;
     private bool _registered;
     private bool _pausedAfterRestart;
+    private bool _startHookRunning;
     private ICancelable? _resumeAfterPause;
 
     /// <summary>Binds the plugin to the event engine of its ActorSystem.</summary>
@@ -220,9 +221,10 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
             _pausedAfterRestart = true;
             _resumeAfterPause = Context.System.Scheduler.ScheduleTellOnceCancelable(pause, Self, ResumeAfterPause.Instance, Self);
         }
-        else if (_state.StartRequested && !_state.StartHookCompleted)
+        else
         {
-            Self.Tell(RerunStartHook.Instance);
+            // Not here: a start hook that threw in PostRestart would count as a failure to create the plugin.
+            Self.Tell(StartIfDue.Instance);
         }
     }
 
@@ -254,15 +256,14 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
                 }
                 return true;
             case StartPlugin:
-                if (_state.StartRequested) return true;
                 _state.StartRequested = true;
-                Stash.UnstashAll();
-                RunStartHook();
+                Start();
                 return true;
-            case RerunStartHook:
-                if (!_state.StartHookCompleted) RunStartHook();
+            case StartIfDue:
+                Start();
                 return true;
             case StartHookEnded ended when ReferenceEquals(ended.Run, _stopping):
+                _startHookRunning = false;
                 if (ended.Failure is null) _state.StartHookCompleted = true;
                 else Guard("its start hook", () => throw ended.Failure);
                 return true;
@@ -271,8 +272,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
             case ResumeAfterPause:
                 _pausedAfterRestart = false;
                 _resumeAfterPause = null;
-                Stash.UnstashAll();
-                if (!_state.StartHookCompleted && _state.StartRequested) RunStartHook();
+                Start();
                 return true;
             default:
                 if (_runs.HoldsOtherMessages)
@@ -369,6 +369,18 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         Log.Error(e, "Plugin {0} failed handling a {1} event; the event is dropped (poison) and the plugin restarts", Name, delivery.Type?.Name ?? "raw");
     }
 
+    /// <summary>
+    /// The one place a plugin starts, and starts again after a restart: once the start-up barrier has passed and no
+    /// restart pause holds it, its stashed events go back to its mailbox and its start hook runs, unless the hook has
+    /// completed or is running in this instance. A start request that arrives during a restart pause waits for its end.
+    /// </summary>
+    private void Start()
+    {
+        if (!_state.StartRequested || _pausedAfterRestart) return;
+        Stash.UnstashAll();
+        if (!_state.StartHookCompleted && !_startHookRunning) RunStartHook();
+    }
+
     /// <summary>Runs the start hook; its end (completed or failed) comes back as <see cref="StartHookEnded"/>.</summary>
     private void RunStartHook()
     {
@@ -384,9 +396,12 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
             task = Task.FromException(e);
         }
         if (task.IsCompletedSuccessfully)
+        {
             _state.StartHookCompleted = true;
-        else
-            task.ContinueWith(t => self.Tell(new StartHookEnded(run, t.IsCanceled ? new TaskCanceledException(t) : t.Exception?.InnerExceptions.Count == 1 ? t.Exception.InnerException : t.Exception)),
+            return;
+        }
+        _startHookRunning = true;
+        task.ContinueWith(t => self.Tell(new StartHookEnded(run, t.IsCanceled ? new TaskCanceledException(t) : t.Exception?.InnerExceptions.Count == 1 ? t.Exception.InnerException : t.Exception)),
                 TaskContinuationOptions.ExecuteSynchronously);
     }
 
@@ -424,9 +439,9 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         public static readonly ResumeAfterPause Instance = new();
     }
 
-    private sealed class RerunStartHook
+    private sealed class StartIfDue
     {
-        public static readonly RerunStartHook Instance = new();
+        public static readonly StartIfDue Instance = new();
     }
 
     /// <summary>A start hook run by the instance whose token source is <paramref name="Run"/> has ended.</summary>

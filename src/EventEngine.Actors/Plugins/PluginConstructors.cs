@@ -1,4 +1,5 @@
 using System.Reflection;
+using Akka.Configuration.Hocon;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EventEngine.Actors.Plugins;
@@ -22,7 +23,7 @@ internal static class PluginConstructors
             if (args.Select((a, i) => Fits(a, parameters[i].ParameterType)).All(ok => ok))
                 return [.. args, .. parameters.Skip(args.Length).Select(p => p.DefaultValue)];
         }
-        throw Mismatch(plugin, type, args, "");
+        throw Mismatch(plugin, type, Given(args), "");
     }
 
     /// <summary>Checks that a constructor takes <paramref name="args"/> with its other parameters resolved from <paramref name="services"/>.</summary>
@@ -44,7 +45,28 @@ internal static class PluginConstructors
             if (allPlaced && parameters.Where(p => !taken[p.Position]).All(p => p.HasDefaultValue || isService?.IsService(p.ParameterType) != false))
                 return;
         }
-        throw Mismatch(plugin, type, args, " with the other parameters resolved from the host's services");
+        throw Mismatch(plugin, type, Given(args), " with the other parameters resolved from the host's services");
+    }
+
+    /// <summary>
+    /// Converts arguments written in HOCON (numbers, strings, booleans, durations, enum names, lists of these) to the
+    /// types of a public constructor's parameters, in order; with <paramref name="services"/>, parameters the services
+    /// resolve are skipped. Optional parameters after the arguments may be left out.
+    /// </summary>
+    /// <exception cref="ArgumentException">No public constructor takes <paramref name="args"/>.</exception>
+    public static object?[] FromHocon(string plugin, Type type, IReadOnlyList<HoconValue> args, IServiceProvider? services)
+    {
+        var isService = services?.GetService<IServiceProviderIsService>();
+        foreach (var constructor in Ordered(type))
+        {
+            var parameters = constructor.GetParameters().Where(p => isService?.IsService(p.ParameterType) != true).ToArray();
+            if (parameters.Length < args.Count || parameters.Skip(args.Count).Any(p => !p.HasDefaultValue)) continue;
+            var converted = new object?[args.Count];
+            if (Enumerable.Range(0, args.Count).All(i => HoconArgument.TryConvert(args[i], parameters[i].ParameterType, out converted[i])))
+                return converted;
+        }
+        var given = $"[{string.Join(", ", args.Select(a => a.ToString()))}] (HOCON args, in the order of the parameters{(services is null ? "" : " not resolved from the host's services")})";
+        throw Mismatch(plugin, type, given, "");
     }
 
     private static IEnumerable<ConstructorInfo> Ordered(Type type) => type.GetConstructors().OrderBy(c => c.GetParameters().Length);
@@ -52,13 +74,14 @@ internal static class PluginConstructors
     private static bool Fits(object? arg, Type parameter) =>
         arg is null ? !parameter.IsValueType || Nullable.GetUnderlyingType(parameter) is not null : parameter.IsInstanceOfType(arg);
 
-    private static ArgumentException Mismatch(string plugin, Type type, object?[] args, string how)
+    private static string Given(object?[] args) => $"({string.Join(", ", args.Select(a => a?.GetType().Name ?? "null"))})";
+
+    private static ArgumentException Mismatch(string plugin, Type type, string given, string how)
     {
-        var given = string.Join(", ", args.Select(a => a?.GetType().Name ?? "null"));
         var constructors = type.GetConstructors().Select(c => $"{type.Name}({string.Join(", ", c.GetParameters().Select(p => $"{p.ParameterType.Name} {p.Name}"))})");
-        var nameHint = args.Length == 0 ? " (a single string argument is taken as the plugin's name: pass the name first, then the arguments)" : "";
+        var nameHint = given == "()" ? " (a single string argument is taken as the plugin's name: pass the name first, then the arguments)" : "";
         return new ArgumentException(
-            $"plugin '{plugin}': no public constructor of {type.Name} takes ({given}){how}{nameHint}; its constructors: {string.Join("; ", constructors)}",
+            $"plugin '{plugin}': no public constructor of {type.Name} takes {given}{how}{nameHint}; its constructors: {string.Join("; ", constructors)}",
             "args");
     }
 }
