@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using EventEngine.Actors.Diagnostics;
+using EventEngine.Actors.Plugins;
 using EventEngine.Samples.Example;
 using Xunit;
 
@@ -16,16 +17,7 @@ public class TracingTests : Akka.TestKit.Xunit2.TestKit
     public async Task Publish_handle_reaction_publish_and_its_handle_are_one_trace()
     {
         var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == EngineTracing.SourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = span =>
-            {
-                if ((string?)span.GetTagItem("event_engine.node") == Node) spans.Enqueue(span);
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = RecordSpans(spans);
 
         // MsgProducer publishes TypeA; Counter handles it and publishes TypeB in reaction; MsgProducer handles that.
         var engine = EventEngine.Start(Sys, e => e.AddExamplePlugins());
@@ -50,6 +42,55 @@ public class TracingTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(MsgProducer.Messages, spans.Select(s => s.TraceId).Distinct().Count()); // one trace per TypeA
     }
 
+    /// <summary>Async handlers (<c>Subscribe&lt;T&gt;(Func&lt;T, Task&gt;)</c>): the handle span lasts until the task completes,
+    /// and what the handler publishes after an await is its child.</summary>
+    private sealed class AsyncResponder : EventPlugin
+    {
+        public AsyncResponder() => Subscribe<Ping>(async p =>
+        {
+            await Task.Delay(20);
+            Publish(new Alpha(p.N.ToString()));
+        });
+    }
+
+    private sealed class AsyncSink : EventPlugin
+    {
+        public AsyncSink(ConcurrentQueue<string> seen) => Subscribe<Alpha>(async a =>
+        {
+            await Task.Yield();
+            seen.Enqueue(a.Text);
+        });
+    }
+
+    [Fact]
+    public async Task Async_handlers_get_handle_spans_and_their_reactions_join_the_trace()
+    {
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = RecordSpans(spans);
+        var seen = new ConcurrentQueue<string>();
+        var engine = EventEngine.Start(Sys, e => e.AddPlugin<AsyncResponder>("responder").AddPlugin<AsyncSink>("sink", seen));
+        await engine.Started.WaitAsync(TimeSpan.FromSeconds(30));
+        for (var n = 1; n <= 3; n++) engine.Publish(new Ping(n));
+
+        AwaitCondition(() => spans.Count(s => s.DisplayName == "handle Alpha") == 3, TimeSpan.FromSeconds(20));
+        var byId = spans.ToDictionary(s => s.SpanId);
+        foreach (var handleAlpha in spans.Where(s => s.DisplayName == "handle Alpha"))
+        {
+            var publishAlpha = byId[handleAlpha.ParentSpanId];
+            var handlePing = byId[publishAlpha.ParentSpanId];
+            var publishPing = byId[handlePing.ParentSpanId];
+            Assert.Equal(("handle Alpha", "publish Alpha", "handle Ping", "publish Ping"),
+                (handleAlpha.DisplayName, publishAlpha.DisplayName, handlePing.DisplayName, publishPing.DisplayName));
+            Assert.Equal(("sink", "responder"), ((string?)handleAlpha.GetTagItem("event_engine.plugin"), (string?)handlePing.GetTagItem("event_engine.plugin")));
+            Assert.All(new[] { publishAlpha, handlePing, publishPing }, s => Assert.Equal(handleAlpha.TraceId, s.TraceId));
+            Assert.Equal(default, publishPing.ParentSpanId); // the host's publish begins the trace
+            // The handle span ends with the handler's task, after the reaction it published past its await.
+            Assert.True(handlePing.StartTimeUtc + handlePing.Duration >= publishAlpha.StartTimeUtc + publishAlpha.Duration,
+                $"handle Ping ended {handlePing.StartTimeUtc + handlePing.Duration:O}, before its reaction's publish ended");
+        }
+        Assert.Equal(3, spans.Select(s => s.TraceId).Distinct().Count()); // one trace per Ping: nothing leaked between runs
+    }
+
     [Fact]
     public async Task Nothing_is_traced_while_a_listener_samples_nothing()
     {
@@ -66,5 +107,20 @@ public class TracingTests : Akka.TestKit.Xunit2.TestKit
         await engine.Started.WaitAsync(TimeSpan.FromSeconds(30));
         AwaitCondition(() => metrics.Sum("event_engine.events.delivered", "event_type", "TypeB") == MsgProducer.Messages, TimeSpan.FromSeconds(10));
         Assert.Equal(0, created);
+    }
+
+    private static ActivityListener RecordSpans(ConcurrentQueue<Activity> spans)
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == EngineTracing.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = span =>
+            {
+                if ((string?)span.GetTagItem("event_engine.node") == Node) spans.Enqueue(span);
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
     }
 }
