@@ -109,6 +109,26 @@ public class TracingTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(0, created);
     }
 
+    /// <summary>Off means no cost: with no listener, what each event runs for tracing creates nothing and allocates nothing.</summary>
+    [Fact]
+    public void Without_a_listener_the_tracing_of_an_event_allocates_nothing()
+    {
+        static void OneEvent()
+        {
+            using var publish = EngineTracing.StartPublish("TypeA", Node);                  // EventRouter.Publish
+            Assert.Null(publish);                                                            // nobody listens
+            var parent = EngineTracing.TraceparentOf(publish);                               // a traced fetch
+            using var handle = EngineTracing.StartHandle(publish, "TypeA", "Counter", Node); // EventPlugin.Handle
+            EngineTracing.EndDetached(handle);                                               // an async handler's end
+            Assert.Null(parent);
+        }
+
+        OneEvent(); // JIT and statics first
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++) OneEvent();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     private static ActivityListener RecordSpans(ConcurrentQueue<Activity> spans)
     {
         var listener = new ActivityListener

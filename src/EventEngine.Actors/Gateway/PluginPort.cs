@@ -166,10 +166,10 @@ internal sealed class PluginPort : IDisposable
         switch (request.Kind)
         {
             case RequestKind.Publish:
-                PublishWhenStarted(envelope, new Publication([request.Frame!], PluginReplies.MsgPublished, default));
+                PublishWhenStarted(envelope, [request.Frame!], PluginReplies.MsgPublished, default);
                 break;
             case RequestKind.PublishBatch:
-                PublishWhenStarted(envelope, new Publication(request.Frames!, PluginReplies.BatchPublished(request.Frames!.Count), request.Trace));
+                PublishWhenStarted(envelope, request.Frames!, PluginReplies.BatchPublished(request.Frames!.Count), request.Trace);
                 break;
             case RequestKind.NextMsg:
             case RequestKind.NextBatch:
@@ -306,23 +306,23 @@ internal sealed class PluginPort : IDisposable
     }
 
     // Start-up loses nothing: until the barrier has passed (every plugin subscribed), a publication is held.
-    private void PublishWhenStarted(Envelope envelope, Publication publication)
+    private void PublishWhenStarted(Envelope envelope, IReadOnlyList<byte[]> frames, byte[] reply, ActivityContext trace)
     {
         if (!_engineStarted)
         {
-            _pending = new Pending(envelope, Batch: false, Max: 0, WantsEvents: false) { Held = publication };
+            _pending = new Pending(envelope, Batch: false, Max: 0, WantsEvents: false) { Held = new HeldPublication(frames, reply, trace) };
             return;
         }
-        foreach (var frame in publication.Frames) _router.PublishFrame(frame, _inbox.OwnCredit, toWire: true, Plugin, publication.Trace);
-        ReplyWhenRoom(envelope, publication.Reply);
+        foreach (var frame in frames) _router.PublishFrame(frame, _inbox.OwnCredit, toWire: true, Plugin, trace);
+        ReplyWhenRoom(envelope, reply);
     }
 
     private void EngineStarted()
     {
         _engineStarted = true;
-        if (_pending is not { Held: { } publication } pending) return;
+        if (_pending is not { Held: var (frames, reply, trace) } pending) return;
         _pending = null;
-        PublishWhenStarted(pending.Envelope, publication);
+        PublishWhenStarted(pending.Envelope, frames, reply, trace);
     }
 
     // Flow control: while the plugin's window is full, the reply (and so its next publication) waits; no thread does.
@@ -405,9 +405,9 @@ internal sealed class PluginPort : IDisposable
         public bool Traceparents { get; init; }
 
         /// <summary>A publication held until the engine has started.</summary>
-        public Publication? Held { get; init; }
+        public HeldPublication? Held { get; init; }
     }
 
-    /// <summary>What a publish request publishes: its frames, the reply it gets, the trace it continues (if any).</summary>
-    private sealed record Publication(IReadOnlyList<byte[]> Frames, byte[] Reply, ActivityContext Trace);
+    /// <summary>A publication held until start-up: its frames, the reply it gets, the trace it continues (if any).</summary>
+    private sealed record HeldPublication(IReadOnlyList<byte[]> Frames, byte[] Reply, ActivityContext Trace);
 }
