@@ -24,16 +24,8 @@ public class TracingTests : Akka.TestKit.Xunit2.TestKit
         await engine.Started.WaitAsync(TimeSpan.FromSeconds(30));
 
         AwaitCondition(() => spans.Count(s => s.DisplayName == "handle TypeB") == MsgProducer.Messages, TimeSpan.FromSeconds(10));
-        var byId = spans.ToDictionary(s => s.SpanId);
-        foreach (var handleB in spans.Where(s => s.DisplayName == "handle TypeB"))
+        foreach (var (handleB, _, handleA, publishA) in Chains(spans, "TypeA", "TypeB"))
         {
-            var publishB = byId[handleB.ParentSpanId];
-            var handleA = byId[publishB.ParentSpanId];
-            var publishA = byId[handleA.ParentSpanId];
-            Assert.Equal(("handle TypeB", "publish TypeB", "handle TypeA", "publish TypeA"),
-                (handleB.DisplayName, publishB.DisplayName, handleA.DisplayName, publishA.DisplayName));
-            Assert.Equal(default, publishA.ParentSpanId); // the start hook's publish begins the trace
-            Assert.All(new[] { publishB, handleA, publishA }, s => Assert.Equal(handleB.TraceId, s.TraceId));
             Assert.Equal(("MsgProducer", "Counter"), ((string?)handleB.GetTagItem("event_engine.plugin"), (string?)handleA.GetTagItem("event_engine.plugin")));
             Assert.Equal("TypeA", publishA.GetTagItem("event_engine.event_type"));
             Assert.Equal(ActivityKind.Producer, publishA.Kind);
@@ -73,17 +65,9 @@ public class TracingTests : Akka.TestKit.Xunit2.TestKit
         for (var n = 1; n <= 3; n++) engine.Publish(new Ping(n));
 
         AwaitCondition(() => spans.Count(s => s.DisplayName == "handle Alpha") == 3, TimeSpan.FromSeconds(20));
-        var byId = spans.ToDictionary(s => s.SpanId);
-        foreach (var handleAlpha in spans.Where(s => s.DisplayName == "handle Alpha"))
+        foreach (var (handleAlpha, publishAlpha, handlePing, _) in Chains(spans, "Ping", "Alpha"))
         {
-            var publishAlpha = byId[handleAlpha.ParentSpanId];
-            var handlePing = byId[publishAlpha.ParentSpanId];
-            var publishPing = byId[handlePing.ParentSpanId];
-            Assert.Equal(("handle Alpha", "publish Alpha", "handle Ping", "publish Ping"),
-                (handleAlpha.DisplayName, publishAlpha.DisplayName, handlePing.DisplayName, publishPing.DisplayName));
             Assert.Equal(("sink", "responder"), ((string?)handleAlpha.GetTagItem("event_engine.plugin"), (string?)handlePing.GetTagItem("event_engine.plugin")));
-            Assert.All(new[] { publishAlpha, handlePing, publishPing }, s => Assert.Equal(handleAlpha.TraceId, s.TraceId));
-            Assert.Equal(default, publishPing.ParentSpanId); // the host's publish begins the trace
             // The handle span ends with the handler's task, after the reaction it published past its await.
             Assert.True(handlePing.StartTimeUtc + handlePing.Duration >= publishAlpha.StartTimeUtc + publishAlpha.Duration,
                 $"handle Ping ended {handlePing.StartTimeUtc + handlePing.Duration:O}, before its reaction's publish ended");
@@ -127,6 +111,29 @@ public class TracingTests : Akka.TestKit.Xunit2.TestKit
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 10_000; i++) OneEvent();
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    /// <summary>
+    /// For each span <c>handle {reaction}</c>: its publish span, the handle span that published it and that one's publish
+    /// span, checked to be one trace that the cause's publish begins.
+    /// </summary>
+    private static List<(Activity HandleReaction, Activity PublishReaction, Activity HandleCause, Activity PublishCause)> Chains(
+        IEnumerable<Activity> spans, string cause, string reaction)
+    {
+        var byId = spans.ToDictionary(s => s.SpanId);
+        var chains = new List<(Activity, Activity, Activity, Activity)>();
+        foreach (var handleReaction in byId.Values.Where(s => s.DisplayName == $"handle {reaction}"))
+        {
+            var publishReaction = byId[handleReaction.ParentSpanId];
+            var handleCause = byId[publishReaction.ParentSpanId];
+            var publishCause = byId[handleCause.ParentSpanId];
+            Assert.Equal(($"handle {reaction}", $"publish {reaction}", $"handle {cause}", $"publish {cause}"),
+                (handleReaction.DisplayName, publishReaction.DisplayName, handleCause.DisplayName, publishCause.DisplayName));
+            Assert.All(new[] { publishReaction, handleCause, publishCause }, s => Assert.Equal(handleReaction.TraceId, s.TraceId));
+            Assert.Equal(default, publishCause.ParentSpanId); // the cause's publish (a start hook's, the host's) begins the trace
+            chains.Add((handleReaction, publishReaction, handleCause, publishCause));
+        }
+        return chains;
     }
 
     private static ActivityListener RecordSpans(ConcurrentQueue<Activity> spans)
