@@ -55,7 +55,6 @@ public static class EngineTracing
     internal static bool TryParseTraceparent(ReadOnlySpan<byte> ascii, out ActivityContext context)
     {
         context = default;
-        return ascii.Length == 55 && Ascii.IsValid(ascii)
-            && ActivityContext.TryParse(Encoding.ASCII.GetString(ascii), null, isRemote: true, out context);
+        return ascii.Length == 55 && ActivityContext.TryParse(Encoding.ASCII.GetString(ascii), null, isRemote: true, out context);
     }
 }
