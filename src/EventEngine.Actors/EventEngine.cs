@@ -27,6 +27,7 @@ public sealed class EventEngine : IExtension
     private readonly ConcurrentDictionary<string, PluginState> _pluginStates = new();
     private readonly ConcurrentQueue<CreditWindow> _sources = new();
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _pluginsCreated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CreditWindow _hostCredit;
     private IActorRef _guardian = ActorRefs.Nobody;
@@ -239,6 +240,14 @@ public sealed class EventEngine : IExtension
     internal void OnPluginFinished(string plugin) => PluginSaidFinished?.Invoke(plugin);
 
     internal void OnStarted() => _started.TrySetResult();
+
+    /// <summary>
+    /// Completes once every internal plugin has been created (or given up on by the start-up barrier), so the event
+    /// types their constructors declare are registered: external plugins' subscriptions by type name resolve then.
+    /// </summary>
+    internal Task PluginsCreated => _pluginsCreated.Task;
+
+    internal void OnPluginsCreated() => _pluginsCreated.TrySetResult();
 
     internal void OnAllFinished()
     {

@@ -6,6 +6,7 @@ using Akka.Configuration;
 using Akka.Hosting;
 using EventEngine.Actors;
 using EventEngine.Actors.FaultHost;
+using EventEngine.Actors.FaultHost.Soak;
 using EventEngine.Actors.Gateway;
 using EventEngine.Actors.Hosting;
 using EventEngine.Samples.Example;
@@ -24,6 +25,7 @@ using Engine = EventEngine.Actors.EventEngine;
 //   slow-consumer    a producer offering --rate events/s for --seconds to an internal and an external consumer at ~1000/s
 //   restart-limit    the load + a plugin that always throws, with on-restart-limit = shutdown
 //   measure-shutdown runs `load` --rounds times per way of stopping it and prints how long each took to exit
+//   soak             --seconds N of everything at once, checked for loss and growth (Soak/SoakRun.cs)
 //
 // Common options: --hocon TEXT (repeatable), --host (run under a Generic Host with Akka.Hosting). Every mode prints
 // "ready ..." once running. Lines on stdin: "stats" (threads, open files, managed heap after a full GC), "publish N"
@@ -31,6 +33,7 @@ using Engine = EventEngine.Actors.EventEngine;
 // The last line is "exit code=C ...".
 var options = Options.Parse(args);
 if (options.Mode == "measure-shutdown") return await ShutdownMeasurement.RunAsync(options);
+if (options.Mode == "soak") return await SoakRun.RunAsync(options);
 return await new EngineRun(options).RunAsync();
 
 internal sealed record Options(string Mode, List<string> Hocon, List<string> External, bool Host, double Seconds, double Rate,
@@ -78,7 +81,10 @@ internal sealed class EngineRun
 
     public EngineRun(Options options) => _options = options;
 
-    private static string RepoRoot { get; } = FindRepoRoot();
+    internal static string RepoRoot { get; } = FindRepoRoot();
+
+    /// <summary>A script of tests/EventEngine.Actors.FaultHost/python.</summary>
+    internal static string Script(string file) => Path.Combine(RepoRoot, "tests", "EventEngine.Actors.FaultHost", "python", file);
 
     public async Task<int> RunAsync()
     {
@@ -120,7 +126,6 @@ internal sealed class EngineRun
 
     private Config Config()
     {
-        var pyevents = Path.Combine(RepoRoot, "pyevents");
         var mode = _options.Mode switch
         {
             "slow-consumer" => """
@@ -131,7 +136,16 @@ internal sealed class EngineRun
             _ => "",
         };
         // The options' HOCON first, then the mode's, then the defaults of every run (earlier wins).
-        var text = $$"""
+        return ConfigurationFactory.ParseString(string.Join("\n", _options.Hocon))
+            .WithFallback(ConfigurationFactory.ParseString(mode))
+            .WithFallback(Defaults());
+    }
+
+    /// <summary>The HOCON of every run: service mode, ephemeral wire ports, pyevents on the plugins' path, logs as lines on stdout.</summary>
+    internal static Config Defaults()
+    {
+        var pyevents = Path.Combine(RepoRoot, "pyevents");
+        return ConfigurationFactory.ParseString($$"""
             akka {
               loglevel = INFO
               stdout-loglevel = WARNING
@@ -146,16 +160,12 @@ internal sealed class EngineRun
                 restart-backoff { min = 100ms, max = 1s }
               }
             }
-            """;
-        return ConfigurationFactory.ParseString(string.Join("\n", _options.Hocon))
-            .WithFallback(ConfigurationFactory.ParseString(mode))
-            .WithFallback(ConfigurationFactory.ParseString(text));
+            """);
     }
 
     private void Configure(EventEngineBuilder engine)
     {
         foreach (var name in _options.External) engine.AddExternalPlugin(name, 0, ["TypeA"]);
-        var script = (string file) => Path.Combine(RepoRoot, "tests", "EventEngine.Actors.FaultHost", "python", file);
         switch (_options.Mode)
         {
             case "serve":
@@ -164,7 +174,7 @@ internal sealed class EngineRun
             case "restart-limit":
                 engine.AddLoadTest(new LoadTestPlan(long.MaxValue), new TaskCompletionSource<LoadTestResult>())
                     .AddPlugin<LoadMeter>(args: [_state, 20_000L])
-                    .AddExternalPlugin("PyLoad", 0, ["OperatorMsg"], [script("load_consumer.py")]);
+                    .AddExternalPlugin("PyLoad", 0, ["OperatorMsg"], [Script("load_consumer.py")]);
                 if (_options.Mode == "restart-limit") engine.AddPlugin<Doomed>();
                 break;
             case "slow-consumer":
@@ -172,7 +182,7 @@ internal sealed class EngineRun
                     .AddPlugin<SlowConsumer>(args: [_state, _options.ConsumerMillis])
                     .AddPlugin<Reporter>(args: [_state])
                     .AddExternalPlugin("PySlow", 0, ["Num", "End"],
-                        [script("slow_consumer.py"), (_options.ConsumerMillis / 1000.0).ToString(CultureInfo.InvariantCulture)]);
+                        [Script("slow_consumer.py"), (_options.ConsumerMillis / 1000.0).ToString(CultureInfo.InvariantCulture)]);
                 break;
             default:
                 throw new ArgumentException($"unknown mode {_options.Mode}");

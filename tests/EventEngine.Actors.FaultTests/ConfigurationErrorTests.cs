@@ -18,6 +18,8 @@ public sealed class ConfigurationErrorTests
     [InlineData("event-engine.external-plugins.Py { port = 0, subscriptions = [A], connect-timeout = later }",
         "event-engine.external-plugins.\"Py\".connect-timeout = later is not valid: expected a duration")]
     [InlineData("event-engine.gateway.processes.stop-timeout = -1s", "event-engine.gateway.processes.stop-timeout = -1")]
+    [InlineData("event-engine.wire.bind-address = engine.example", "event-engine.wire.bind-address = \"engine.example\" is not valid: expected an IP address")]
+    [InlineData("event-engine.gateway.bind-address = localhost", "event-engine.gateway.bind-address = \"localhost\" is not valid: expected an IP address")]
     public async Task An_invalid_value_fails_start_up_with_one_line_naming_key_value_and_what_is_allowed(string hocon, string expected)
     {
         var system = ActorSystem.Create("bad-config", ConfigurationFactory.ParseString("""

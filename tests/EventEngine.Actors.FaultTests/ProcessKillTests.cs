@@ -14,8 +14,9 @@ public sealed class ProcessKillTests
     /// <summary>
     /// The plugin: appends every event it takes to a log file. Its first process stops after <c>StallAt</c> events,
     /// holding the last one unacknowledged (it never sends its next request), and waits to be killed; the next process
-    /// reads on until the last event, then quits. argv: log, mode (original: next_msg one by one; batch: EngineClient
-    /// batches of 16, each batch written to the log as it arrives).
+    /// reads on until the last event, then quits. argv: log, mode (original: the original protocol, one next_msg per
+    /// event, which pyevents' get_next_msg speaks with PYEVENTS_NEXT_MSG_BATCH=0; batch: EngineClient batches of 16,
+    /// each batch written to the log as it arrives).
     /// </summary>
     private const string Plugin = """
         import os, sys, time
@@ -27,6 +28,7 @@ public sealed class ProcessKillTests
         def record(frames):
             out.write("".join(f.decode() + "\n" for f in frames)); out.flush()
         if mode == "original":
+            os.environ["PYEVENTS_NEXT_MSG_BATCH"] = "0"
             import zmq
             from pyevents.events import get_plugin_socket, get_next_msg, send_quit_command
             ctx = zmq.Context()

@@ -83,10 +83,32 @@ public sealed record EngineSettings(
     /// The interface every TCP port binds to unless its own <c>bind-address</c> says otherwise: <c>event-engine.bind-address</c>,
     /// else the environment variable <c>EVENT_ENGINE_BIND_ADDRESS</c>, else 127.0.0.1.
     /// </summary>
-    public string BindAddress => FirstNonEmpty(Section.GetString("bind-address"), Environment.GetEnvironmentVariable(BindAddressVariable)) ?? "127.0.0.1";
+    /// <exception cref="EventEngineException">The address is not an IP literal (or *).</exception>
+    public string BindAddress
+    {
+        get
+        {
+            if (FirstNonEmpty(Environment.GetEnvironmentVariable(BindAddressVariable)) is { } variable && FirstNonEmpty(Section.GetString("bind-address")) is null)
+                return IsIpLiteral(variable) ? variable : throw new EventEngineException($"{BindAddressVariable}={variable} is not valid: expected {IpLiteral}");
+            return BindAddressAt("bind-address", fallback: "127.0.0.1");
+        }
+    }
 
     /// <summary>The bind address at <c>event-engine.KEY</c>, or <see cref="BindAddress"/> when that key is empty.</summary>
-    internal string BindAddressAt(string key) => FirstNonEmpty(Section.GetString(key)) ?? BindAddress;
+    /// <exception cref="EventEngineException">The address is not an IP literal (or *).</exception>
+    internal string BindAddressAt(string key) => BindAddressAt(key, null);
+
+    // Bind addresses are never looked up in DNS (a lookup blocks the thread that binds, and may take seconds).
+    private const string IpLiteral = "an IP address such as 127.0.0.1, 0.0.0.0 or ::, or * (host names are not resolved when binding)";
+
+    private string BindAddressAt(string key, string? fallback)
+    {
+        var value = FirstNonEmpty(Section.GetString(key));
+        if (value is null) return fallback ?? BindAddress;
+        return IsIpLiteral(value) ? value : throw Setting.Invalid(key, $"\"{value}\"", IpLiteral);
+    }
+
+    private static bool IsIpLiteral(string address) => address == "*" || System.Net.IPAddress.TryParse(address.Trim('[', ']'), out _);
 
     private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();
 

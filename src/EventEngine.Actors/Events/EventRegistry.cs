@@ -59,6 +59,10 @@ public sealed class EventRegistry
         return (EventType)get.Invoke(this, null)!;
     }
 
+    /// <summary>A subscription by name: the filter of the registered event type named <paramref name="subscription"/>, else its UTF-8 bytes (a raw prefix).</summary>
+    internal byte[] FilterOf(string subscription) =>
+        Volatile.Read(ref _byFilterLengthDescending).FirstOrDefault(t => t.Name == subscription)?.Filter ?? Encoding.UTF8.GetBytes(subscription);
+
     /// <summary>The registered type with the longest filter that prefixes <paramref name="frame"/>, or null.</summary>
     public EventType? Match(ReadOnlySpan<byte> frame)
     {

@@ -1,5 +1,4 @@
 using EventEngine.Actors.Sockets;
-using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
 using EventEngine.Actors.Bridge;
@@ -20,7 +19,7 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
 {
     private readonly EventEngine _engine;
     private readonly string _name;
-    private readonly ImmutableArray<byte[]> _prefixes;
+    private readonly IReadOnlyList<string> _subscriptions;
     private readonly SessionInbox _inbox;
     private readonly PollerThread _poller;
     private readonly PluginPort _port;
@@ -49,7 +48,7 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
     {
         _engine = engine;
         _name = spec.Plugin.Name;
-        _prefixes = spec.Prefixes;
+        _subscriptions = spec.Plugin.Subscriptions;
         _inbox = spec.Inbox;
         _poller = poller;
         _port = spec.Port;
@@ -60,6 +59,7 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
         _gauge = engine.Metrics.Session(_name);
 
         Receive<Delivery>(OnDelivery);
+        Receive<SubscribeNow>(_ => _engine.Bridge.Tell(new Subscribe(Self, [.. _subscriptions.Select(_engine.Events.FilterOf)]), Self));
         Receive<SubscriptionsActive>(_ =>
         {
             if (!_subscribed) _onSubscribed();
@@ -111,8 +111,9 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        _engine.Bridge.Tell(new Subscribe(Self, _prefixes), Self);
         var self = Self;
+        // Subscriptions name event types, which plugin constructors register: resolved once every constructor has run.
+        _engine.PluginsCreated.ContinueWith(_ => self.Tell(SubscribeNow.Instance), TaskScheduler.Default);
         _engine.Started.ContinueWith(_ => self.Tell(EngineStarted.Instance), TaskScheduler.Default);
         Timers.StartPeriodicTimer(PauseCheck.Instance, PauseCheck.Instance, _engine.Settings.FlowControl.PauseWarningInterval);
     }
@@ -278,6 +279,11 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
     }
 
     private sealed record PortDropped(int Released, string Reason);
+
+    private sealed class SubscribeNow
+    {
+        public static readonly SubscribeNow Instance = new();
+    }
 
     private sealed class EngineStarted
     {

@@ -1,7 +1,5 @@
 using EventEngine.Actors.Sockets;
-using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
-using System.Text;
 using Akka;
 using Akka.Actor;
 using Akka.Event;
@@ -97,7 +95,7 @@ internal sealed class GatewayComponent : IEngineComponent
                 var port = new PluginPort(plugin.Name, settings.BindAddress, plugin.Port, settings.MaxMessageSize,
                     $"inproc://event-engine-{engine.Name}-gateway-monitor-{specs.Count}", poller, inbox, engine.Router, engine.Metrics, log, engine.Started,
                     engine.Settings.Curve);
-                specs.Add(new SessionSpec(plugin, port, inbox, Resolve(plugin.Subscriptions, engine), policy));
+                specs.Add(new SessionSpec(plugin, port, inbox, policy));
                 _ports[plugin.Name] = port.Port;
                 _inboxes[plugin.Name] = inbox;
                 engine.Metrics.AddSession(plugin.Name, inbox);
@@ -122,12 +120,6 @@ internal sealed class GatewayComponent : IEngineComponent
     {
         if (Interlocked.Decrement(ref _waitingForSubscriptions) == 0) _subscribed.TrySetResult();
     }
-
-    // An event type's name subscribes with its filter; anything else is a raw prefix.
-    private static ImmutableArray<byte[]> Resolve(IEnumerable<string> subscriptions, EventEngine engine) =>
-    [
-        .. subscriptions.Select(s => engine.Events.All.FirstOrDefault(t => t.Name == s)?.Filter ?? Encoding.UTF8.GetBytes(s))
-    ];
 
     // service-stop: the plugin processes first (they get SIGTERM and time to exit), then the gateway, its sessions and ports.
     private static void RegisterShutdown(ActorSystem system, IActorRef gateway, GatewaySettings settings)

@@ -1,5 +1,4 @@
 using EventEngine.Actors.Sockets;
-using System.Collections.Immutable;
 using Akka;
 using Akka.Actor;
 using Akka.Event;
@@ -8,7 +7,7 @@ using EventEngine.Actors.Processes;
 namespace EventEngine.Actors.Gateway;
 
 /// <summary>One external plugin as the gateway runs it: its registration, port, inbox, resolved prefixes and queue policy.</summary>
-internal sealed record SessionSpec(ExternalPlugin Plugin, PluginPort Port, SessionInbox Inbox, ImmutableArray<byte[]> Prefixes, QueuePolicy Queue);
+internal sealed record SessionSpec(ExternalPlugin Plugin, PluginPort Port, SessionInbox Inbox, QueuePolicy Queue);
 
 /// <summary>
 /// The gateway: parent of one <see cref="ExternalSession"/> per registered external plugin (and of a

@@ -28,6 +28,12 @@ public sealed record CurveSettings
     /// <summary>True when every TCP endpoint is a CURVE server.</summary>
     public bool Enabled { get; }
 
+    /// <summary>
+    /// Connections each CURVE endpoint's gate serves at once (<c>security.curve.max-connections</c>); past it a connection
+    /// is refused, counted in <c>event_engine.connections.refused</c> (reason <c>connection-cap</c>) and logged.
+    /// </summary>
+    public int MaxConnections { get; init; } = 1000;
+
     /// <summary>The server's 32-byte secret key (null when disabled).</summary>
     internal byte[]? SecretKey { get; }
 
@@ -58,7 +64,7 @@ public sealed record CurveSettings
         var @public = Key(section, $"{path}.server-public-key", required: false);
         try
         {
-            return Server(secret, @public);
+            return Server(secret, @public) with { MaxConnections = MaxConnectionsAt(section, $"{path}.max-connections") };
         }
         catch (ArgumentException)
         {
@@ -72,6 +78,13 @@ public sealed record CurveSettings
         if (!Enabled) return;
         socket.Options.CurveServer = true;
         socket.Options.CurveCertificate = new NetMQCertificate(SecretKey!, PublicKey!);
+    }
+
+    private static int MaxConnectionsAt(Config section, string path)
+    {
+        if (!section.HasPath(path)) return 1000;
+        var value = Configuration.Setting.Int(section, path);
+        return value >= 1 ? value : throw Configuration.Setting.Invalid(section, path, "a whole number of at least 1");
     }
 
     /// <summary>Never shows the secret key.</summary>

@@ -22,6 +22,7 @@ internal sealed class PluginSupervisor : ReceiveActor, IWithTimers
     private readonly PluginSupervisionStrategy _strategy;
     private readonly Dictionary<IActorRef, string> _plugins = new();
     private readonly HashSet<string> _waitingForReady = new();
+    private readonly HashSet<string> _pluginsNotReady;
     private readonly HashSet<string> _running = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _started;
@@ -36,6 +37,7 @@ internal sealed class PluginSupervisor : ReceiveActor, IWithTimers
             Context.Watch(child);
             _plugins[child] = registration.Name;
         }
+        _pluginsNotReady = plugins.Select(p => p.Name).ToHashSet();
         _waitingForReady.UnionWith(plugins.Select(p => p.Name).Concat(externalParticipants));
         _running.UnionWith(_waitingForReady);
 
@@ -66,6 +68,7 @@ internal sealed class PluginSupervisor : ReceiveActor, IWithTimers
     {
         Timers.StartPeriodicTimer("progress", BarrierProgress.Instance, _engine.Settings.StartupProgressInterval);
         Timers.StartSingleTimer("timeout", BarrierTimeout.Instance, _engine.Settings.StartupTimeout);
+        CheckPluginsCreated();
         CheckBarrier();
         CheckCompletion();
     }
@@ -74,7 +77,14 @@ internal sealed class PluginSupervisor : ReceiveActor, IWithTimers
 
     private void Ready(string name)
     {
+        if (_pluginsNotReady.Remove(name)) CheckPluginsCreated();
         if (_waitingForReady.Remove(name)) CheckBarrier();
+    }
+
+    // A plugin is ready once its constructor ran and its subscriptions are active: the event types it declares exist.
+    private void CheckPluginsCreated()
+    {
+        if (_pluginsNotReady.Count == 0) _engine.OnPluginsCreated();
     }
 
     private void CheckBarrier()
@@ -85,6 +95,7 @@ internal sealed class PluginSupervisor : ReceiveActor, IWithTimers
     private void Start()
     {
         _started = true;
+        _engine.OnPluginsCreated(); // the barrier timed out waiting for some: external plugins subscribe with what is known
         Timers.CancelAll();
         foreach (var plugin in _plugins.Keys) plugin.Tell(StartPlugin.Instance);
         if (_waitingForReady.Count == 0) _log.Info("All {0} plugin(s) ready; started", _running.Count);
