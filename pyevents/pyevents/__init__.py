@@ -17,7 +17,7 @@ from .errors import (ClientClosedError, EngineError, EngineTimeout, EventDecodeE
                      PyEventsError)
 from .events import (CURVE_SERVER_KEY_ENV, HOST_ENV, configure_curve, curve_key, get_next_msg, get_plugin_socket,
                      publish_msg, send_quit_command)
-from .protocol import decode_event, encode_event, encode_payload
+from .protocol import TracedFrame, decode_event, encode_event, encode_payload
 from .typed import DECIMAL_TEXT, MESSAGEPACK, UTF8_TEXT, EventTypes, pascal_case
 
 __version__ = "0.3.0"
@@ -36,7 +36,7 @@ def __getattr__(name: str) -> Any:  # AsyncEngineClient imports asyncio: only fo
 
 __all__ = [
     "EngineClient", "AsyncEngineClient", "Plugin", "EventTypes", "pascal_case", "MESSAGEPACK", "UTF8_TEXT", "DECIMAL_TEXT",
-    "decode_event", "encode_event", "encode_payload",
+    "decode_event", "encode_event", "encode_payload", "TracedFrame",
     "PyEventsError", "EngineError", "ProtocolError", "EngineTimeout", "ClientClosedError",
     "EventDecodeError", "get_plugin_socket", "get_next_msg", "publish_msg", "send_quit_command",
     "HOST_ENV", "PORT_ENV", "PLUGIN_ENV", "CURVE_SERVER_KEY_ENV", "configure_curve", "curve_key", "__version__",

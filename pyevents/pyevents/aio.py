@@ -157,18 +157,20 @@ class AsyncEngineClient(ClientCore):
         request = self._ack_request()
         return 0 if request is None else self._acked(await self._request(request, self._limit(0), reconnect=reconnect))
 
-    async def publish(self, frame: bytes) -> None:
+    async def publish(self, frame: bytes, traceparent: str | bytes | None = None) -> None:
         """As :meth:`EngineClient.publish`."""
-        self._check_published(await self._request_one(p.check_publishable(frame), self.publish_timeout))
+        self._check_published(await self._request_one(self._publish_request(frame, traceparent), self.publish_timeout),
+                              traceparent)
 
-    async def publish_many(self, frames: Iterable[bytes]) -> int:
+    async def publish_many(self, frames: Iterable[bytes], traceparent: str | bytes | None = None) -> int:
         """As :meth:`EngineClient.publish_many`."""
         total = 0
         for chunk in self._chunks(frames):
-            reply = await self._request_one(p.encode_publish_batch(chunk), self.publish_timeout)
+            reply = await self._request_one(p.encode_publish_batch(chunk, traceparent), self.publish_timeout)
             total += self._check_batch_published(reply, chunk)
         return total
 
-    async def publish_event(self, type_or_value: Any, value: Any = _NO_VALUE, filter: str | bytes | None = None) -> None:
+    async def publish_event(self, type_or_value: Any, value: Any = _NO_VALUE, filter: str | bytes | None = None,
+                            traceparent: str | bytes | None = None) -> None:
         """As :meth:`EngineClient.publish_event`."""
-        await self.publish(self._event_frame(type_or_value, value, filter))
+        await self.publish(self._event_frame(type_or_value, value, filter), traceparent)

@@ -84,6 +84,7 @@ class BatchState:
 
     def __init__(self) -> None:
         self.pending: collections.deque[bytes] = collections.deque()
+        self.last: bytes | None = None  # the event taken last
         self.reset()
 
     def reset(self) -> None:
@@ -99,6 +100,8 @@ class BatchState:
     def take(self, n: int) -> list[bytes]:
         out = [self.pending.popleft() for _ in range(min(n, len(self.pending)))]
         self.taken += len(out)
+        if out:
+            self.last = out[-1]
         return out
 
     def finish_taken(self) -> None:
@@ -131,7 +134,7 @@ class ClientCore:
                  max_backoff: float = 5.0, types: Any = None, linger: float = 2.0,
                  batch_max_events: int = 1000, batch_max_bytes: int = 1 << 20,
                  curve_server_key: str | bytes | None = None, curve_public_key: str | bytes | None = None,
-                 curve_secret_key: str | bytes | None = None) -> None:
+                 curve_secret_key: str | bytes | None = None, trace: bool = False) -> None:
         self.port = _resolve_port(port)
         self.host = host or default_host()
         self.name = name or os.environ.get(PLUGIN_ENV) or "plugin"
@@ -144,6 +147,7 @@ class ClientCore:
         self.linger = p.wait_ms(linger) / 1000
         self.batch_max_events = p._check_int("batch_max_events", batch_max_events, 1, 1 << 24)
         self.batch_max_bytes = p._check_int("batch_max_bytes", batch_max_bytes, 1, 1 << 31)
+        self.trace = bool(trace)
         self.endpoint = f"tcp://{self.host}:{self.port}"
         self._curve_keys = (curve_server_key, curve_public_key, curve_secret_key)
         self._context = context if context is not None else self._context_class.instance()
@@ -171,6 +175,15 @@ class ClientCore:
     def closed(self) -> bool:
         """True once the client was closed (it cannot be used again)."""
         return self._socket is None
+
+    @property
+    def traceparent(self) -> str | None:
+        """
+        The W3C traceparent of the event taken last (``trace=True``): the engine's publish span of
+        that event, to continue its trace (pass it to ``publish(..., traceparent=)``, or extract it
+        with an OpenTelemetry propagator); None when the engine did not trace it.
+        """
+        return getattr(self._batch.last, "traceparent", None)
 
     @property
     def buffered(self) -> int:
@@ -219,17 +232,19 @@ class ClientCore:
         """The next slice of a wait for events: the request and the wait (ms) it asks of the engine."""
         remaining = self._slice_ms if deadline is None else p.wait_ms(max(0.0, deadline - time.monotonic()))
         wait = min(self._slice_ms, remaining)
-        return (p.next_msg_request(wait) if single else p.next_batch_request(max_events, wait)), wait
+        if single and not self.trace:
+            return p.next_msg_request(wait), wait
+        return p.next_batch_request(max_events, wait, self.trace), wait
 
     def _fetched(self, reply: list[bytes] | None, deadline: float | None, single: bool) -> bool:
         """Take a fetch's reply (it acknowledged the previous batch); True when the wait is over."""
-        if single:
+        if single and not self.trace:
             frame = self._one_frame(reply, "next_msg")
             frames = [] if frame == p.TIMEOUT_REPLY else [frame]
             for f in frames:
                 p.check_bad_msg(f)
         else:
-            frames = p.parse_batch_reply(reply or [])
+            frames = p.parse_batch_reply(reply or [], self.trace)
         self._batch.fetched(frames)
         return bool(frames) or (deadline is not None and time.monotonic() >= deadline)
 
@@ -271,7 +286,15 @@ class ClientCore:
                         self.name, len(self._batch.pending))
 
     @staticmethod
-    def _check_published(reply: bytes) -> None:
+    def _publish_request(frame: bytes, traceparent: str | bytes | None) -> bytes:
+        """One event as a request: the frame itself, or with a traceparent a ``publish_batch`` of one."""
+        frame = p.check_publishable(frame)
+        return frame if traceparent is None else p.encode_publish_batch([frame], traceparent)
+
+    def _check_published(self, reply: bytes, traceparent: str | bytes | None = None) -> None:
+        if traceparent is not None:
+            self._check_batch_published(reply, [reply])
+            return
         p.check_bad_msg(reply)
         if reply != p.MSG_PUBLISHED:
             raise ProtocolError(f"unexpected reply to a publication: {reply[:80]!r}")
@@ -347,6 +370,10 @@ class EngineClient(ClientCore):
             engine for the plugins it launches); without one the connection is plain ZMTP.
         curve_public_key, curve_secret_key: this client's CURVE key pair; default a fresh one (the
             engine does not authenticate clients by key: NetMQ has no ZAP).
+        trace: ask the engine for the W3C traceparent of each event (fast mode): events are then
+            :class:`~pyevents.protocol.TracedFrame` objects (bytes with ``.traceparent``) and
+            :attr:`traceparent` is that of the event taken last. ``publish*(..., traceparent=)``
+            continues a trace whether or not this is set.
 
     Acknowledgement (fast mode): the events of a batch are acknowledged when the client fetches
     the next batch (the caller has finished the whole batch), or by :meth:`ack`; a publication
@@ -551,26 +578,32 @@ class EngineClient(ClientCore):
 
     # ------------------------------------------------------------------ publishing
 
-    def publish(self, frame: bytes) -> None:
+    def publish(self, frame: bytes, traceparent: str | bytes | None = None) -> None:
         """
         Publish one event frame (filter + payload, exactly as subscribers will receive it). It
-        acknowledges nothing.
+        acknowledges nothing. With a W3C ``traceparent`` (for example :attr:`traceparent` of the
+        event being handled) the engine's publish span continues that trace (sent as a
+        ``publish_batch`` of one event).
 
-        Raises ``ValueError`` for an empty frame or one starting with ``plugin_command: ``, and
-        :class:`EngineError` if the engine refuses it.
+        Raises ``ValueError`` for an empty frame, one starting with ``plugin_command: `` or a
+        malformed traceparent, and :class:`EngineError` if the engine refuses it.
         """
-        self._check_published(self._request_one(p.check_publishable(frame), self.publish_timeout))
+        self._check_published(self._request_one(self._publish_request(frame, traceparent), self.publish_timeout),
+                              traceparent)
 
-    def publish_many(self, frames: Iterable[bytes]) -> int:
+    def publish_many(self, frames: Iterable[bytes], traceparent: str | bytes | None = None) -> int:
         """
         Publish event frames in order with ``publish_batch`` requests (at most
         ``batch_max_events`` events and about ``batch_max_bytes`` bytes each); return how many were
         published. Each request is all-or-nothing; if one fails, the earlier ones stay published.
+        With a W3C ``traceparent`` every event's publish span continues that trace.
         """
-        return sum(self._check_batch_published(self._request_one(p.encode_publish_batch(chunk), self.publish_timeout),
-                                               chunk) for chunk in self._chunks(frames))
+        return sum(self._check_batch_published(
+            self._request_one(p.encode_publish_batch(chunk, traceparent), self.publish_timeout), chunk)
+            for chunk in self._chunks(frames))
 
-    def publish_event(self, type_or_value: Any, value: Any = _NO_VALUE, filter: str | bytes | None = None) -> None:
+    def publish_event(self, type_or_value: Any, value: Any = _NO_VALUE, filter: str | bytes | None = None,
+                      traceparent: str | bytes | None = None) -> None:
         """
         Publish an event as the engine's C# codec reads the record.
 
@@ -580,9 +613,9 @@ class EngineClient(ClientCore):
         date, Enum), in its class's codec (see :class:`~pyevents.typed.EventTypes`).
         ``publish_event("Order", value)``: an explicit type name; ``value`` is a dataclass
         (converted the same way) or a dict, sent with its keys as they are, as MessagePack.
-        ``filter`` overrides the filter (default: the type name).
+        ``filter`` overrides the filter (default: the type name); ``traceparent`` as for :meth:`publish`.
         """
-        self.publish(self._event_frame(type_or_value, value, filter))
+        self.publish(self._event_frame(type_or_value, value, filter), traceparent)
 
 
 #: The same class under the name plugin authors may expect.

@@ -91,7 +91,7 @@ class _Fetched:
         self.timeout = None     # the RCVTIMEO get_next_msg set last
 
 
-_fetched = weakref.WeakKeyDictionary()  # socket -> _Fetched
+_fetched: weakref.WeakKeyDictionary[zmq.Socket, _Fetched] = weakref.WeakKeyDictionary()  # socket -> _Fetched
 
 
 def default_host():

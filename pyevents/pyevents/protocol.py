@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import re
 import struct
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -23,6 +24,7 @@ __all__ = [
     "ACK", "ACKED_PREFIX", "ack_request", "parse_acked_reply",
     "next_msg_request", "next_batch_request", "encode_publish_batch", "decode_publish_batch",
     "parse_batch_reply", "parse_batch_published_reply", "check_bad_msg", "check_publishable", "wait_ms",
+    "TRACEPARENTS", "TracedFrame", "check_traceparent",
     "encode_payload", "encode_event", "decode_event", "filter_bytes",
 ]
 
@@ -51,6 +53,9 @@ BAD_MSG = REPLY_PREFIX + b"bad msg"
 BATCH_REPLY_PREFIX = REPLY_PREFIX + b"batch "
 #: Reply to ``publish_batch``: this, then the decimal count of events published.
 BATCH_PUBLISHED_PREFIX = REPLY_PREFIX + b"batch published "
+#: Last argument of ``next_batch`` asking for the events' W3C traceparents, and the end of the header of
+#: a reply that carries them (in one last frame, one per event, separated by LF).
+TRACEPARENTS = b"traceparents"
 #: Largest ``max`` a ``next_batch`` request may ask for.
 MAX_BATCH = 65536
 #: Largest ``wait_ms`` a request may carry (one hour).
@@ -59,6 +64,37 @@ MAX_WAIT_MS = 3_600_000
 MAX_FRAME_LENGTH = 0xFFFF_FFFF
 
 _LENGTH = struct.Struct(">I")
+_TRACEPARENT = re.compile(rb"(?!ff)[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}")
+
+
+class TracedFrame(bytes):
+    """
+    An event frame (bytes, as any other) with the W3C ``traceparent`` of the engine's publish span
+    (``00-<trace id>-<span id>-<flags>``), or ``None`` when the engine did not trace it. A client
+    made with ``trace=True`` hands these out.
+    """
+
+    traceparent: str | None
+
+    def __new__(cls, frame: bytes, traceparent: str | None = None) -> TracedFrame:
+        self = super().__new__(cls, frame)
+        self.traceparent = traceparent
+        return self
+
+
+def check_traceparent(value: Any) -> bytes:
+    """
+    Return a W3C ``traceparent`` (str or bytes: ``00-<32 hex>-<16 hex>-<2 hex>``, lower case, ids
+    not all zeros) as ASCII bytes, else raise ``ValueError`` (``TypeError`` for another type).
+    """
+    if isinstance(value, str):
+        value = value.encode("ascii", "replace")
+    if not isinstance(value, (bytes, bytearray, memoryview)):
+        raise TypeError(f"a traceparent must be str or bytes, not {type(value).__name__}")
+    value = bytes(value)
+    if not _TRACEPARENT.fullmatch(value):
+        raise ValueError(f"not a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>, lower case): {value[:80]!r}")
+    return value
 
 
 def _check_int(name: str, value: Any, low: int, high: int) -> int:
@@ -90,13 +126,17 @@ def next_msg_request(wait: int | None = None) -> bytes:
     return b"%s %d" % (NEXT_MSG, wait)
 
 
-def next_batch_request(max_events: int, wait: int | None = None) -> bytes:
-    """Bytes of ``plugin_command: next_batch <max>`` or ``... next_batch <max> <wait_ms>``."""
+def next_batch_request(max_events: int, wait: int | None = None, traceparents: bool = False) -> bytes:
+    """
+    Bytes of ``plugin_command: next_batch <max>`` or ``... next_batch <max> <wait_ms>``; with
+    ``traceparents``, followed by `` traceparents`` (the reply says which trace each event is in).
+    """
     _check_int("max_events", max_events, 1, MAX_BATCH)
-    if wait is None:
-        return b"%snext_batch %d" % (COMMAND_PREFIX, max_events)
-    _check_int("wait_ms", wait, 0, MAX_WAIT_MS)
-    return b"%snext_batch %d %d" % (COMMAND_PREFIX, max_events, wait)
+    request = b"%snext_batch %d" % (COMMAND_PREFIX, max_events)
+    if wait is not None:
+        _check_int("wait_ms", wait, 0, MAX_WAIT_MS)
+        request += b" %d" % wait
+    return request + b" " + TRACEPARENTS if traceparents else request
 
 
 def ack_request(count: int | None = None) -> bytes:
@@ -129,14 +169,18 @@ def check_publishable(frame: Any) -> bytes:
     return frame
 
 
-def encode_publish_batch(frames: Iterable[bytes]) -> bytes:
+def encode_publish_batch(frames: Iterable[bytes], traceparent: str | bytes | None = None) -> bytes:
     """
     Build one ``publish_batch`` request: ``plugin_command: publish_batch`` + ``\\n``, then for each
-    event frame its length as a 4-byte big-endian unsigned int followed by the frame's bytes.
+    event frame its length as a 4-byte big-endian unsigned int followed by the frame's bytes. With
+    a W3C ``traceparent`` the header is ``plugin_command: publish_batch <traceparent>`` + ``\\n``:
+    the engine's publish spans of these events are its children.
 
-    Raises ``ValueError`` for zero frames or an empty/oversized frame, ``TypeError`` for non-bytes.
+    Raises ``ValueError`` for zero frames, an empty/oversized frame or a malformed traceparent,
+    ``TypeError`` for non-bytes.
     """
-    parts = [PUBLISH_BATCH_HEADER]
+    parts = [PUBLISH_BATCH_HEADER if traceparent is None
+             else PUBLISH_BATCH_HEADER[:-1] + b" " + check_traceparent(traceparent) + b"\n"]
     count = 0
     for frame in frames:
         frame = _as_frame(frame)
@@ -156,10 +200,16 @@ def decode_publish_batch(request: bytes) -> list[bytes]:
     the reference parser for tests and tools). Raises ``ValueError`` whose message is the reason
     the engine gives for a malformed batch.
     """
-    if not request.startswith(PUBLISH_BATCH_HEADER):
+    traced_header = PUBLISH_BATCH_HEADER[:-1] + b" "
+    if request.startswith(PUBLISH_BATCH_HEADER):
+        pos = len(PUBLISH_BATCH_HEADER)
+    elif request.startswith(traced_header) and b"\n" in request:
+        pos = request.index(b"\n") + 1
+        check_traceparent(request[len(traced_header):pos - 1])
+    else:
         raise ValueError("not a publish_batch request")
     view = memoryview(request)
-    pos, end = len(PUBLISH_BATCH_HEADER), len(request)
+    end = len(request)
     frames: list[bytes] = []
     while pos < end:
         if end - pos < 4:
@@ -190,21 +240,32 @@ def _parse_count(reply: bytes, prefix: bytes, what: str) -> int:
     return int(digits)
 
 
-def parse_batch_reply(frames: list[bytes]) -> list[bytes]:
+def parse_batch_reply(frames: list[bytes], traced: bool = False) -> list[bytes]:
     """
     Check the multipart reply to ``next_batch`` (header ``event-engine: batch <n>`` then n event
-    frames) and return the event frames. A single ``bad msg`` frame raises :class:`EngineError`;
-    any other shape raises :class:`ProtocolError`.
+    frames; or ``event-engine: batch <n> traceparents``, n event frames and the frame of their
+    traceparents) and return the event frames. With ``traced`` (the request asked for
+    traceparents) they are :class:`TracedFrame` objects, ``traceparent`` None where the engine gave
+    none. A single ``bad msg`` frame raises :class:`EngineError`; any other shape raises
+    :class:`ProtocolError`.
     """
     if not frames:
         raise ProtocolError("empty reply to next_batch")
     header = bytes(frames[0])
     if len(frames) == 1:
         check_bad_msg(header)
-    n = _parse_count(header, BATCH_REPLY_PREFIX, "next_batch")
-    if n != len(frames) - 1:
-        raise ProtocolError(f"batch header announces {n} events but {len(frames) - 1} frames followed")
-    return [bytes(f) for f in frames[1:]]
+    suffix = b" " + TRACEPARENTS
+    has_trailer = header.endswith(suffix)
+    n = _parse_count(header[:-len(suffix)] if has_trailer else header, BATCH_REPLY_PREFIX, "next_batch")
+    events = frames[1:-1] if has_trailer else frames[1:]
+    if n != len(events):
+        raise ProtocolError(f"batch header announces {n} events but {len(events)} frames followed")
+    if not has_trailer:
+        return [TracedFrame(f) for f in events] if traced else [bytes(f) for f in events]
+    lines = bytes(frames[-1]).split(b"\n")
+    if len(lines) != n:
+        raise ProtocolError(f"batch of {n} events came with {len(lines)} traceparents")
+    return [TracedFrame(f, line.decode("ascii") if line else None) for f, line in zip(events, lines)]
 
 
 def parse_batch_published_reply(reply: bytes) -> int:

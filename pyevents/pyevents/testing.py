@@ -33,7 +33,8 @@ from .typed import EventTypes
 __all__ = ["FakeEngine"]
 
 _NEXT_MSG_WAIT = re.compile(rb"plugin_command: next_msg (\d+)\Z")
-_NEXT_BATCH = re.compile(rb"plugin_command: next_batch (\d+)(?: (\d+))?\Z")
+# a fake engine traces nothing: it accepts the traceparents flag and replies without them (docs/protocol.md)
+_NEXT_BATCH = re.compile(rb"plugin_command: next_batch (\d+)(?: (\d+))?(?: traceparents)?\Z")
 _ACK = re.compile(rb"plugin_command: ack(?: (\d+))?\Z")
 
 
@@ -214,7 +215,7 @@ class FakeEngine:
                 self._acknowledge(n)
                 self._sock.send(p.ACKED_PREFIX + b"%d" % n)
             return None
-        if frame.startswith(p.PUBLISH_BATCH_HEADER):
+        if frame.startswith((p.PUBLISH_BATCH_HEADER, p.PUBLISH_BATCH_HEADER[:-1] + b" ")):  # with a traceparent or not
             try:
                 frames = p.decode_publish_batch(frame)
             except ValueError as e:

@@ -80,3 +80,22 @@ def test_cancellation_closes_without_quit_and_the_next_run_gets_the_events(caplo
         assert "leaving the block on CancelledError: closing without quit" in caplog.text
         assert took[0] in map(EXAMPLE_TYPES.encode, got)  # the cancelled run's event came again
         assert engine.wait_exit(TIMEOUT) == 0, engine.output()
+
+
+def test_async_traced_calls_against_the_fake_engine():
+    tp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+
+    async def plugin(engine):
+        async with AsyncEngineClient(engine.port, reply_timeout=10, linger=1, trace=True) as client:
+            engine.push(b"TypeA1")
+            frame = await client.next_event(timeout=5)
+            assert frame == b"TypeA1" and frame.traceparent is None
+            await client.publish(b"TypeCreaction", traceparent=tp)
+            assert await client.publish_many([b"TypeC1"], traceparent=tp) == 1
+            await client.publish_event("TypeD", {"N": 1}, traceparent=tp)
+
+    with FakeEngine() as engine:
+        run(plugin(engine))
+        assert engine.published[:2] == [b"TypeCreaction", b"TypeC1"] and len(engine.published) == 3
+        assert engine.requests[0][0] == b"plugin_command: next_batch 1 5000 traceparents"
+        assert all(r[0].startswith(b"plugin_command: publish_batch " + tp.encode() + b"\n") for r in engine.requests[1:4])

@@ -275,7 +275,7 @@ def test_unknown_command_reply_is_an_engine_error(engine, client):
 
 def test_mismatched_batch_reply_is_a_protocol_error(engine, client, monkeypatch):
     from pyevents import protocol as p
-    monkeypatch.setattr(p, "next_batch_request", lambda n, wait=None: b"TypeA-not-a-command")
+    monkeypatch.setattr(p, "next_batch_request", lambda n, wait=None, traceparents=False: b"TypeA-not-a-command")
     with pytest.raises(ProtocolError):
         client.next_batch(3, timeout=1)
 
@@ -303,3 +303,20 @@ def test_a_call_without_timeout_notices_a_hung_engine():
         assert 0.45 <= time.monotonic() - started < 10
         assert client.closed
         assert requests(engine) == [b"plugin_command: next_msg 200"]
+
+
+def test_a_traced_client_works_against_an_engine_without_traces(engine):
+    tp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    engine.push(b"TypeA1", b"TypeA2")
+    with EngineClient(engine.port, trace=True, linger=0.5) as client:
+        first = client.next_event(timeout=5)
+        assert first == b"TypeA1" and first.traceparent is None and client.traceparent is None
+        assert client.next_batch(10) == [b"TypeA2"]
+        client.publish(b"TypeCreaction", traceparent=tp)
+        assert client.publish_many([b"TypeC1", b"TypeC2"], traceparent=tp) == 2
+        with pytest.raises(ValueError, match="not a W3C traceparent"):
+            client.publish(b"TypeCx", traceparent="00-nope")
+    assert engine.published == [b"TypeCreaction", b"TypeC1", b"TypeC2"]
+    assert requests(engine)[:2] == [b"plugin_command: next_batch 1 5000 traceparents",
+                                    b"plugin_command: next_batch 10 10000 traceparents"]
+    assert requests(engine)[2] == b"plugin_command: publish_batch " + tp.encode() + b"\n\x00\x00\x00\x0dTypeCreaction"

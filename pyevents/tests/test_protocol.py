@@ -268,3 +268,49 @@ def test_length_prefix_is_big_endian_unsigned():
     data = p.encode_publish_batch([b"a" * 300])
     assert struct.unpack(">I", data[30:34]) == (300,)
     assert len(p.PUBLISH_BATCH_HEADER) == 30
+
+
+# ------------------------------------------------------------------ traceparents (fast mode, optional)
+
+TP = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+
+
+def test_traced_requests_are_the_documented_bytes():
+    assert p.next_batch_request(1000, 250, traceparents=True) == b"plugin_command: next_batch 1000 250 traceparents"
+    assert p.next_batch_request(5, traceparents=True) == b"plugin_command: next_batch 5 traceparents"
+    assert p.next_batch_request(5) == b"plugin_command: next_batch 5"  # unchanged without the flag
+    request = p.encode_publish_batch([b"TypeB17"], TP)
+    assert request == b"plugin_command: publish_batch " + TP.encode() + b"\n\x00\x00\x00\x07TypeB17"
+    assert p.decode_publish_batch(request) == [b"TypeB17"]
+
+
+def test_traced_batch_reply_gives_each_frame_its_traceparent():
+    frames = p.parse_batch_reply([b"event-engine: batch 2 traceparents", b"TypeA1", b"TypeB2", TP.encode() + b"\n"])
+    assert frames == [b"TypeA1", b"TypeB2"]
+    assert [f.traceparent for f in frames] == [TP, None]
+    assert isinstance(frames[0], bytes) and isinstance(frames[0], p.TracedFrame)
+
+
+def test_an_untraced_reply_to_a_traced_request_has_no_traceparents():
+    frames = p.parse_batch_reply([b"event-engine: batch 1", b"TypeA1"], traced=True)
+    assert frames == [b"TypeA1"] and frames[0].traceparent is None
+    assert type(p.parse_batch_reply([b"event-engine: batch 1", b"TypeA1"])[0]) is bytes
+
+
+@pytest.mark.parametrize("reply", [
+    [b"event-engine: batch 2 traceparents", b"TypeA1", b"TypeB2"],             # trailer missing
+    [b"event-engine: batch 2 traceparents", b"TypeA1", b"TypeB2", TP.encode()],  # one traceparent for two events
+])
+def test_malformed_traced_batch_replies(reply):
+    with pytest.raises(ProtocolError):
+        p.parse_batch_reply(reply)
+
+
+@pytest.mark.parametrize("bad", ["", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331",
+                                 "00-0AF7651916CD43DD8448EB211C80319C-B7AD6B7169203331-01",
+                                 "ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                                 "00-00000000000000000000000000000000-b7ad6b7169203331-01",
+                                 "00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01", TP + "\n"])
+def test_malformed_traceparents_are_refused_before_sending(bad):
+    with pytest.raises(ValueError, match="not a W3C traceparent"):
+        p.encode_publish_batch([b"TypeA"], bad)

@@ -132,7 +132,7 @@ public sealed class HostilePluginPortTests
             ("plugin_command: " + new string('x', 10_000), "event-engine: bad msg: unknown command '" + new string('x', 40) + "...'"),
             ("plugin_command: quit now", "event-engine: bad msg: quit takes no arguments"),
             ("plugin_command: next_msg -1", "event-engine: bad msg: next_msg takes an optional <wait_ms> (0..3600000)"),
-            ("plugin_command: next_batch 0", "event-engine: bad msg: next_batch takes <max> (1..65536) and an optional <wait_ms> (0..3600000)"),
+            ("plugin_command: next_batch 0", "event-engine: bad msg: next_batch takes <max> (1..65536), an optional <wait_ms> (0..3600000) and an optional 'traceparents'"),
             ("plugin_command: publish_batch\n\u0000\u0000\u0000\u0009TypeA", "event-engine: bad msg: event 0 length 9 runs past the end"),
         };
         using var hostile = t.Peer("Victim");

@@ -35,8 +35,37 @@ public sealed class PluginRequestTests
     [InlineData("plugin_command: quit ")]
     [InlineData("plugin_command: Quit")]
     [InlineData("plugin_command: publish_batch 3")]
+    [InlineData("plugin_command: publish_batch 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")]
+    [InlineData("plugin_command: publish_batch 00-0AF7651916CD43DD8448EB211C80319C-B7AD6B7169203331-01\n\0\0\0\u0001X")]
+    [InlineData("plugin_command: publish_batch 00-00000000000000000000000000000000-b7ad6b7169203331-01\n\0\0\0\u0001X")]
+    [InlineData("plugin_command: publish_batch 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01 \n\0\0\0\u0001X")]
+    [InlineData("plugin_command: next_batch traceparents")]
+    [InlineData("plugin_command: next_batch 10 traceparent")]
+    [InlineData("plugin_command: next_batch 10 traceparents 5")]
     public void Malformed_commands_are_refused(string text) =>
         Assert.Equal(RequestKind.Bad, PluginRequest.Parse(Encoding.ASCII.GetBytes(text)).Kind);
+
+    [Theory]
+    [InlineData("plugin_command: next_batch 10 traceparents", 10, -1)]
+    [InlineData("plugin_command: next_batch 1000 250 traceparents", 1000, 250)]
+    internal void Next_batch_may_ask_for_traceparents(string text, int max, int wait)
+    {
+        var request = PluginRequest.Parse(Encoding.ASCII.GetBytes(text));
+        Assert.Equal((RequestKind.NextBatch, max, wait, true), (request.Kind, request.MaxEvents, request.WaitMs, request.WantsTraceparents));
+        Assert.False(PluginRequest.Parse(Encoding.ASCII.GetBytes(text[..^" traceparents".Length])).WantsTraceparents);
+    }
+
+    [Fact]
+    public void A_publish_batch_may_carry_the_traceparent_its_publish_spans_continue()
+    {
+        const string traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        var request = PluginRequest.Parse([.. Encoding.ASCII.GetBytes($"plugin_command: publish_batch {traceparent}\n"), 0, 0, 0, 7, .. "TypeB17"u8]);
+        Assert.Equal(RequestKind.PublishBatch, request.Kind);
+        Assert.Equal(["TypeB17"], request.Frames!.Select(f => Encoding.ASCII.GetString(f)));
+        Assert.Equal(("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", true),
+            (request.Trace.TraceId.ToHexString(), request.Trace.SpanId.ToHexString(), request.Trace.IsRemote));
+        Assert.Equal(default, PluginRequest.Parse(PluginPeer.PublishBatchRequest(["TypeB17"u8.ToArray()])).Trace);
+    }
 
     [Theory]
     [InlineData("TypeAhello")]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using EventEngine.Actors.Diagnostics;
@@ -56,9 +57,10 @@ internal sealed class EventRouter
     /// <summary>
     /// Publishes a frame that came from outside (a TCP publisher or an external plugin): decoded as the registered
     /// type with the longest matching filter, else delivered raw. A frame that fails to decode is logged, counted
-    /// and dropped. <paramref name="toWire"/> also offers it to outside subscribers.
+    /// and dropped. <paramref name="toWire"/> also offers it to outside subscribers. Its publish span is a child of
+    /// <paramref name="trace"/> when given (a traceparent that came with it), else of the current span.
     /// </summary>
-    public int PublishFrame(byte[] frame, CreditWindow credit, bool toWire, string publisher = "host")
+    public int PublishFrame(byte[] frame, CreditWindow credit, bool toWire, string publisher = "host", ActivityContext trace = default)
     {
         object @event;
         EventType? type;
@@ -77,7 +79,7 @@ internal sealed class EventRouter
         var route = type is null ? table.RouteForRaw() : table.RouteFor(type);
         var typeName = type?.Name ?? "raw";
         _metrics.Published(typeName, publisher);
-        using var span = EngineTracing.StartPublish(typeName, Node);
+        using var span = EngineTracing.StartPublish(typeName, Node, trace);
         if (toWire && Wire is { } wire && route.GoesOutside(frame)) wire(frame);
         return Deliver(route, new Delivery(@event, type, credit, frame) { TraceParent = span });
     }

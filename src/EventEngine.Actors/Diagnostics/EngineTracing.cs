@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 
 namespace EventEngine.Actors.Diagnostics;
 
@@ -14,11 +15,14 @@ public static class EngineTracing
 
     private static readonly ActivitySource Source = new(SourceName);
 
-    /// <summary>A publish span, a child of the current span (the handle span when a handler publishes), or null.</summary>
-    internal static Activity? StartPublish(string eventType, string node)
+    /// <summary>
+    /// A publish span, or null: a child of <paramref name="parent"/> (a W3C traceparent that came over the wire) if
+    /// given, else of the current span (the handle span when a handler publishes).
+    /// </summary>
+    internal static Activity? StartPublish(string eventType, string node, ActivityContext parent = default)
     {
         if (!Source.HasListeners()) return null;
-        var span = Source.StartActivity($"publish {eventType}", ActivityKind.Producer);
+        var span = Source.StartActivity($"publish {eventType}", ActivityKind.Producer, parent);
         span?.SetTag("event_engine.event_type", eventType).SetTag("event_engine.node", node);
         return span;
     }
@@ -30,5 +34,27 @@ public static class EngineTracing
         var span = Source.StartActivity($"handle {eventType}", ActivityKind.Consumer, parent.Context);
         span?.SetTag("event_engine.event_type", eventType).SetTag("event_engine.plugin", plugin).SetTag("event_engine.node", node);
         return span;
+    }
+
+    /// <summary>
+    /// Ends the handle span of an async handler, which is no longer the current span (its awaits carried it), without
+    /// changing the current span (<see cref="Activity.Stop"/> would make the span's parent current).
+    /// </summary>
+    internal static void EndDetached(Activity? span)
+    {
+        if (span is null) return;
+        var current = Activity.Current;
+        span.Stop();
+        Activity.Current = current;
+    }
+
+    /// <summary>The W3C <c>traceparent</c> of <paramref name="span"/> (<c>00-trace-id-span-id-flags</c>), or null.</summary>
+    internal static string? TraceparentOf(Activity? span) => span is { IdFormat: ActivityIdFormat.W3C } ? span.Id : null;
+
+    /// <summary>Parses a W3C <c>traceparent</c> (55 ASCII characters); false when it is not one.</summary>
+    internal static bool TryParseTraceparent(ReadOnlySpan<byte> ascii, out ActivityContext context)
+    {
+        context = default;
+        return ascii.Length == 55 && ActivityContext.TryParse(Encoding.ASCII.GetString(ascii), null, isRemote: true, out context);
     }
 }

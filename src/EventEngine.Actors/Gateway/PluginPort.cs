@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using EventEngine.Actors.Sockets;
 using EventEngine.Actors.Security;
 using Akka.Actor;
@@ -165,16 +166,17 @@ internal sealed class PluginPort : IDisposable
         switch (request.Kind)
         {
             case RequestKind.Publish:
-                PublishWhenStarted(envelope, [request.Frame!], PluginReplies.MsgPublished);
+                PublishWhenStarted(envelope, [request.Frame!], PluginReplies.MsgPublished, default);
                 break;
             case RequestKind.PublishBatch:
-                PublishWhenStarted(envelope, request.Frames!, PluginReplies.BatchPublished(request.Frames!.Count));
+                PublishWhenStarted(envelope, request.Frames!, PluginReplies.BatchPublished(request.Frames!.Count), request.Trace);
                 break;
             case RequestKind.NextMsg:
             case RequestKind.NextBatch:
                 _pending = new Pending(envelope, request.Kind == RequestKind.NextBatch, request.MaxEvents, WantsEvents: true)
                 {
                     ExplicitAck = request.WantsExplicitAck,
+                    Traceparents = request.WantsTraceparents,
                 };
                 if (Serve()) break;
                 if (request.WaitMs == 0) WaitTimedOut();
@@ -213,7 +215,7 @@ internal sealed class PluginPort : IDisposable
     // acknowledges the count it names); another peer's request takes the session over.
     private void AcceptPeer(Envelope envelope, PluginRequest request)
     {
-        if (_pending is { Held: var (frames, _) })
+        if (_pending is { Held.Frames: var frames })
         {
             // A publication held until start-up, from a peer that is gone (its REQ socket would have waited).
             _metrics.Dropped("peer-replaced", frames.Count);
@@ -256,10 +258,17 @@ internal sealed class PluginPort : IDisposable
             Reply(pending.Envelope, _unacked[0].Frame);
             return true;
         }
+        var traceparents = pending.Traceparents ? PluginReplies.Traceparents(_unacked) : null;
         SendEnvelope(pending.Envelope);
-        _socket.SendMoreFrame(PluginReplies.BatchHeader(_unacked.Count));
+        _socket.SendMoreFrame(traceparents is null ? PluginReplies.BatchHeader(_unacked.Count) : PluginReplies.TracedBatchHeader(_unacked.Count));
         for (var i = 0; i < _unacked.Count - 1; i++) _socket.SendMoreFrame(_unacked[i].Frame);
-        _socket.SendFrame(_unacked[^1].Frame);
+        if (traceparents is null)
+        {
+            _socket.SendFrame(_unacked[^1].Frame);
+            return true;
+        }
+        _socket.SendMoreFrame(_unacked[^1].Frame);
+        _socket.SendFrame(traceparents);
         return true;
     }
 
@@ -297,23 +306,23 @@ internal sealed class PluginPort : IDisposable
     }
 
     // Start-up loses nothing: until the barrier has passed (every plugin subscribed), a publication is held.
-    private void PublishWhenStarted(Envelope envelope, IReadOnlyList<byte[]> frames, byte[] reply)
+    private void PublishWhenStarted(Envelope envelope, IReadOnlyList<byte[]> frames, byte[] reply, ActivityContext trace)
     {
         if (!_engineStarted)
         {
-            _pending = new Pending(envelope, Batch: false, Max: 0, WantsEvents: false) { Held = (frames, reply) };
+            _pending = new Pending(envelope, Batch: false, Max: 0, WantsEvents: false) { Held = new HeldPublication(frames, reply, trace) };
             return;
         }
-        foreach (var frame in frames) _router.PublishFrame(frame, _inbox.OwnCredit, toWire: true, Plugin);
+        foreach (var frame in frames) _router.PublishFrame(frame, _inbox.OwnCredit, toWire: true, Plugin, trace);
         ReplyWhenRoom(envelope, reply);
     }
 
     private void EngineStarted()
     {
         _engineStarted = true;
-        if (_pending is not { Held: var (frames, reply) } pending) return;
+        if (_pending is not { Held: var (frames, reply, trace) } pending) return;
         _pending = null;
-        PublishWhenStarted(pending.Envelope, frames, reply);
+        PublishWhenStarted(pending.Envelope, frames, reply, trace);
     }
 
     // Flow control: while the plugin's window is full, the reply (and so its next publication) waits; no thread does.
@@ -392,7 +401,13 @@ internal sealed class PluginPort : IDisposable
         /// <summary>The events this request gets wait for an explicit acknowledgement (a fast-mode fetch).</summary>
         public bool ExplicitAck { get; init; }
 
-        /// <summary>A publication held until the engine has started: its frames and its reply.</summary>
-        public (IReadOnlyList<byte[]> Frames, byte[] Reply)? Held { get; init; }
+        /// <summary>The reply carries the events' traceparents (<c>next_batch ... traceparents</c>).</summary>
+        public bool Traceparents { get; init; }
+
+        /// <summary>A publication held until the engine has started.</summary>
+        public HeldPublication? Held { get; init; }
     }
+
+    /// <summary>A publication held until start-up: its frames, the reply it gets, the trace it continues (if any).</summary>
+    private sealed record HeldPublication(IReadOnlyList<byte[]> Frames, byte[] Reply, ActivityContext Trace);
 }

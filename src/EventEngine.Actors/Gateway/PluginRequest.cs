@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Text;
+using EventEngine.Actors.Diagnostics;
 
 namespace EventEngine.Actors.Gateway;
 
@@ -43,8 +45,11 @@ internal readonly struct PluginRequest
     /// <summary>The reserved prefix of every command.</summary>
     public static readonly byte[] CommandPrefix = "plugin_command: "u8.ToArray();
 
+    /// <summary>The optional last argument of <c>next_batch</c>: the reply carries the events' traceparents.</summary>
+    private static readonly byte[] TraceparentsFlag = " traceparents"u8.ToArray();
+
     private PluginRequest(RequestKind kind, int maxEvents = 1, int waitMs = -1, byte[]? frame = null,
-        IReadOnlyList<byte[]>? frames = null, string? reason = null)
+        IReadOnlyList<byte[]>? frames = null, string? reason = null, bool traceparents = false, ActivityContext trace = default)
     {
         Kind = kind;
         MaxEvents = maxEvents;
@@ -52,6 +57,8 @@ internal readonly struct PluginRequest
         Frame = frame;
         Frames = frames;
         Reason = reason;
+        WantsTraceparents = traceparents;
+        Trace = trace;
     }
 
     public RequestKind Kind { get; }
@@ -70,6 +77,12 @@ internal readonly struct PluginRequest
 
     /// <summary>Why a <see cref="RequestKind.Bad"/> request is refused (ASCII, short).</summary>
     public string? Reason { get; }
+
+    /// <summary>A <c>next_batch ... traceparents</c>: the reply says which trace each event belongs to.</summary>
+    public bool WantsTraceparents { get; }
+
+    /// <summary>The trace a <c>publish_batch &lt;traceparent&gt;</c> continues (default: none given).</summary>
+    public ActivityContext Trace { get; }
 
     /// <summary>
     /// A fast-mode fetch (<c>next_batch</c>, <c>next_msg &lt;wait_ms&gt;</c>): the events it hands out are acknowledged
@@ -97,9 +110,11 @@ internal readonly struct PluginRequest
                     ? new PluginRequest(RequestKind.NextMsg, waitMs: a[0])
                     : Bad($"next_msg takes an optional <wait_ms> (0..{MaxWaitMs})");
             case "next_batch":
+                var traceparents = args.EndsWith(TraceparentsFlag);
+                if (traceparents) args = args[..^TraceparentsFlag.Length];
                 return hasArgs && TryParseArgs(args, out var b, out var n) && b[0] is >= 1 and <= MaxBatch && (n == 1 || b[1] <= MaxWaitMs)
-                    ? new PluginRequest(RequestKind.NextBatch, b[0], n == 2 ? b[1] : -1)
-                    : Bad($"next_batch takes <max> (1..{MaxBatch}) and an optional <wait_ms> (0..{MaxWaitMs})");
+                    ? new PluginRequest(RequestKind.NextBatch, b[0], n == 2 ? b[1] : -1, traceparents: traceparents)
+                    : Bad($"next_batch takes <max> (1..{MaxBatch}), an optional <wait_ms> (0..{MaxWaitMs}) and an optional 'traceparents'");
             case "ack" when end < 0:
                 return new PluginRequest(RequestKind.Ack, maxEvents: -1);
             case "ack":
@@ -108,20 +123,27 @@ internal readonly struct PluginRequest
                     : Bad("ack takes an optional <count> of events to acknowledge");
             case "quit":
                 return end < 0 ? new PluginRequest(RequestKind.Quit) : Bad("quit takes no arguments");
+            case "publish_batch" when !hasArgs:
+                return end >= 0
+                    ? ParseBatch(body, CommandPrefix.Length + end + 1, default)
+                    : Bad("publish_batch must be followed by a newline (or a space, a traceparent and a newline), then length-prefixed events");
             case "publish_batch":
-                return end >= 0 && !hasArgs
-                    ? ParseBatch(body, CommandPrefix.Length + end + 1)
-                    : Bad("publish_batch must be followed by a newline, then length-prefixed events");
+                var lf = args.IndexOf((byte)'\n');
+                if (lf < 0) return Bad("publish_batch <traceparent> must be followed by a newline, then length-prefixed events");
+                return EngineTracing.TryParseTraceparent(args[..lf], out var trace)
+                    ? ParseBatch(body, CommandPrefix.Length + end + 1 + lf + 1, trace)
+                    : Bad($"publish_batch: '{Printable(args[..lf])}' is not a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>, lower case)");
             default:
                 return Bad($"unknown command '{Printable(verb)}'");
         }
     }
 
     /// <summary>
-    /// Parses events from <paramref name="start"/>: each a 4-byte big-endian length, then that many bytes.
+    /// Parses events from <paramref name="start"/>: each a 4-byte big-endian length, then that many bytes. Their
+    /// publish spans continue <paramref name="trace"/> if given.
     /// Offsets in the reasons count from the start of the request.
     /// </summary>
-    private static PluginRequest ParseBatch(byte[] body, int start)
+    private static PluginRequest ParseBatch(byte[] body, int start, ActivityContext trace)
     {
         var frames = new List<byte[]>();
         var pos = start;
@@ -136,7 +158,7 @@ internal readonly struct PluginRequest
             frames.Add(frame.ToArray());
             pos += (int)length;
         }
-        return frames.Count == 0 ? Bad("empty batch") : new PluginRequest(RequestKind.PublishBatch, frames: frames);
+        return frames.Count == 0 ? Bad("empty batch") : new PluginRequest(RequestKind.PublishBatch, frames: frames, trace: trace);
     }
 
     // One or two decimal arguments, separated by single spaces, digits only (no sign, no blanks).

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Akka.Actor;
 using EventEngine.Actors.Bridge;
+using EventEngine.Actors.Diagnostics;
 
 namespace EventEngine.Actors.Plugins;
 
@@ -8,13 +10,17 @@ internal sealed class HandlerRun
 {
     private int _actorThread;
 
-    public HandlerRun(Delivery delivery, CancellationTokenSource owner)
+    public HandlerRun(Delivery delivery, Activity? span, CancellationTokenSource owner)
     {
         Delivery = delivery;
+        Span = span;
         Owner = owner;
     }
 
     public Delivery Delivery { get; }
+
+    /// <summary>The run's handle span (null when not traced), ended with the run.</summary>
+    public Activity? Span { get; }
 
     /// <summary>The token source of the plugin instance that started the run (a restarted instance has another).</summary>
     public CancellationTokenSource Owner { get; }
@@ -70,10 +76,10 @@ internal sealed class AsyncHandlerRuns
     }
 
     /// <summary>Starts <paramref name="invoke"/> for <paramref name="delivery"/>, its awaits resuming in <paramref name="self"/>.</summary>
-    public HandlerRun Start(IActorRef self, Delivery delivery, CancellationTokenSource owner, Func<Task> invoke)
+    public HandlerRun Start(IActorRef self, Delivery delivery, Activity? span, CancellationTokenSource owner, Func<Task> invoke)
     {
         Running++;
-        var run = new HandlerRun(delivery, owner);
+        var run = new HandlerRun(delivery, span, owner);
         try
         {
             run.Task = new ActorSynchronizationContext(self, run).Run(invoke);
@@ -99,6 +105,7 @@ internal sealed class AsyncHandlerRuns
         if (run.Ended || !run.Task.IsCompleted) return null;
         run.Ended = true;
         run.Delivery.Settle();
+        EngineTracing.EndDetached(run.Span);
         if (!ReferenceEquals(run.Owner, currentOwner)) return null; // a run of an instance that has since restarted
         Running--;
         return run.Task.Exception is { } failure ? failure.InnerExceptions.Count == 1 ? failure.InnerException : failure : null;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using EventEngine.Actors.Bridge;
@@ -291,22 +292,27 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     private void Handle(Delivery delivery)
     {
         var handler = _handlers.For(delivery.Event, delivery.Type?.ClrType);
+        var typeName = delivery.Type?.Name ?? "raw";
         if (handler is { IsAsync: true })
         {
             var token = _stopping.Token;
             _handling = delivery;
+            // The handle span is current while the handler starts, so its awaits carry it; it ends with the run.
+            var outer = delivery.TraceParent is null ? null : Activity.Current;
+            var runSpan = EngineTracing.StartHandle(delivery.TraceParent, typeName, Name, _engine.Router.Node);
             try
             {
-                End(_runs.Start(Self, delivery, _stopping, () => handler.InvokeAsync(delivery.Event, token)));
+                End(_runs.Start(Self, delivery, runSpan, _stopping, () => handler.InvokeAsync(delivery.Event, token)));
             }
             finally
             {
                 _handling = null;
+                if (runSpan is not null) Activity.Current = outer;
             }
             return;
         }
         _handling = delivery;
-        using var span = EngineTracing.StartHandle(delivery.TraceParent, delivery.Type?.Name ?? "raw", Name, _engine.Router.Node);
+        using var span = EngineTracing.StartHandle(delivery.TraceParent, typeName, Name, _engine.Router.Node);
         try
         {
             if (handler is null) OnUnhandledEvent(delivery.Event);
