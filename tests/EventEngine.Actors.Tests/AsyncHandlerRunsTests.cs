@@ -33,9 +33,9 @@ public class AsyncHandlerRunsTests : Akka.TestKit.Xunit2.TestKit
         var first = new TaskCompletionSource();
         var second = new TaskCompletionSource();
         Assert.False(runs.MustWait);
-        var run1 = runs.Start(TestActor, NewDelivery(1), _instance, () => first.Task);
+        var run1 = runs.Start(TestActor, NewDelivery(1), span: null, _instance, () => first.Task);
         Assert.False(runs.MustWait);
-        runs.Start(TestActor, NewDelivery(2), _instance, () => second.Task);
+        runs.Start(TestActor, NewDelivery(2), span: null, _instance, () => second.Task);
         Assert.Equal(2, runs.Running);
         Assert.True(runs.MustWait);
         Assert.False(runs.HoldsOtherMessages); // with more than one slot, other messages are not held
@@ -61,7 +61,7 @@ public class AsyncHandlerRunsTests : Akka.TestKit.Xunit2.TestKit
     {
         var runs = new AsyncHandlerRuns(maxConcurrency: 1);
         var pending = new TaskCompletionSource();
-        var run = runs.Start(TestActor, NewDelivery(1), _instance, () => pending.Task);
+        var run = runs.Start(TestActor, NewDelivery(1), span: null, _instance, () => pending.Task);
         Assert.True(runs.HoldsOtherMessages); // ReceiveAsync semantics with one slot
         Assert.Null(runs.End(run, _instance)); // not completed yet: nothing happens
         Assert.Equal(1, _credit.InFlight);
@@ -80,8 +80,8 @@ public class AsyncHandlerRunsTests : Akka.TestKit.Xunit2.TestKit
     public void A_failing_run_reports_its_own_exception_and_a_synchronous_throw_counts_as_a_failed_run()
     {
         var runs = new AsyncHandlerRuns(maxConcurrency: 2);
-        var failed = runs.Start(TestActor, NewDelivery(1), _instance, () => Task.FromException(new InvalidOperationException("bad event")));
-        var thrown = runs.Start(TestActor, NewDelivery(2), _instance, () => throw new FormatException("threw at once"));
+        var failed = runs.Start(TestActor, NewDelivery(1), span: null, _instance, () => Task.FromException(new InvalidOperationException("bad event")));
+        var thrown = runs.Start(TestActor, NewDelivery(2), span: null, _instance, () => throw new FormatException("threw at once"));
         Assert.Equal("bad event", Assert.IsType<InvalidOperationException>(runs.End(failed, _instance)).Message);
         Assert.Equal("threw at once", Assert.IsType<FormatException>(runs.End(thrown, _instance)).Message);
         Assert.Equal(0, _credit.InFlight);
@@ -93,10 +93,10 @@ public class AsyncHandlerRunsTests : Akka.TestKit.Xunit2.TestKit
     public void A_run_of_an_instance_that_has_since_restarted_is_settled_but_neither_takes_a_slot_nor_fails()
     {
         var failing = new TaskCompletionSource();
-        var oldRun = new AsyncHandlerRuns(maxConcurrency: 1).Start(TestActor, NewDelivery(1), _instance, () => failing.Task);
+        var oldRun = new AsyncHandlerRuns(maxConcurrency: 1).Start(TestActor, NewDelivery(1), span: null, _instance, () => failing.Task);
         using var restarted = new CancellationTokenSource();
         var runs = new AsyncHandlerRuns(maxConcurrency: 1); // the restarted instance's slots
-        runs.Start(TestActor, NewDelivery(2), restarted, () => new TaskCompletionSource().Task);
+        runs.Start(TestActor, NewDelivery(2), span: null, restarted, () => new TaskCompletionSource().Task);
         failing.SetException(new InvalidOperationException("late failure"));
         Assert.Same(oldRun, ExpectMsg<HandlerRunEnded>().Run);
         Assert.Null(runs.End(oldRun, restarted));
