@@ -9,6 +9,10 @@
 # their paths are printed. pytest's exit 5 (no tests collected) is a failure. Skipped tests are
 # counted and named; under CI=true the tests that need the built engine fail instead of skipping.
 set -uo pipefail
+# Tests send SIGINT (Ctrl+C) to the engines they start. A shell started in the background hands its children
+# SIGINT ignored, and .NET keeps an inherited "ignored", so such a test would wait for an exit that never comes:
+# restore the default disposition once for everything below.
+if [ -z "${TESTS_SIGINT_DEFAULT:-}" ]; then exec env --default-signal=INT TESTS_SIGINT_DEFAULT=1 bash "$0" "$@"; fi
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 HANG_TIMEOUT=${HANG_TIMEOUT:-3m}
