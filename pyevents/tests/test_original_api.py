@@ -114,6 +114,6 @@ def test_kill_9_in_the_middle_of_a_batch_loses_nothing():
         take_all(socket, list((collections.Counter(EXAMPLE_EVENTS) - collections.Counter(finished)).elements()), got)
         assert not unfinished - collections.Counter(got), f"not handed out again: {unfinished}, then {got}"
         assert_in_order(got)
-        assert any("unacknowledged event(s) are handed out again" in line for line in engine.stdout_lines), engine.output()
+        wait_for_output(engine, "unacknowledged event(s) are handed out again", TIMEOUT)  # logged asynchronously
         quit_cleanly(engine, socket)
     context.term()
