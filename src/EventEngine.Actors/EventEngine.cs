@@ -107,6 +107,8 @@ public sealed class EventEngine : IExtension
     {
         var builder = new EventEngineBuilder(system, ServicesOf(system));
         configure(builder);
+        if (system.Settings.Setup.Get<EngineComponentSetup>() is { HasValue: true } setup)
+            foreach (var component in setup.Value.Components) builder.AddComponent(component);
         system.Settings.InjectTopLevelFallback(ReferenceConfig);
         var config = settingsOverrides is null ? system.Settings.Config : settingsOverrides.WithFallback(system.Settings.Config);
         var engine = new EventEngine(system, EngineSettings.From(config),

@@ -112,3 +112,12 @@ internal interface IEngineComponent
     /// <summary>Starts the component once the bridge and the supervisor exist.</summary>
     void Start(EventEngine engine);
 }
+
+/// <summary>
+/// Components an actor system's setup adds to the engine it will host, whatever code starts the engine (how
+/// Akka.Hosting extensions such as <c>WithEventEngineCluster</c> add their part to <c>WithEventEngine</c>'s engine).
+/// </summary>
+internal sealed class EngineComponentSetup(IReadOnlyList<IEngineComponent> components) : Akka.Actor.Setup.Setup
+{
+    public IReadOnlyList<IEngineComponent> Components { get; } = components;
+}

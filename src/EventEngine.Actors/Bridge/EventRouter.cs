@@ -58,7 +58,17 @@ internal sealed class EventRouter
     /// type with the longest matching filter, else delivered raw. A frame that fails to decode is logged, counted
     /// and dropped. <paramref name="toWire"/> also offers it to outside subscribers.
     /// </summary>
-    public int PublishFrame(byte[] frame, CreditWindow credit, bool toWire, string publisher = "host")
+    public int PublishFrame(byte[] frame, CreditWindow credit, bool toWire, string publisher = "host") =>
+        PublishFrame(frame, credit, toWire, publisher, fromOtherNode: false);
+
+    /// <summary>
+    /// Publishes a frame another cluster node sent (decoded like a frame from outside): to local subscribers and this
+    /// node's outside subscribers, never on to a third node.
+    /// </summary>
+    public int PublishFromNode(byte[] frame, CreditWindow credit, string publisher) =>
+        PublishFrame(frame, credit, toWire: true, publisher, fromOtherNode: true);
+
+    private int PublishFrame(byte[] frame, CreditWindow credit, bool toWire, string publisher, bool fromOtherNode)
     {
         object @event;
         EventType? type;
@@ -79,7 +89,7 @@ internal sealed class EventRouter
         _metrics.Published(typeName, publisher);
         using var span = EngineTracing.StartPublish(typeName, Node);
         if (toWire && Wire is { } wire && route.GoesOutside(frame)) wire(frame);
-        return Deliver(route, new Delivery(@event, type, credit, frame) { TraceParent = span });
+        return Deliver(route, new Delivery(@event, type, credit, frame) { TraceParent = span, FromOtherNode = fromOtherNode });
     }
 
     private int Deliver(Route route, Delivery delivery)

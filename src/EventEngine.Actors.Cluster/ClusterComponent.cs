@@ -1,0 +1,29 @@
+using Akka.Actor;
+using EventEngine.Actors.Cluster.Directory;
+using EventEngine.Actors.Cluster.Links;
+
+namespace EventEngine.Actors.Cluster;
+
+/// <summary>The engine's cluster part: registers the links' serializer and starts the inbox and the subscription directory.</summary>
+internal sealed class ClusterComponent : IEngineComponent
+{
+    public IReadOnlyCollection<string> ParticipantNames => [];
+
+    public void Start(EventEngine engine)
+    {
+        var system = (ExtendedActorSystem)engine.System;
+        system.Settings.InjectTopLevelFallback(EventEngineCluster.ReferenceConfig);
+        var settings = ClusterSettings.From(system.Settings.Config);
+        if (!settings.Enabled) return;
+        if (system.Provider is not Akka.Cluster.ClusterActorRefProvider)
+            throw new EventEngineException(
+                $"event-engine.cluster is enabled but actor system '{system.Name}' was not created with akka.actor.provider = cluster " +
+                "(Akka.Hosting: WithClustering(...); a configuration of your own: put EventEngineCluster.ReferenceConfig under it as fallback)");
+        var serializer = new LinkSerializer(system);
+        system.Serialization.AddSerializer("event-engine-link", serializer);
+        system.Serialization.AddSerializationMap(typeof(NodeBatch), serializer);
+        system.Serialization.AddSerializationMap(typeof(NodeAck), serializer);
+        engine.Spawn(Props.Create(() => new NodeInbox(engine)), NodeInbox.Name);
+        engine.Spawn(Props.Create(() => new SubscriptionDirectory(engine, settings)), SubscriptionDirectory.Name);
+    }
+}

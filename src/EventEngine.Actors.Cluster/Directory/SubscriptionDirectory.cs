@@ -1,0 +1,124 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.DistributedData;
+using Akka.Event;
+using EventEngine.Actors.Bridge;
+using EventEngine.Actors.Cluster.Links;
+
+namespace EventEngine.Actors.Cluster.Directory;
+
+/// <summary>
+/// The cluster-wide subscription directory, one per node: a Distributed Data map from each node (address and uid) to
+/// the prefixes its subscribers hold. It writes this node's entry whenever the bridge publishes a routing snapshot that
+/// changes it, and keeps one <see cref="NodeLink"/> per other member that is Up, subscribed in the routing table with
+/// that member's prefixes (zmq prefix semantics, as for any subscriber). A member that is no longer Up loses its link.
+/// </summary>
+internal sealed class SubscriptionDirectory : ReceiveActor
+{
+    /// <summary>The directory's name under the engine's system actor.</summary>
+    public const string Name = "event-engine-cluster-directory";
+
+    private static readonly LWWDictionaryKey<string, string> Key = new("event-engine-subscriptions");
+    private static readonly IWriteConsistency WriteToAll = new WriteAll(TimeSpan.FromSeconds(3));
+
+    private readonly EventEngine _engine;
+    private readonly ClusterSettings _settings;
+    private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
+    private readonly IActorRef _replicator = DistributedData.Get(Context.System).Replicator;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<UniqueAddress, IActorRef> _links = new();
+    private readonly HashSet<IActorRef> _linkRefs = new();
+    private readonly HashSet<UniqueAddress> _up = new();
+    private IImmutableDictionary<string, string> _entries = ImmutableDictionary<string, string>.Empty;
+    private string? _ownEntry;
+
+    public SubscriptionDirectory(EventEngine engine, ClusterSettings settings)
+    {
+        _engine = engine;
+        _settings = settings;
+        Receive<RoutingChanged>(r =>
+        {
+            var entry = NodePrefixes.Of(r.Table, _linkRefs);
+            if (entry == _ownEntry) return;
+            _ownEntry = entry;
+            WriteOwnEntry();
+        });
+        Receive<Changed>(c =>
+        {
+            _entries = c.Get(Key).Entries;
+            Reconcile();
+        });
+        Receive<ClusterEvent.MemberUp>(m =>
+        {
+            if (m.Member.UniqueAddress == _cluster.SelfUniqueAddress) return;
+            _up.Add(m.Member.UniqueAddress);
+            WriteOwnEntry(); // straight to the newcomer, not in a gossip round
+            Reconcile();
+        });
+        Receive<ClusterEvent.IMemberEvent>(m =>
+        {
+            if (_up.Remove(m.Member.UniqueAddress)) Reconcile();
+        });
+        Receive<Terminated>(t =>
+        {
+            // A link that failed: what it held is already counted; a new one takes over if its member is still Up.
+            var member = _links.FirstOrDefault(l => l.Value.Equals(t.ActorRef)).Key;
+            if (member is null) return;
+            _links.Remove(member);
+            _linkRefs.Remove(t.ActorRef);
+            Reconcile();
+        });
+        Receive<UpdateSuccess>(_ => { });
+        Receive<IUpdateFailure>(f => _log.Debug("Subscription directory: {0}; gossip will spread the entry", f));
+    }
+
+    protected override void PreStart()
+    {
+        _replicator.Tell(Dsl.Subscribe(Key, Self));
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));
+        _engine.Bridge.Tell(new ObserveRouting(Self));
+    }
+
+    protected override void PostStop() => _cluster.Unsubscribe(Self);
+
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    private static string KeyOf(UniqueAddress node) => $"{node.Address}#{node.Uid}";
+
+    private void WriteOwnEntry()
+    {
+        if (_ownEntry is not { } entry) return;
+        var self = _cluster.SelfUniqueAddress;
+        _replicator.Tell(Dsl.Update(Key, LWWDictionary<string, string>.Empty, WriteToAll,
+            map => map.SetItem(self, KeyOf(self), entry)));
+    }
+
+    private void Reconcile()
+    {
+        foreach (var (member, link) in _links.Where(l => !_up.Contains(l.Key)).ToList())
+        {
+            _log.Info("Node {0} is no longer Up: its link stops", member.Address);
+            Context.Unwatch(link);
+            Context.Stop(link);
+            _links.Remove(member);
+            _linkRefs.Remove(link);
+        }
+        foreach (var member in _up)
+        {
+            if (!_entries.TryGetValue(KeyOf(member), out var entry)) continue; // its subscriptions are not known yet
+            var prefixes = NodePrefixes.Decode(entry, out var malformed);
+            if (malformed > 0)
+                _log.Warning("Node {0}'s directory entry has {1} malformed prefix(es); they are ignored", member.Address, malformed);
+            if (!_links.TryGetValue(member, out var link))
+            {
+                link = Context.ActorOf(Props.Create(() => new NodeLink(_engine, member.Address, _settings.Link)), $"link-{member.Uid}");
+                Context.Watch(link);
+                _links[member] = link;
+                _linkRefs.Add(link);
+                _log.Info("Node {0} is Up: linked", member.Address);
+            }
+            link.Tell(new LinkPrefixes(prefixes));
+        }
+    }
+}

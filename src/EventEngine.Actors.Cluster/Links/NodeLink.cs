@@ -1,0 +1,131 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Event;
+using EventEngine.Actors.Bridge;
+
+namespace EventEngine.Actors.Cluster.Links;
+
+/// <summary>The prefixes the link's node subscribes to (its directory entry), replacing earlier ones.</summary>
+internal sealed record LinkPrefixes(ImmutableArray<byte[]> Prefixes);
+
+/// <summary>
+/// Carries the events of this node to one other node. To the router it is one subscriber, holding the prefixes of
+/// every subscriber on that node, so an event is encoded once and sent once per interested node however many
+/// subscribers it has there. Events are batched (count, bytes, linger) and sent in publication order. Every event it
+/// holds keeps its source's credit until the peer acknowledges its batch; a slow peer therefore pauses the producers
+/// here, without blocking a thread and without a buffer beyond their windows. Events that came from another node
+/// are never sent on (no loops). When the link stops (its node left), what it holds is dropped, counted
+/// (<c>node-left</c>) and its credit returned.
+/// </summary>
+internal sealed class NodeLink : ReceiveActor, IWithTimers
+{
+    private readonly EventEngine _engine;
+    private readonly LinkSettings _settings;
+    private readonly ActorSelection _peerInbox;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly List<byte[]> _frames = new();
+    private readonly List<Delivery> _batch = new();
+    private readonly Queue<(long Sequence, List<Delivery> Deliveries)> _unacknowledged = new();
+    private ImmutableArray<byte[]>? _prefixes;
+    private int _batchBytes;
+    private long _sequence;
+    private long _tooLarge;
+
+    public NodeLink(EventEngine engine, Address peer, LinkSettings settings)
+    {
+        _engine = engine;
+        _settings = settings;
+        _peerInbox = Context.ActorSelection(new RootActorPath(peer) / NodeInbox.PathElements);
+
+        Receive<LinkPrefixes>(p =>
+        {
+            if (_prefixes is { } current && SameSet(current, p.Prefixes)) return;
+            _prefixes = p.Prefixes;
+            engine.Bridge.Tell(new Subscribe(Self, p.Prefixes));
+        });
+        Receive<SubscriptionsActive>(_ => { });
+        Receive<Delivery>(Add);
+        Receive<Flush>(_ => SendBatch());
+        Receive<NodeAck>(a =>
+        {
+            while (_unacknowledged.TryPeek(out var oldest) && oldest.Sequence <= a.Sequence)
+                foreach (var delivery in _unacknowledged.Dequeue().Deliveries) delivery.Settle();
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Events taken and not yet acknowledged by the peer.</summary>
+    private int Held => _batch.Count + _unacknowledged.Sum(b => b.Deliveries.Count);
+
+    protected override void PostStop()
+    {
+        var dropped = Held;
+        foreach (var delivery in _batch.Concat(_unacknowledged.SelectMany(b => b.Deliveries))) delivery.Settle();
+        if (dropped == 0) return;
+        _engine.Metrics.Dropped("node-left", dropped);
+        _log.Warning("The link to {0} stopped holding {1} event(s) not acknowledged by that node; they are dropped (counted in event_engine.events.dropped, reason node-left)",
+            _peerInbox.Anchor.Path.Address, dropped);
+    }
+
+    private void Add(Delivery delivery)
+    {
+        if (delivery.FromOtherNode)
+        {
+            delivery.Settle();
+            return;
+        }
+        byte[] frame;
+        try
+        {
+            frame = delivery.Frame;
+        }
+        catch (Exception e)
+        {
+            delivery.Settle();
+            _engine.Metrics.Dropped("unencodable");
+            _log.Error(e, "A {0} event could not be encoded for another node; dropped (counted, reason unencodable)", delivery.Type?.Name ?? "raw");
+            return;
+        }
+        if (frame.Length > _settings.MaxEventSize)
+        {
+            RefuseTooLarge(delivery, frame.Length);
+            return;
+        }
+        if (_batch.Count == 0) Timers.StartSingleTimer(Flush.Instance, Flush.Instance, _settings.Linger);
+        _batch.Add(delivery);
+        _frames.Add(frame);
+        _batchBytes += 4 + frame.Length;
+        if (_batch.Count >= _settings.MaxBatchCount || _batchBytes >= _settings.MaxBatchBytes) SendBatch();
+    }
+
+    // A batch may exceed max-batch-bytes by one event (at most max-event-size), never Akka.Remote's frame size with the defaults.
+    private void SendBatch()
+    {
+        Timers.Cancel(Flush.Instance);
+        if (_batch.Count == 0) return;
+        _peerInbox.Tell(new NodeBatch(++_sequence, [.. _frames]), Self);
+        _unacknowledged.Enqueue((_sequence, [.. _batch]));
+        _batch.Clear();
+        _frames.Clear();
+        _batchBytes = 0;
+    }
+
+    // One log line for the first and then every 1000th, never one per event.
+    private void RefuseTooLarge(Delivery delivery, int size)
+    {
+        delivery.Settle();
+        _engine.Metrics.Dropped("too-large-for-link");
+        if (++_tooLarge % 1000 == 1)
+            _log.Error("A {0} event of {1} bytes is larger than event-engine.cluster.link.max-event-size ({2} bytes): it is not sent to {3} ({4} such event(s) so far, counted in event_engine.events.dropped, reason too-large-for-link); local subscribers still get it",
+                delivery.Type?.Name ?? "raw", size, _settings.MaxEventSize, _peerInbox.Anchor.Path.Address, _tooLarge);
+    }
+
+    private static bool SameSet(ImmutableArray<byte[]> a, ImmutableArray<byte[]> b) =>
+        a.Length == b.Length && a.All(x => b.Any(y => x.AsSpan().SequenceEqual(y)));
+
+    private sealed class Flush
+    {
+        public static readonly Flush Instance = new();
+    }
+}
