@@ -4,7 +4,7 @@ using EventEngine.Actors.Cluster.Links;
 
 namespace EventEngine.Actors.Cluster;
 
-/// <summary>The engine's cluster part: registers the links' serializer and starts the inbox and the subscription directory.</summary>
+/// <summary>The engine's cluster part: checks the actor system is a cluster member with the links' serializer, and starts the inbox and the subscription directory.</summary>
 internal sealed class ClusterComponent : IEngineComponent
 {
     public IReadOnlyCollection<string> ParticipantNames => [];
@@ -19,10 +19,9 @@ internal sealed class ClusterComponent : IEngineComponent
             throw new EventEngineException(
                 $"event-engine.cluster is enabled but actor system '{system.Name}' was not created with akka.actor.provider = cluster " +
                 "(Akka.Hosting: WithClustering(...); a configuration of your own: put EventEngineCluster.ReferenceConfig under it as fallback)");
-        var serializer = new LinkSerializer(system);
-        system.Serialization.AddSerializer("event-engine-link", serializer);
-        system.Serialization.AddSerializationMap(typeof(NodeBatch), serializer);
-        system.Serialization.AddSerializationMap(typeof(NodeAck), serializer);
+        if (system.Serialization.FindSerializerForType(typeof(NodeBatch)) is not LinkSerializer)
+            throw new EventEngineException(
+                $"actor system '{system.Name}' was created without the cluster's serializer binding: put EventEngineCluster.ReferenceConfig under its configuration as fallback (WithEventEngineCluster does)");
         engine.Spawn(Props.Create(() => new NodeInbox(engine)), NodeInbox.Name);
         engine.Spawn(Props.Create(() => new SubscriptionDirectory(engine, settings)), SubscriptionDirectory.Name);
     }
