@@ -5,6 +5,7 @@ using Akka.DistributedData;
 using Akka.Event;
 using EventEngine.Actors.Bridge;
 using EventEngine.Actors.Cluster.Links;
+using EventEngine.Actors.Supervision;
 
 namespace EventEngine.Actors.Cluster.Directory;
 
@@ -13,6 +14,10 @@ namespace EventEngine.Actors.Cluster.Directory;
 /// the prefixes its subscribers hold. It writes this node's entry whenever the bridge publishes a routing snapshot that
 /// changes it, and keeps one <see cref="NodeLink"/> per other member that is Up, subscribed in the routing table with
 /// that member's prefixes (zmq prefix semantics, as for any subscriber). A member that is no longer Up loses its link.
+/// <para>Start-up: the node's entry is first written once every local participant of the barrier is ready (all its
+/// subscriptions active), so an entry another node sees is complete. The cluster's own participant is ready once this
+/// node and at least <c>min-nodes</c> members are Up, every Up member's entry is known and every link's prefixes are
+/// active: the first event a plugin publishes then reaches subscribers on every node already in the cluster.</para>
 /// </summary>
 internal sealed class SubscriptionDirectory : ReceiveActor
 {
@@ -31,7 +36,11 @@ internal sealed class SubscriptionDirectory : ReceiveActor
     private readonly HashSet<IActorRef> _linkRefs = new();
     private readonly HashSet<UniqueAddress> _up = new();
     private IImmutableDictionary<string, string> _entries = ImmutableDictionary<string, string>.Empty;
+    private readonly HashSet<IActorRef> _activeLinks = new();
     private string? _ownEntry;
+    private bool _localReady;
+    private bool _selfUp;
+    private bool _barrierPassed;
 
     public SubscriptionDirectory(EventEngine engine, ClusterSettings settings)
     {
@@ -49,9 +58,25 @@ internal sealed class SubscriptionDirectory : ReceiveActor
             _entries = c.Get(Key).Entries;
             Reconcile();
         });
+        Receive<LocalParticipantsReady>(_ =>
+        {
+            _localReady = true;
+            WriteOwnEntry();
+            CheckBarrier();
+        });
+        Receive<LinkActive>(_ =>
+        {
+            if (_linkRefs.Contains(Sender)) _activeLinks.Add(Sender);
+            CheckBarrier();
+        });
         Receive<ClusterEvent.MemberUp>(m =>
         {
-            if (m.Member.UniqueAddress == _cluster.SelfUniqueAddress) return;
+            if (m.Member.UniqueAddress == _cluster.SelfUniqueAddress)
+            {
+                _selfUp = true;
+                CheckBarrier();
+                return;
+            }
             _up.Add(m.Member.UniqueAddress);
             WriteOwnEntry(); // straight to the newcomer, not in a gossip round
             Reconcile();
@@ -67,6 +92,7 @@ internal sealed class SubscriptionDirectory : ReceiveActor
             if (member is null) return;
             _links.Remove(member);
             _linkRefs.Remove(t.ActorRef);
+            _activeLinks.Remove(t.ActorRef);
             Reconcile();
         });
         Receive<UpdateSuccess>(_ => { });
@@ -78,6 +104,7 @@ internal sealed class SubscriptionDirectory : ReceiveActor
         _replicator.Tell(Dsl.Subscribe(Key, Self));
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));
         _engine.Bridge.Tell(new ObserveRouting(Self));
+        _engine.LocalParticipantsReady.PipeTo(Self, success: () => LocalParticipantsReady.Instance);
     }
 
     protected override void PostStop() => _cluster.Unsubscribe(Self);
@@ -88,7 +115,7 @@ internal sealed class SubscriptionDirectory : ReceiveActor
 
     private void WriteOwnEntry()
     {
-        if (_ownEntry is not { } entry) return;
+        if (!_localReady || _ownEntry is not { } entry) return;
         var self = _cluster.SelfUniqueAddress;
         _replicator.Tell(Dsl.Update(Key, LWWDictionary<string, string>.Empty, WriteToAll,
             map => map.SetItem(self, KeyOf(self), entry)));
@@ -103,6 +130,7 @@ internal sealed class SubscriptionDirectory : ReceiveActor
             Context.Stop(link);
             _links.Remove(member);
             _linkRefs.Remove(link);
+            _activeLinks.Remove(link);
         }
         foreach (var member in _up)
         {
@@ -120,5 +148,21 @@ internal sealed class SubscriptionDirectory : ReceiveActor
             }
             link.Tell(new LinkPrefixes(prefixes));
         }
+        CheckBarrier();
+    }
+
+    private void CheckBarrier()
+    {
+        if (_barrierPassed || !_localReady || !_selfUp || _up.Count + 1 < _settings.MinNodes) return;
+        if (_up.Any(m => !_links.TryGetValue(m, out var link) || !_activeLinks.Contains(link))) return;
+        _barrierPassed = true;
+        _log.Info("Cluster: {0} node(s) Up with their subscriptions known; this node's plugins may start", _up.Count + 1);
+        _engine.Supervisor.Tell(new ParticipantReady(ClusterComponent.ParticipantName));
+        _engine.Supervisor.Tell(new ParticipantFinished(ClusterComponent.ParticipantName));
+    }
+
+    private sealed class LocalParticipantsReady
+    {
+        public static readonly LocalParticipantsReady Instance = new();
     }
 }

@@ -8,6 +8,12 @@ namespace EventEngine.Actors.Cluster.Links;
 /// <summary>The prefixes the link's node subscribes to (its directory entry), replacing earlier ones.</summary>
 internal sealed record LinkPrefixes(ImmutableArray<byte[]> Prefixes);
 
+/// <summary>A link tells its directory: the last prefixes it was given are in the routing table every publisher reads.</summary>
+internal sealed class LinkActive
+{
+    public static readonly LinkActive Instance = new();
+}
+
 /// <summary>
 /// Carries the events of this node to one other node. To the router it is one subscriber, holding the prefixes of
 /// every subscriber on that node, so an event is encoded once and sent once per interested node however many
@@ -30,6 +36,7 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
     private int _batchBytes;
     private long _sequence;
     private long _tooLarge;
+    private int _subscribing;
 
     public NodeLink(EventEngine engine, Address peer, LinkSettings settings)
     {
@@ -41,9 +48,13 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
         {
             if (_prefixes is { } current && SameSet(current, p.Prefixes)) return;
             _prefixes = p.Prefixes;
+            _subscribing++;
             engine.Bridge.Tell(new Subscribe(Self, p.Prefixes));
         });
-        Receive<SubscriptionsActive>(_ => { });
+        Receive<SubscriptionsActive>(_ =>
+        {
+            if (--_subscribing == 0) Context.Parent.Tell(LinkActive.Instance);
+        });
         Receive<Delivery>(Add);
         Receive<Flush>(_ => SendBatch());
         Receive<NodeAck>(a =>
