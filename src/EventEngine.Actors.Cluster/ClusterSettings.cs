@@ -23,7 +23,8 @@ public sealed record ClusterSettings(bool Enabled, int MinNodes, LinkSettings Li
                 Positive(c, "cluster.link.max-batch-count"),
                 PositiveSize(c, "cluster.link.max-batch-bytes"),
                 linger,
-                PositiveSize(c, "cluster.link.max-event-size")));
+                PositiveSize(c, "cluster.link.max-event-size"),
+                Setting.Duration(c, "cluster.link.unreachable-grace")));
     }
 
     private static int Positive(Config c, string path)
@@ -46,4 +47,5 @@ public sealed record ClusterSettings(bool Enabled, int MinNodes, LinkSettings Li
 /// <param name="MaxBatchBytes">Bytes of frames at which a batch is sent.</param>
 /// <param name="Linger">How long the first event of a batch waits for more.</param>
 /// <param name="MaxEventSize">Largest frame sent to another node; larger events are dropped for other nodes and counted.</param>
-public sealed record LinkSettings(int MaxBatchCount, int MaxBatchBytes, TimeSpan Linger, int MaxEventSize);
+/// <param name="UnreachableGrace">How long a link to an unreachable node holds what it carries before dropping it.</param>
+public sealed record LinkSettings(int MaxBatchCount, int MaxBatchBytes, TimeSpan Linger, int MaxEventSize, TimeSpan UnreachableGrace);

@@ -38,3 +38,36 @@ public sealed class CrossNodeFlowControlTests
         await Wait.For(producing, "the producer to finish once the consumer reads");
     }
 }
+
+public sealed class UnreachableNodeTests
+{
+    private const int Window = 100;
+
+    [Fact]
+    public async Task A_link_to_a_crashed_node_holds_for_the_grace_period_then_drops_and_counts_and_the_producer_goes_on()
+    {
+        // downing off: the crashed node stays unreachable (not removed), so the grace period is what frees the producer
+        await using var cluster = await InProcessCluster.StartAsync(2, (_, _) => { }, $$"""
+            akka.cluster.downing-provider-class = ""
+            akka.coordinated-shutdown.run-by-actor-system-terminate = off
+            event-engine.flow-control { high-water-mark = {{Window}}, low-water-mark = {{Window / 2}} }
+            event-engine.cluster.link.unreachable-grace = 1s
+            """);
+        var (producer, crashing) = (cluster[0], cluster[1]);
+        using var dropped = new DropCounter(producer);
+        await using var subscription = await crashing.Subscriber.SubscribeAsync<TypeX>();
+        await InProcessCluster.UntilLinkedAsync<TypeX>(producer, nodes: 1);
+
+        await crashing.System.Terminate(); // no leave, no goodbye: the node is gone
+        const int count = 20 * Window;
+        var producing = Task.Run(async () =>
+        {
+            for (var i = 0; i < count; i++) await producer.Publisher.PublishAsync(new TypeX(i));
+        });
+
+        await Wait.For(producing, "the producer to go on once the grace period is over");
+        await Wait.Until(() => dropped.Of("node-unreachable") > 0, "drops counted as node-unreachable");
+        // at most what the node could have taken before it went (two windows and a batch) is not counted as dropped
+        Assert.InRange(dropped.Of("node-unreachable"), count - 3 * Window - 512, count);
+    }
+}

@@ -82,7 +82,8 @@ internal sealed class InProcessCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Task.WhenAll(Nodes.Select(n => CoordinatedShutdown.Get(n.System).Run(CoordinatedShutdown.ClrExitReason.Instance)));
+        await Task.WhenAll(Nodes.Where(n => !n.System.WhenTerminated.IsCompleted)
+            .Select(n => CoordinatedShutdown.Get(n.System).Run(CoordinatedShutdown.ClrExitReason.Instance)));
     }
 }
 

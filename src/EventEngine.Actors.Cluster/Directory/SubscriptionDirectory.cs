@@ -81,6 +81,8 @@ internal sealed class SubscriptionDirectory : ReceiveActor
             WriteOwnEntry(); // straight to the newcomer, not in a gossip round
             Reconcile();
         });
+        Receive<ClusterEvent.UnreachableMember>(m => LinkOf(m.Member)?.Tell(new PeerReachability(false)));
+        Receive<ClusterEvent.ReachableMember>(m => LinkOf(m.Member)?.Tell(new PeerReachability(true)));
         Receive<ClusterEvent.IMemberEvent>(m =>
         {
             if (_up.Remove(m.Member.UniqueAddress)) Reconcile();
@@ -102,7 +104,7 @@ internal sealed class SubscriptionDirectory : ReceiveActor
     protected override void PreStart()
     {
         _replicator.Tell(Dsl.Subscribe(Key, Self));
-        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
         _engine.Bridge.Tell(new ObserveRouting(Self));
         _engine.LocalParticipantsReady.PipeTo(Self, success: () => LocalParticipantsReady.Instance);
     }
@@ -110,6 +112,8 @@ internal sealed class SubscriptionDirectory : ReceiveActor
     protected override void PostStop() => _cluster.Unsubscribe(Self);
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    private IActorRef? LinkOf(Member member) => _links.GetValueOrDefault(member.UniqueAddress);
 
     private static string KeyOf(UniqueAddress node) => $"{node.Address}#{node.Uid}";
 
@@ -145,6 +149,7 @@ internal sealed class SubscriptionDirectory : ReceiveActor
                 _links[member] = link;
                 _linkRefs.Add(link);
                 _log.Info("Node {0} is Up: linked", member.Address);
+                if (_cluster.State.Unreachable.Any(m => m.UniqueAddress == member)) link.Tell(new PeerReachability(false));
             }
             link.Tell(new LinkPrefixes(prefixes));
         }

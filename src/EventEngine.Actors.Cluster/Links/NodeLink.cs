@@ -8,6 +8,9 @@ namespace EventEngine.Actors.Cluster.Links;
 /// <summary>The prefixes the link's node subscribes to (its directory entry), replacing earlier ones.</summary>
 internal sealed record LinkPrefixes(ImmutableArray<byte[]> Prefixes);
 
+/// <summary>The link's node became unreachable (<see cref="Reachable"/> false) or reachable again.</summary>
+internal sealed record PeerReachability(bool Reachable);
+
 /// <summary>A link tells its directory: the last prefixes it was given are in the routing table every publisher reads.</summary>
 internal sealed class LinkActive
 {
@@ -21,7 +24,9 @@ internal sealed class LinkActive
 /// holds keeps its source's credit until the peer acknowledges its batch; a slow peer therefore pauses the producers
 /// here, without blocking a thread and without a buffer beyond their windows. Events that came from another node
 /// are never sent on (no loops). When the link stops (its node left), what it holds is dropped, counted
-/// (<c>node-left</c>) and its credit returned.
+/// (<c>node-left</c>) and its credit returned. While its node is unreachable it holds on for
+/// <c>link.unreachable-grace</c>, then drops what it holds and every new event until the node is reachable again
+/// (<c>node-unreachable</c>): at most once on the link, never a duplicate (nothing is ever sent twice).
 /// </summary>
 internal sealed class NodeLink : ReceiveActor, IWithTimers
 {
@@ -37,6 +42,7 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
     private long _sequence;
     private long _tooLarge;
     private int _subscribing;
+    private bool _dropping;
 
     public NodeLink(EventEngine engine, Address peer, LinkSettings settings)
     {
@@ -57,6 +63,26 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
         });
         Receive<Delivery>(Add);
         Receive<Flush>(_ => SendBatch());
+        Receive<PeerReachability>(r =>
+        {
+            if (r.Reachable)
+            {
+                Timers.Cancel(GraceOver.Instance);
+                if (_dropping) _log.Info("{0} is reachable again: its link sends again", Peer);
+                _dropping = false;
+            }
+            else if (!_dropping && !Timers.IsTimerActive(GraceOver.Instance))
+            {
+                Timers.StartSingleTimer(GraceOver.Instance, GraceOver.Instance, settings.UnreachableGrace);
+            }
+        });
+        Receive<GraceOver>(_ =>
+        {
+            _dropping = true;
+            var dropped = DropHeld("node-unreachable");
+            _log.Warning("{0} has been unreachable for {1} (event-engine.cluster.link.unreachable-grace): {2} event(s) its link held are dropped, and so is every new one for it until it is reachable again (counted in event_engine.events.dropped, reason node-unreachable)",
+                Peer, settings.UnreachableGrace, dropped);
+        });
         Receive<NodeAck>(a =>
         {
             while (_unacknowledged.TryPeek(out var oldest) && oldest.Sequence <= a.Sequence)
@@ -66,17 +92,28 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>Events taken and not yet acknowledged by the peer.</summary>
-    private int Held => _batch.Count + _unacknowledged.Sum(b => b.Deliveries.Count);
+    private Address Peer => _peerInbox.Anchor.Path.Address;
 
     protected override void PostStop()
     {
-        var dropped = Held;
-        foreach (var delivery in _batch.Concat(_unacknowledged.SelectMany(b => b.Deliveries))) delivery.Settle();
-        if (dropped == 0) return;
-        _engine.Metrics.Dropped("node-left", dropped);
-        _log.Warning("The link to {0} stopped holding {1} event(s) not acknowledged by that node; they are dropped (counted in event_engine.events.dropped, reason node-left)",
-            _peerInbox.Anchor.Path.Address, dropped);
+        var dropped = DropHeld("node-left");
+        if (dropped > 0)
+            _log.Warning("The link to {0} stopped holding {1} event(s) not acknowledged by that node; they are dropped (counted in event_engine.events.dropped, reason node-left)",
+                Peer, dropped);
+    }
+
+    // Returns the credit of everything held and counts it as dropped; acknowledgements that still arrive find nothing.
+    private int DropHeld(string reason)
+    {
+        var held = _batch.Concat(_unacknowledged.SelectMany(b => b.Deliveries)).ToList();
+        foreach (var delivery in held) delivery.Settle();
+        _batch.Clear();
+        _frames.Clear();
+        _batchBytes = 0;
+        _unacknowledged.Clear();
+        Timers.Cancel(Flush.Instance);
+        if (held.Count > 0) _engine.Metrics.Dropped(reason, held.Count);
+        return held.Count;
     }
 
     private void Add(Delivery delivery)
@@ -84,6 +121,12 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
         if (delivery.FromOtherNode)
         {
             delivery.Settle();
+            return;
+        }
+        if (_dropping)
+        {
+            delivery.Settle();
+            _engine.Metrics.Dropped("node-unreachable");
             return;
         }
         byte[] frame;
@@ -129,7 +172,7 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
         _engine.Metrics.Dropped("too-large-for-link");
         if (++_tooLarge % 1000 == 1)
             _log.Error("A {0} event of {1} bytes is larger than event-engine.cluster.link.max-event-size ({2} bytes): it is not sent to {3} ({4} such event(s) so far, counted in event_engine.events.dropped, reason too-large-for-link); local subscribers still get it",
-                delivery.Type?.Name ?? "raw", size, _settings.MaxEventSize, _peerInbox.Anchor.Path.Address, _tooLarge);
+                delivery.Type?.Name ?? "raw", size, _settings.MaxEventSize, Peer, _tooLarge);
     }
 
     private static bool SameSet(ImmutableArray<byte[]> a, ImmutableArray<byte[]> b) =>
@@ -138,5 +181,10 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
     private sealed class Flush
     {
         public static readonly Flush Instance = new();
+    }
+
+    private sealed class GraceOver
+    {
+        public static readonly GraceOver Instance = new();
     }
 }
