@@ -10,9 +10,12 @@ namespace EventEngine.Actors.Cluster.Directory;
 /// </summary>
 internal static class NodePrefixes
 {
-    /// <summary>This node's entry from a routing snapshot, leaving out the links (they hold other nodes' prefixes).</summary>
-    public static string Of(RoutingTable table, IReadOnlySet<Akka.Actor.IActorRef> links) =>
-        Encode(table.Subscribers.Where(s => !links.Contains(s.Subscriber)).SelectMany(s => s.Prefixes).Concat(table.OutsidePrefixes));
+    /// <summary>
+    /// This node's entry from a routing snapshot, leaving out the links (children of <paramref name="directory"/>: they
+    /// hold other nodes' prefixes), including one that has stopped but is still in this snapshot.
+    /// </summary>
+    public static string Of(RoutingTable table, Akka.Actor.ActorPath directory) =>
+        Encode(table.Subscribers.Where(s => !s.Subscriber.Path.Parent.Equals(directory)).SelectMany(s => s.Prefixes).Concat(table.OutsidePrefixes));
 
     public static string Encode(IEnumerable<byte[]> prefixes) =>
         string.Join(' ', prefixes.Select(Convert.ToBase64String).Distinct().Order(StringComparer.Ordinal));

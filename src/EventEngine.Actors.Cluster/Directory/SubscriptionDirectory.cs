@@ -33,7 +33,6 @@ internal sealed class SubscriptionDirectory : ReceiveActor
     private readonly IActorRef _replicator = DistributedData.Get(Context.System).Replicator;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<UniqueAddress, IActorRef> _links = new();
-    private readonly HashSet<IActorRef> _linkRefs = new();
     private readonly HashSet<UniqueAddress> _up = new();
     private IImmutableDictionary<string, string> _entries = ImmutableDictionary<string, string>.Empty;
     private readonly HashSet<IActorRef> _activeLinks = new();
@@ -48,7 +47,7 @@ internal sealed class SubscriptionDirectory : ReceiveActor
         _settings = settings;
         Receive<RoutingChanged>(r =>
         {
-            var entry = NodePrefixes.Of(r.Table, _linkRefs);
+            var entry = NodePrefixes.Of(r.Table, Self.Path);
             if (entry == _ownEntry) return;
             _ownEntry = entry;
             WriteOwnEntry();
@@ -66,7 +65,7 @@ internal sealed class SubscriptionDirectory : ReceiveActor
         });
         Receive<LinkActive>(_ =>
         {
-            if (_linkRefs.Contains(Sender)) _activeLinks.Add(Sender);
+            if (_links.ContainsValue(Sender)) _activeLinks.Add(Sender);
             CheckBarrier();
         });
         Receive<ClusterEvent.MemberUp>(m =>
@@ -93,7 +92,6 @@ internal sealed class SubscriptionDirectory : ReceiveActor
             var member = _links.FirstOrDefault(l => l.Value.Equals(t.ActorRef)).Key;
             if (member is null) return;
             _links.Remove(member);
-            _linkRefs.Remove(t.ActorRef);
             _activeLinks.Remove(t.ActorRef);
             Reconcile();
         });
@@ -133,7 +131,6 @@ internal sealed class SubscriptionDirectory : ReceiveActor
             Context.Unwatch(link);
             Context.Stop(link);
             _links.Remove(member);
-            _linkRefs.Remove(link);
             _activeLinks.Remove(link);
         }
         foreach (var member in _up)
@@ -147,7 +144,6 @@ internal sealed class SubscriptionDirectory : ReceiveActor
                 link = Context.ActorOf(Props.Create(() => new NodeLink(_engine, member.Address, _settings.Link)), $"link-{member.Uid}");
                 Context.Watch(link);
                 _links[member] = link;
-                _linkRefs.Add(link);
                 _log.Info("Node {0} is Up: linked", member.Address);
                 if (_cluster.State.Unreachable.Any(m => m.UniqueAddress == member)) link.Tell(new PeerReachability(false));
             }
