@@ -38,7 +38,8 @@ root.SetAction(async (parse, _) =>
     var results = new Results();
     var context = new BenchContext(parse.GetValue(quick), parse.GetValue(python)!,
         BenchContext.FindRepoRoot(AppContext.BaseDirectory, Environment.CurrentDirectory), results);
-    Console.WriteLine($"bench: {(context.Quick ? "quick" : "full")} run of {string.Join(", ", chosen)} on {Environment.ProcessorCount} cores, .NET {Environment.Version}, tracing listener {parse.GetValue(trace)}, load average {LoadAverage()}");
+    var loadAtStart = LoadAverage();
+    Console.WriteLine($"bench: {(context.Quick ? "quick" : "full")} run of {string.Join(", ", chosen)} on {Environment.ProcessorCount} cores, .NET {Environment.Version}, tracing listener {parse.GetValue(trace)}, load average {loadAtStart}");
     var ran = new List<string>();
     foreach (var scenario in chosen)
     {
@@ -65,7 +66,17 @@ root.SetAction(async (parse, _) =>
         Console.Error.WriteLine($"bench: {scenario} took {clock.Elapsed.TotalSeconds:F1} s");
     }
     if (parse.GetValue(charts) is { } dir) Charts.Write(results, dir);
-    if (parse.GetValue(markdown) is { } file) await File.WriteAllTextAsync(file, results.ToMarkdown());
+    // The file is what docs/benchmarks.md's "Latest figures" holds: when, where, at which commit, how busy, and how.
+    if (parse.GetValue(markdown) is { } file)
+        await File.WriteAllTextAsync(file, $"""
+            Measured on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC at commit `{GitCommit(context.RepoRoot)}` on {Environment.ProcessorCount} cores ({Environment.MachineName}), .NET {Environment.Version}, load average {loadAtStart} at the start and {LoadAverage()} at the end, with:
+
+            ```bash
+            dotnet bench/EventEngine.Benchmarks/bin/Release/net10.0/EventEngine.Benchmarks.dll {string.Join(" ", args)}
+            ```
+
+            {results.ToMarkdown()}
+            """);
     Console.WriteLine($"bench: load average at the end {LoadAverage()} (figures of a run on a busy machine are not comparable)");
     Console.WriteLine();
     Console.WriteLine(results.ToMarkdown());
@@ -84,6 +95,22 @@ static string LoadAverage()
     catch (IOException)
     {
         return "unknown";
+    }
+}
+
+static string GitCommit(string? repo)
+{
+    if (repo is null) return "unknown";
+    try
+    {
+        using var git = Process.Start(new ProcessStartInfo("git", ["-C", repo, "rev-parse", "--short", "HEAD"]) { RedirectStandardOutput = true })!;
+        var commit = git.StandardOutput.ReadToEnd().Trim();
+        git.WaitForExit();
+        return git.ExitCode == 0 ? commit : "unknown";
+    }
+    catch (System.ComponentModel.Win32Exception)
+    {
+        return "unknown (no git)";
     }
 }
 

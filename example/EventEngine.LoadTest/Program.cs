@@ -11,7 +11,11 @@ using NetMQ;
 var messages = new Option<long>("--messages") { Description = "Events the producer publishes", DefaultValueFactory = _ => 1_000_000 };
 var minSize = new Option<int>("--min-size") { Description = "Smallest payload (bytes)", DefaultValueFactory = _ => 100 };
 var maxSize = new Option<int>("--max-size") { Description = "Largest payload (bytes)", DefaultValueFactory = _ => 1000 };
-var root = new RootCommand("EventEngine.Actors load test (the original's producer -> operator -> accumulator)") { messages, minSize, maxSize };
+var bareAkka = new Option<bool>("--bare-akka")
+{
+    Description = "Run the baseline instead of the engine: the same three stages as bare Akka.NET actors (run it as its own cold process to compare)",
+};
+var root = new RootCommand("EventEngine.Actors load test (the original's producer -> operator -> accumulator)") { messages, minSize, maxSize, bareAkka };
 root.SetAction(async (parse, _) =>
 {
     LoadTestPlan plan;
@@ -29,6 +33,11 @@ root.SetAction(async (parse, _) =>
         akka.loglevel = WARNING
         event-engine.wire { publish-port = 0, subscribe-port = 0 }
         """);
+    if (parse.GetValue(bareAkka))
+    {
+        var bare = await BareAkkaPipeline.RunAsync(plan, config, TimeSpan.FromHours(1));
+        return Report(plan, bare?.Result ?? new LoadTestResult(0, 0), bare?.Elapsed ?? TimeSpan.Zero, "bare-akka", 0);
+    }
     var clock = new Stopwatch();
     using var progress = new Timer(_ => Console.Error.WriteLine($"loadtest: {clock.Elapsed.TotalSeconds:F1}s running"), null, 1000, 1000);
     var run = EventEngineApplication.RunAsync(
@@ -41,16 +50,20 @@ root.SetAction(async (parse, _) =>
     clock.Stop();
     var exit = await run;
     NetMQConfig.Cleanup(block: false);
-
-    var (delivered, sum) = result.Task.IsCompletedSuccessfully ? (result.Task.Result.Delivered, result.Task.Result.Sum) : (0L, 0L);
-    var seconds = clock.Elapsed.TotalSeconds;
-    var rate = seconds > 0 ? (long)(delivered / seconds) : 0;
-    var peakRssMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024);
-    var expected = plan.ExpectedSum();
-    if (delivered != plan.Messages || sum != expected)
-        Console.Error.WriteLine($"loadtest: FAILED: expected {plan.Messages} events summing to {expected}, accumulator saw {delivered} summing to {sum}");
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"loadtest messages={plan.Messages} delivered={delivered} sum={sum} seconds={seconds:F3} msgs_per_s={rate} peak_rss_mb={peakRssMb}"));
-    return delivered == plan.Messages && sum == expected && exit == 0 ? 0 : 1;
+    return Report(plan, result.Task.IsCompletedSuccessfully ? result.Task.Result : new LoadTestResult(0, 0), clock.Elapsed, null, exit);
 });
 return await root.Parse(args).InvokeAsync();
+
+// The result line; the exit code is non-zero unless every event was delivered with the right sum.
+static int Report(LoadTestPlan plan, LoadTestResult result, TimeSpan elapsed, string? baseline, int exit)
+{
+    var seconds = elapsed.TotalSeconds;
+    var rate = seconds > 0 ? (long)(result.Delivered / seconds) : 0;
+    var peakRssMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024);
+    var expected = plan.ExpectedSum();
+    if (result.Delivered != plan.Messages || result.Sum != expected)
+        Console.Error.WriteLine($"loadtest: FAILED: expected {plan.Messages} events summing to {expected}, accumulator saw {result.Delivered} summing to {result.Sum}");
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"loadtest {(baseline is null ? "" : $"baseline={baseline} ")}messages={plan.Messages} delivered={result.Delivered} sum={result.Sum} seconds={seconds:F3} msgs_per_s={rate} peak_rss_mb={peakRssMb}"));
+    return result.Delivered == plan.Messages && result.Sum == expected && exit == 0 ? 0 : 1;
+}

@@ -143,65 +143,15 @@ public static class Pipeline
 
     public static async Task<Outcome> RunAkka(LoadTestPlan plan, TimeSpan timeout)
     {
-        var system = ActorSystem.Create("pipeline-akka", EngineRunner.Config());
         try
         {
-            var done = new TaskCompletionSource<(long Count, long Sum, long At)>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var dispatcher = "event-engine.dispatchers.plugins";
-            var accumulator = system.ActorOf(Props.Create(() => new AkkaAccumulator(plan.Messages, done)).WithDispatcher(dispatcher));
-            var op = system.ActorOf(Props.Create(() => new AkkaOperator(accumulator)).WithDispatcher(dispatcher));
-            var producer = system.ActorOf(Props.Create(() => new AkkaProducer(plan, op)).WithDispatcher(dispatcher));
-            var started = Stopwatch.GetTimestamp();
-            producer.Tell(AkkaProducer.Go.Instance);
-            if (await Task.WhenAny(done.Task, Task.Delay(timeout)) != done.Task) return new Outcome(0, 0, 0, BenchContext.PeakRssMb());
-            var (count, sum, at) = done.Task.Result;
-            return new Outcome(count, sum, Stopwatch.GetElapsedTime(started, at).TotalSeconds, BenchContext.PeakRssMb());
+            return await BareAkkaPipeline.RunAsync(plan, EngineRunner.Config(), timeout) is var (result, elapsed)
+                ? new Outcome(result.Delivered, result.Sum, elapsed.TotalSeconds, BenchContext.PeakRssMb())
+                : new Outcome(0, 0, 0, BenchContext.PeakRssMb());
         }
         finally
         {
-            await system.Terminate();
             GC.Collect();
-        }
-    }
-
-    /// <summary>Sends the plan's events to the operator, 1000 per message it handles (so the others get the cores too).</summary>
-    private sealed class AkkaProducer : ReceiveActor
-    {
-        public AkkaProducer(LoadTestPlan plan, IActorRef op)
-        {
-            var events = Enumerable.Range(plan.MinSize, plan.MaxSize - plan.MinSize + 1)
-                .Select(size => new InitialMessage(new string('X', size))).ToArray();
-            long i = 0;
-            Receive<Go>(_ =>
-            {
-                var end = Math.Min(plan.Messages, i + 1000);
-                for (; i < end; i++) op.Tell(events[plan.SizeAt(i) - plan.MinSize], ActorRefs.NoSender);
-                if (i < plan.Messages) Self.Tell(Go.Instance);
-            });
-        }
-
-        public sealed class Go
-        {
-            public static readonly Go Instance = new();
-        }
-    }
-
-    private sealed class AkkaOperator : ReceiveActor
-    {
-        public AkkaOperator(IActorRef accumulator) =>
-            Receive<InitialMessage>(m => accumulator.Tell(new OperatorMessage(m.Payload.Length), ActorRefs.NoSender));
-    }
-
-    private sealed class AkkaAccumulator : ReceiveActor
-    {
-        public AkkaAccumulator(long expected, TaskCompletionSource<(long, long, long)> done)
-        {
-            long count = 0, sum = 0;
-            Receive<OperatorMessage>(m =>
-            {
-                sum += m.Length;
-                if (++count == expected) done.TrySetResult((count, sum, Stopwatch.GetTimestamp()));
-            });
         }
     }
 

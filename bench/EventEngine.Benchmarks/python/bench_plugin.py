@@ -4,12 +4,15 @@ The Python side of the EventEngine.Actors benchmarks (bench/EventEngine.Benchmar
 connects to its port (``--port``, else ``$EVENT_ENGINE_PORT``) and measures one thing, then quits.
 
 Modes:
-  recv-original  ``--count`` events with the original helper (``get_next_msg``: one ``next_msg`` round trip each)
+  recv-original  ``--count`` events with the original helper (``get_next_msg``) speaking the original protocol
+                 (``PYEVENTS_NEXT_MSG_BATCH=0``, set by the bench: one ``next_msg`` round trip each)
+  recv-original-api  the same code with this pyevents' default: ``get_next_msg`` fetches batches behind the scenes
   recv-fast      ``--count`` events with the fast mode (``EngineClient.next_batch``: ``next_batch <batch>``)
   pub-original   publishes ``--count`` frames of ``--size`` bytes with ``publish_msg`` (one round trip each)
   pub-fast       the same with ``EngineClient.publish_many`` (``publish_batch``, ``--batch`` events per request)
   latency        receives ``--count`` probe frames (``<filter><seq> <monotonic ns> <padding>``) with ``next_batch``
-                 and measures publish-to-handler latency (CLOCK_MONOTONIC on both sides), skipping ``--skip``
+                 and measures latency from the probe's intended send time to the handler (CLOCK_MONOTONIC on both
+                 sides), skipping ``--skip``; ``--dump FILE`` writes every latency for the bench's HdrHistogram
 
 Prints one line ``bench-result {json}``: events, and the rate of the events after the first reply (the engine holds
 that one until its start-up barrier has passed) over the time from the first reply to the last; for latency the
@@ -96,7 +99,7 @@ def pub_fast(port, count, frame, batch):
     return count, count - 1, last - first
 
 
-def latency(port, count, skip, batch, filter_bytes):
+def latency(port, count, skip, batch, filter_bytes, dump=None):
     offset = len(filter_bytes)
     latencies = [0] * count
     received = 0
@@ -108,9 +111,9 @@ def latency(port, count, skip, batch, filter_bytes):
                 seq, stamp, _ = frame[offset:].split(b" ", 2)
                 latencies[int(seq)] = now - int(stamp)
             received += len(frames)
-    if os.environ.get("BENCH_LATENCY_DUMP"):
-        with open(f"{os.environ['BENCH_LATENCY_DUMP']}.{port}", "w") as dump:
-            dump.write("\n".join(str(v) for v in latencies))
+    if dump:
+        with open(dump, "w") as out:
+            out.write("\n".join(str(v) for v in latencies))
     measured = sorted(latencies[skip:])
     return received, {f"p{p:g}_us": percentile(measured, p) / 1000.0 for p in PERCENTILES} | {
         "max_us": (measured[-1] if measured else 0) / 1000.0}
@@ -118,19 +121,20 @@ def latency(port, count, skip, batch, filter_bytes):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("mode", choices=["recv-original", "recv-fast", "pub-original", "pub-fast", "latency"])
+    parser.add_argument("mode", choices=["recv-original", "recv-original-api", "recv-fast", "pub-original", "pub-fast", "latency"])
     parser.add_argument("--port", type=int, default=int(os.environ.get("EVENT_ENGINE_PORT", "0")))
     parser.add_argument("--count", type=int, required=True)
     parser.add_argument("--size", type=int, default=200, help="bytes per published frame (filter included)")
     parser.add_argument("--filter", default="BenchEvt", help="filter of published frames / of latency probes")
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--skip", type=int, default=0, help="latency: warm-up events left out of the percentiles")
+    parser.add_argument("--dump", help="latency: also write every latency (ns, in sequence order, one per line) to this file")
     args = parser.parse_args(argv)
     if args.port <= 0:
         parser.error("no port: pass --port or set EVENT_ENGINE_PORT")
     filter_bytes = args.filter.encode("ascii")
     extra = {}
-    if args.mode == "recv-original":
+    if args.mode in ("recv-original", "recv-original-api"):
         events, timed, seconds = recv_original(args.port, args.count)
     elif args.mode == "recv-fast":
         events, timed, seconds = recv_fast(args.port, args.count, args.batch)
@@ -139,7 +143,7 @@ def main(argv=None):
     elif args.mode == "pub-fast":
         events, timed, seconds = pub_fast(args.port, args.count, frame_of(filter_bytes, args.size), args.batch)
     else:
-        events, extra = latency(args.port, args.count, args.skip, args.batch, filter_bytes)
+        events, extra = latency(args.port, args.count, args.skip, args.batch, filter_bytes, args.dump)
         timed, seconds = 0, 0.0
     # the clock starts at the first reply (the engine holds it until its start-up barrier has passed)
     result = {"mode": args.mode, "events": events, "timed_events": timed, "seconds": seconds,

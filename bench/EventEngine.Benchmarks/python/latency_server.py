@@ -4,9 +4,9 @@ Baseline of the internal -> Python latency benchmark: a pure pyzmq REP server (P
 events at a fixed rate and serves them with the fast mode's ``next_batch`` replies, so ``bench_plugin.py latency``
 (the same client the engine serves) measures what a REQ/REP hop between two Python processes costs.
 
-Each probe is stamped (CLOCK_MONOTONIC, ns) when the server builds the reply that carries it, exactly as the engine's
-probes are stamped when they are published; a probe comes into being at its due time or, while the client holds no
-request, as soon as its next request arrives. Prints ``ready <port>`` once bound; exits on ``plugin_command: quit``.
+Each probe is stamped (CLOCK_MONOTONIC, ns) with its intended send time (its due time at the rate), exactly as the
+engine's probes are: a probe due while the client holds no request waits for its next request, and that wait counts
+(no coordinated omission), as it does for the engine. Prints ``ready <port>`` once bound; exits on ``plugin_command: quit``.
 """
 import argparse
 import sys
@@ -54,7 +54,7 @@ def main(argv=None):
             n = max(0, min(max_events, due - seq))
             frames = [b"event-engine: batch %d" % n]
             for s in range(seq, seq + n):
-                body = filter_bytes + b"%d %d " % (s, now)
+                body = filter_bytes + b"%d %d " % (s, start + int(s * interval))
                 frames.append(body + b"X" * max(0, args.size - len(body)))
             seq += n
             rep.send_multipart(frames)
