@@ -29,6 +29,7 @@ public sealed class EventEngine : IExtension
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _pluginsCreated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _localParticipantsReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CreditWindow _hostCredit;
     private IActorRef _guardian = ActorRefs.Nobody;
     private int _stopping;
@@ -108,6 +109,8 @@ public sealed class EventEngine : IExtension
     {
         var builder = new EventEngineBuilder(system, ServicesOf(system));
         configure(builder);
+        if (system.Settings.Setup.Get<EngineComponentSetup>() is { HasValue: true } setup)
+            foreach (var component in setup.Value.Components) builder.AddComponent(component);
         system.Settings.InjectTopLevelFallback(ReferenceConfig);
         var config = settingsOverrides is null ? system.Settings.Config : settingsOverrides.WithFallback(system.Settings.Config);
         var engine = new EventEngine(system, EngineSettings.From(config),
@@ -250,6 +253,14 @@ public sealed class EventEngine : IExtension
 
     internal void OnPluginsCreated() => _pluginsCreated.TrySetResult();
 
+    /// <summary>
+    /// Completes once every participant of the start-up barrier but the late ones (see
+    /// <see cref="IEngineComponent.LateParticipantNames"/>) is ready: this node's subscriptions are all active.
+    /// </summary>
+    internal Task LocalParticipantsReady => _localParticipantsReady.Task;
+
+    internal void OnLocalParticipantsReady() => _localParticipantsReady.TrySetResult();
+
     internal void OnAllFinished()
     {
         if (!_completion.TrySetResult()) return;
@@ -282,7 +293,8 @@ public sealed class EventEngine : IExtension
             wire.Start(prefixes => bridge.Tell(new OutsidePrefixes(prefixes)));
         }
         var participants = builder.Components.SelectMany(c => c.ParticipantNames).ToList();
-        Supervisor = Spawn(Props.Create(() => new PluginSupervisor(this, builder.Plugins, participants)), "event-engine-plugins");
+        var late = builder.Components.SelectMany(c => c.LateParticipantNames).ToHashSet();
+        Supervisor = Spawn(Props.Create(() => new PluginSupervisor(this, builder.Plugins, participants, late)), "event-engine-plugins");
         foreach (var component in builder.Components) component.Start(this);
         EngineShutdown.Register(this);
         System.WhenTerminated.ContinueWith(_ => Metrics.Dispose(), TaskScheduler.Default);

@@ -114,6 +114,21 @@ internal interface IEngineComponent
     /// <summary>Names that join the start-up barrier and must finish before the engine completes.</summary>
     IReadOnlyCollection<string> ParticipantNames { get; }
 
+    /// <summary>
+    /// Those of <see cref="ParticipantNames"/> that wait for every other participant of this engine before they can be
+    /// ready (the cluster waits for its node's plugins to have subscribed before it publishes the node's subscriptions).
+    /// </summary>
+    IReadOnlyCollection<string> LateParticipantNames => [];
+
     /// <summary>Starts the component once the bridge and the supervisor exist.</summary>
     void Start(EventEngine engine);
+}
+
+/// <summary>
+/// Components an actor system's setup adds to the engine it will host, whatever code starts the engine (how
+/// Akka.Hosting extensions such as <c>WithEventEngineCluster</c> add their part to <c>WithEventEngine</c>'s engine).
+/// </summary>
+internal sealed class EngineComponentSetup(IReadOnlyList<IEngineComponent> components) : Akka.Actor.Setup.Setup
+{
+    public IReadOnlyList<IEngineComponent> Components { get; } = components;
 }

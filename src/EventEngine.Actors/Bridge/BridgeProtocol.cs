@@ -19,3 +19,12 @@ internal sealed class SubscriptionsActive
 /// <summary>The prefixes outside subscribers hold on the XPUB changed.</summary>
 internal sealed record OutsidePrefixes(ImmutableDictionary<string, byte[]> Prefixes);
 
+
+/// <summary>
+/// Asks the bridge to tell <paramref name="Observer"/> every routing snapshot it publishes (as a <see cref="RoutingChanged"/>),
+/// the current one first. The cluster's subscription directory reads this node's prefixes from it.
+/// </summary>
+internal sealed record ObserveRouting(IActorRef Observer);
+
+/// <summary>The bridge published a new routing snapshot.</summary>
+internal sealed record RoutingChanged(RoutingTable Table);

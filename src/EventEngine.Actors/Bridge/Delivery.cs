@@ -30,6 +30,11 @@ internal sealed class Delivery : IDeadLetterSuppression
     /// <summary>The window of the source this delivery counts against.</summary>
     public CreditWindow Credit { get; }
 
+    /// <summary>
+    /// True for an event another cluster node sent: it is delivered on this node only, never sent on to a third node.
+    /// </summary>
+    public bool FromOtherNode { get; init; }
+
     /// <summary>The publish span this delivery belongs to (null when nobody traces; a reference keeps deliveries small).</summary>
     public System.Diagnostics.Activity? TraceParent { get; init; }
 

@@ -60,7 +60,17 @@ internal sealed class EventRouter
     /// and dropped. <paramref name="toWire"/> also offers it to outside subscribers. Its publish span is a child of
     /// <paramref name="trace"/> when given (a traceparent that came with it), else of the current span.
     /// </summary>
-    public int PublishFrame(byte[] frame, CreditWindow credit, bool toWire, string publisher = "host", ActivityContext trace = default)
+    public int PublishFrame(byte[] frame, CreditWindow credit, bool toWire, string publisher = "host", ActivityContext trace = default) =>
+        PublishFrame(frame, credit, toWire, publisher, trace, fromOtherNode: false);
+
+    /// <summary>
+    /// Publishes a frame another cluster node sent (decoded like a frame from outside): to local subscribers and this
+    /// node's outside subscribers, never on to a third node.
+    /// </summary>
+    public int PublishFromNode(byte[] frame, CreditWindow credit, string publisher) =>
+        PublishFrame(frame, credit, toWire: true, publisher, trace: default, fromOtherNode: true);
+
+    private int PublishFrame(byte[] frame, CreditWindow credit, bool toWire, string publisher, ActivityContext trace, bool fromOtherNode)
     {
         object @event;
         EventType? type;
@@ -81,7 +91,7 @@ internal sealed class EventRouter
         _metrics.Published(typeName, publisher);
         using var span = EngineTracing.StartPublish(typeName, Node, trace);
         if (toWire && Wire is { } wire && route.GoesOutside(frame)) wire(frame);
-        return Deliver(route, new Delivery(@event, type, credit, frame) { TraceParent = span });
+        return Deliver(route, new Delivery(@event, type, credit, frame) { TraceParent = span, FromOtherNode = fromOtherNode });
     }
 
     private int Deliver(Route route, Delivery delivery)

@@ -22,6 +22,7 @@ internal sealed class ZmqBridge : ReceiveActor
     private readonly Dictionary<IActorRef, SubscriberEntry> _subscribers = new();
     private readonly HashSet<string> _reportedStopped = new();
     private readonly List<IActorRef> _awaitingActive = new();
+    private readonly List<IActorRef> _observers = new();
     private bool _publishPending;
     private ImmutableDictionary<string, byte[]> _outside = ImmutableDictionary<string, byte[]>.Empty;
     private readonly WireLink? _wire;
@@ -48,6 +49,7 @@ internal sealed class ZmqBridge : ReceiveActor
         });
         Receive<Terminated>(t =>
         {
+            _observers.Remove(t.ActorRef);
             if (_subscribers.Remove(t.ActorRef)) PublishSoon();
         });
         Receive<OutsidePrefixes>(o =>
@@ -55,6 +57,12 @@ internal sealed class ZmqBridge : ReceiveActor
             _outside = o.Prefixes;
             log.Debug("Outside subscribers now listen to {0} prefix(es)", _outside.Count);
             PublishSoon();
+        });
+        Receive<ObserveRouting>(o =>
+        {
+            _observers.Add(o.Observer);
+            Context.Watch(o.Observer);
+            o.Observer.Tell(new RoutingChanged(_router.Table));
         });
         Receive<PublishTable>(_ =>
         {
@@ -89,7 +97,11 @@ internal sealed class ZmqBridge : ReceiveActor
         _wire?.Dispose();
     }
 
-    private void Publish() => _router.Table = new RoutingTable([.. _subscribers.Values], _outside.Values);
+    private void Publish()
+    {
+        var table = _router.Table = new RoutingTable([.. _subscribers.Values], _outside.Values);
+        foreach (var observer in _observers) observer.Tell(new RoutingChanged(table));
+    }
 
     // Publishes once the changes already queued behind this one are applied too (one snapshot per batch).
     private void PublishSoon()

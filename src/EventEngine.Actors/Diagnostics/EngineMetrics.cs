@@ -14,7 +14,9 @@ namespace EventEngine.Actors.Diagnostics;
 /// <c>subscriber-stopped</c>, <c>plugin-quit</c>, <c>plugin-finished</c>, <c>plugin-disconnected</c>,
 /// <c>engine-stopped</c> (queued for a plugin that will never read it), <c>unencodable</c>, <c>queue-full</c> (an
 /// external plugin's queue was at its <c>max-queue</c> under a drop policy), <c>plugin-never-connected</c> and
-/// <c>peer-replaced</c> (a publication held until start-up whose peer was replaced).
+/// <c>peer-replaced</c> (a publication held until start-up whose peer was replaced); in cluster mode
+/// (EventEngine.Actors.Cluster) <c>node-left</c> (held by the link to a node that left before acknowledging it) and
+/// <c>too-large-for-link</c> (larger than <c>event-engine.cluster.link.max-event-size</c>: not sent to other nodes).
 /// </remarks>
 public sealed class EngineMetrics : IDisposable
 {

@@ -24,12 +24,16 @@ internal sealed class PluginSupervisor : ReceiveActor, IWithTimers
     private readonly HashSet<string> _waitingForReady = new();
     private readonly HashSet<string> _pluginsNotReady;
     private readonly HashSet<string> _running = new();
+    private readonly IReadOnlySet<string> _lateParticipants;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _started;
 
-    public PluginSupervisor(EventEngine engine, IReadOnlyList<PluginRegistration> plugins, IReadOnlyList<string> externalParticipants)
+    // lateParticipants: those that wait for all the others before they can be ready (the cluster).
+    public PluginSupervisor(EventEngine engine, IReadOnlyList<PluginRegistration> plugins, IReadOnlyList<string> externalParticipants,
+        IReadOnlySet<string>? lateParticipants = null)
     {
         _engine = engine;
+        _lateParticipants = lateParticipants ?? new HashSet<string>();
         _strategy = new PluginSupervisionStrategy(engine.Settings.Supervision);
         foreach (var registration in plugins)
         {
@@ -89,6 +93,7 @@ internal sealed class PluginSupervisor : ReceiveActor, IWithTimers
 
     private void CheckBarrier()
     {
+        if (_waitingForReady.IsSubsetOf(_lateParticipants)) _engine.OnLocalParticipantsReady();
         if (!_started && _waitingForReady.Count == 0) Start();
     }
 
@@ -97,6 +102,7 @@ internal sealed class PluginSupervisor : ReceiveActor, IWithTimers
         _started = true;
         _engine.OnPluginsCreated(); // the barrier timed out waiting for some: external plugins subscribe with what is known
         Timers.CancelAll();
+        _engine.OnLocalParticipantsReady(); // after a barrier timeout too: late participants go on with what is ready
         foreach (var plugin in _plugins.Keys) plugin.Tell(StartPlugin.Instance);
         if (_waitingForReady.Count == 0) _log.Info("All {0} plugin(s) ready; started", _running.Count);
         _engine.OnStarted();

@@ -1,0 +1,39 @@
+using Akka.Actor;
+using EventEngine.Actors.Cluster.Directory;
+using EventEngine.Actors.Cluster.Links;
+using EventEngine.Actors.Supervision;
+
+namespace EventEngine.Actors.Cluster;
+
+/// <summary>The engine's cluster part: checks the actor system is a cluster member with the links' serializer, and starts the inbox and the subscription directory.</summary>
+internal sealed class ClusterComponent : IEngineComponent
+{
+    /// <summary>The cluster's name in the start-up barrier.</summary>
+    public const string ParticipantName = "cluster";
+
+    public IReadOnlyCollection<string> ParticipantNames => [ParticipantName];
+
+    public IReadOnlyCollection<string> LateParticipantNames => [ParticipantName];
+
+    public void Start(EventEngine engine)
+    {
+        var system = (ExtendedActorSystem)engine.System;
+        system.Settings.InjectTopLevelFallback(EventEngineCluster.ReferenceConfig);
+        var settings = ClusterSettings.From(system.Settings.Config);
+        if (!settings.Enabled)
+        {
+            engine.Supervisor.Tell(new ParticipantReady(ParticipantName));
+            engine.Supervisor.Tell(new ParticipantFinished(ParticipantName));
+            return;
+        }
+        if (system.Provider is not Akka.Cluster.ClusterActorRefProvider)
+            throw new EventEngineException(
+                $"event-engine.cluster is enabled but actor system '{system.Name}' was not created with akka.actor.provider = cluster " +
+                "(Akka.Hosting: WithClustering(...); a configuration of your own: put EventEngineCluster.ReferenceConfig under it as fallback)");
+        if (system.Serialization.FindSerializerForType(typeof(NodeBatch)) is not LinkSerializer)
+            throw new EventEngineException(
+                $"actor system '{system.Name}' was created without the cluster's serializer binding: put EventEngineCluster.ReferenceConfig under its configuration as fallback (WithEventEngineCluster does)");
+        engine.Spawn(Props.Create(() => new NodeInbox(engine)), NodeInbox.Name);
+        engine.Spawn(Props.Create(() => new SubscriptionDirectory(engine, settings)), SubscriptionDirectory.Name);
+    }
+}

@@ -1,0 +1,51 @@
+using Akka.Configuration;
+using EventEngine.Actors.Configuration;
+
+namespace EventEngine.Actors.Cluster;
+
+/// <summary>The settings of <c>event-engine.cluster</c> (hocon/event-engine-cluster.conf).</summary>
+/// <param name="Enabled">The engine joins the event space of its cluster.</param>
+/// <param name="MinNodes">Up members the start-up barrier will wait for (not used yet).</param>
+/// <param name="Link">How events are batched between nodes.</param>
+public sealed record ClusterSettings(bool Enabled, int MinNodes, LinkSettings Link)
+{
+    /// <summary>Reads <c>event-engine.cluster</c> from a configuration that has the cluster reference as fallback.</summary>
+    /// <exception cref="EventEngineException">A value of the wrong kind, naming the key.</exception>
+    public static ClusterSettings From(Config config)
+    {
+        var c = config.GetConfig(EngineSettings.Root) ?? throw new EventEngineException($"configuration has no '{EngineSettings.Root}' section");
+        var linger = Setting.Duration(c, "cluster.link.linger");
+        if (linger < TimeSpan.Zero) throw Setting.Invalid(c, "cluster.link.linger", "a duration of 0 or more");
+        return new ClusterSettings(
+            Setting.Bool(c, "cluster.enabled"),
+            Positive(c, "cluster.min-nodes"),
+            new LinkSettings(
+                Positive(c, "cluster.link.max-batch-count"),
+                PositiveSize(c, "cluster.link.max-batch-bytes"),
+                linger,
+                PositiveSize(c, "cluster.link.max-event-size"),
+                Setting.Duration(c, "cluster.link.unreachable-grace")));
+    }
+
+    private static int Positive(Config c, string path)
+    {
+        var value = Setting.Int(c, path);
+        if (value < 1) throw Setting.Invalid(c, path, "a whole number of at least 1");
+        return value;
+    }
+
+    private static int PositiveSize(Config c, string path)
+    {
+        var value = Setting.ByteSize(c, path) ?? 0;
+        if (value is < 1 or > int.MaxValue) throw Setting.Invalid(c, path, "a size of at least 1 byte, such as 64KiB");
+        return (int)value;
+    }
+}
+
+/// <summary>How a link batches the events it sends to one node (<c>event-engine.cluster.link</c>).</summary>
+/// <param name="MaxBatchCount">Events at which a batch is sent.</param>
+/// <param name="MaxBatchBytes">Bytes of frames at which a batch is sent.</param>
+/// <param name="Linger">How long the first event of a batch waits for more.</param>
+/// <param name="MaxEventSize">Largest frame sent to another node; larger events are dropped for other nodes and counted.</param>
+/// <param name="UnreachableGrace">How long a link to an unreachable node holds what it carries before dropping it.</param>
+public sealed record LinkSettings(int MaxBatchCount, int MaxBatchBytes, TimeSpan Linger, int MaxEventSize, TimeSpan UnreachableGrace);

@@ -1,0 +1,169 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.DistributedData;
+using Akka.Event;
+using EventEngine.Actors.Bridge;
+using EventEngine.Actors.Cluster.Links;
+using EventEngine.Actors.Supervision;
+
+namespace EventEngine.Actors.Cluster.Directory;
+
+/// <summary>
+/// The cluster-wide subscription directory, one per node: a Distributed Data map from each node (address and uid) to
+/// the prefixes its subscribers hold. It writes this node's entry whenever the bridge publishes a routing snapshot that
+/// changes it, and keeps one <see cref="NodeLink"/> per other member that is Up, subscribed in the routing table with
+/// that member's prefixes (zmq prefix semantics, as for any subscriber). A member that is no longer Up loses its link.
+/// <para>Start-up: the node's entry is first written once every local participant of the barrier is ready (all its
+/// subscriptions active), so an entry another node sees is complete. The cluster's own participant is ready once this
+/// node and at least <c>min-nodes</c> members are Up, every Up member's entry is known and every link's prefixes are
+/// active: the first event a plugin publishes then reaches subscribers on every node already in the cluster.</para>
+/// </summary>
+internal sealed class SubscriptionDirectory : ReceiveActor
+{
+    /// <summary>The directory's name under the engine's system actor.</summary>
+    public const string Name = "event-engine-cluster-directory";
+
+    private static readonly LWWDictionaryKey<string, string> Key = new("event-engine-subscriptions");
+    private static readonly IWriteConsistency WriteToAll = new WriteAll(TimeSpan.FromSeconds(3));
+
+    private readonly EventEngine _engine;
+    private readonly ClusterSettings _settings;
+    private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
+    private readonly IActorRef _replicator = DistributedData.Get(Context.System).Replicator;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<UniqueAddress, IActorRef> _links = new();
+    private readonly HashSet<UniqueAddress> _up = new();
+    private IImmutableDictionary<string, string> _entries = ImmutableDictionary<string, string>.Empty;
+    private readonly HashSet<IActorRef> _activeLinks = new();
+    private string? _ownEntry;
+    private bool _localReady;
+    private bool _selfUp;
+    private bool _barrierPassed;
+
+    public SubscriptionDirectory(EventEngine engine, ClusterSettings settings)
+    {
+        _engine = engine;
+        _settings = settings;
+        Receive<RoutingChanged>(r =>
+        {
+            var entry = NodePrefixes.Of(r.Table, Self.Path);
+            if (entry == _ownEntry) return;
+            _ownEntry = entry;
+            WriteOwnEntry();
+        });
+        Receive<Changed>(c =>
+        {
+            _entries = c.Get(Key).Entries;
+            Reconcile();
+        });
+        Receive<LocalParticipantsReady>(_ =>
+        {
+            _localReady = true;
+            WriteOwnEntry();
+            CheckBarrier();
+        });
+        Receive<LinkActive>(_ =>
+        {
+            if (_links.ContainsValue(Sender)) _activeLinks.Add(Sender);
+            CheckBarrier();
+        });
+        Receive<ClusterEvent.MemberUp>(m =>
+        {
+            if (m.Member.UniqueAddress == _cluster.SelfUniqueAddress)
+            {
+                _selfUp = true;
+                CheckBarrier();
+                return;
+            }
+            _up.Add(m.Member.UniqueAddress);
+            WriteOwnEntry(); // straight to the newcomer, not in a gossip round
+            Reconcile();
+        });
+        Receive<ClusterEvent.UnreachableMember>(m => LinkOf(m.Member)?.Tell(new PeerReachability(false)));
+        Receive<ClusterEvent.ReachableMember>(m => LinkOf(m.Member)?.Tell(new PeerReachability(true)));
+        Receive<ClusterEvent.IMemberEvent>(m =>
+        {
+            if (_up.Remove(m.Member.UniqueAddress)) Reconcile();
+        });
+        Receive<Terminated>(t =>
+        {
+            // A link that failed: what it held is already counted; a new one takes over if its member is still Up.
+            var member = _links.FirstOrDefault(l => l.Value.Equals(t.ActorRef)).Key;
+            if (member is null) return;
+            _links.Remove(member);
+            _activeLinks.Remove(t.ActorRef);
+            Reconcile();
+        });
+        Receive<UpdateSuccess>(_ => { });
+        Receive<IUpdateFailure>(f => _log.Debug("Subscription directory: {0}; gossip will spread the entry", f));
+    }
+
+    protected override void PreStart()
+    {
+        _replicator.Tell(Dsl.Subscribe(Key, Self));
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+        _engine.Bridge.Tell(new ObserveRouting(Self));
+        _engine.LocalParticipantsReady.PipeTo(Self, success: () => LocalParticipantsReady.Instance);
+    }
+
+    protected override void PostStop() => _cluster.Unsubscribe(Self);
+
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    private IActorRef? LinkOf(Member member) => _links.GetValueOrDefault(member.UniqueAddress);
+
+    private static string KeyOf(UniqueAddress node) => $"{node.Address}#{node.Uid}";
+
+    private void WriteOwnEntry()
+    {
+        if (!_localReady || _ownEntry is not { } entry) return;
+        var self = _cluster.SelfUniqueAddress;
+        _replicator.Tell(Dsl.Update(Key, LWWDictionary<string, string>.Empty, WriteToAll,
+            map => map.SetItem(self, KeyOf(self), entry)));
+    }
+
+    private void Reconcile()
+    {
+        foreach (var (member, link) in _links.Where(l => !_up.Contains(l.Key)).ToList())
+        {
+            _log.Info("Node {0} is no longer Up: its link stops", member.Address);
+            Context.Unwatch(link);
+            Context.Stop(link);
+            _links.Remove(member);
+            _activeLinks.Remove(link);
+        }
+        foreach (var member in _up)
+        {
+            if (!_entries.TryGetValue(KeyOf(member), out var entry)) continue; // its subscriptions are not known yet
+            var prefixes = NodePrefixes.Decode(entry, out var malformed);
+            if (malformed > 0)
+                _log.Warning("Node {0}'s directory entry has {1} malformed prefix(es); they are ignored", member.Address, malformed);
+            if (!_links.TryGetValue(member, out var link))
+            {
+                link = Context.ActorOf(Props.Create(() => new NodeLink(_engine, member.Address, _settings.Link)), $"link-{member.Uid}");
+                Context.Watch(link);
+                _links[member] = link;
+                _log.Info("Node {0} is Up: linked", member.Address);
+                if (_cluster.State.Unreachable.Any(m => m.UniqueAddress == member)) link.Tell(new PeerReachability(false));
+            }
+            link.Tell(new LinkPrefixes(prefixes));
+        }
+        CheckBarrier();
+    }
+
+    private void CheckBarrier()
+    {
+        if (_barrierPassed || !_localReady || !_selfUp || _up.Count + 1 < _settings.MinNodes) return;
+        if (_up.Any(m => !_links.TryGetValue(m, out var link) || !_activeLinks.Contains(link))) return;
+        _barrierPassed = true;
+        _log.Info("Cluster: {0} node(s) Up with their subscriptions known; this node's plugins may start", _up.Count + 1);
+        _engine.Supervisor.Tell(new ParticipantReady(ClusterComponent.ParticipantName));
+        _engine.Supervisor.Tell(new ParticipantFinished(ClusterComponent.ParticipantName));
+    }
+
+    private sealed class LocalParticipantsReady
+    {
+        public static readonly LocalParticipantsReady Instance = new();
+    }
+}

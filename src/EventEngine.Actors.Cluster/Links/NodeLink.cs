@@ -1,0 +1,190 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Event;
+using EventEngine.Actors.Bridge;
+
+namespace EventEngine.Actors.Cluster.Links;
+
+/// <summary>The prefixes the link's node subscribes to (its directory entry), replacing earlier ones.</summary>
+internal sealed record LinkPrefixes(ImmutableArray<byte[]> Prefixes);
+
+/// <summary>The link's node became unreachable (<see cref="Reachable"/> false) or reachable again.</summary>
+internal sealed record PeerReachability(bool Reachable);
+
+/// <summary>A link tells its directory: the last prefixes it was given are in the routing table every publisher reads.</summary>
+internal sealed class LinkActive
+{
+    public static readonly LinkActive Instance = new();
+}
+
+/// <summary>
+/// Carries the events of this node to one other node. To the router it is one subscriber, holding the prefixes of
+/// every subscriber on that node, so an event is encoded once and sent once per interested node however many
+/// subscribers it has there. Events are batched (count, bytes, linger) and sent in publication order. Every event it
+/// holds keeps its source's credit until the peer acknowledges its batch; a slow peer therefore pauses the producers
+/// here, without blocking a thread and without a buffer beyond their windows. Events that came from another node
+/// are never sent on (no loops). When the link stops (its node left), what it holds is dropped, counted
+/// (<c>node-left</c>) and its credit returned. While its node is unreachable it holds on for
+/// <c>link.unreachable-grace</c>, then drops what it holds and every new event until the node is reachable again
+/// (<c>node-unreachable</c>): at most once on the link, never a duplicate (nothing is ever sent twice).
+/// </summary>
+internal sealed class NodeLink : ReceiveActor, IWithTimers
+{
+    private readonly EventEngine _engine;
+    private readonly LinkSettings _settings;
+    private readonly ActorSelection _peerInbox;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly List<byte[]> _frames = new();
+    private readonly List<Delivery> _batch = new();
+    private readonly Queue<(long Sequence, List<Delivery> Deliveries)> _unacknowledged = new();
+    private ImmutableArray<byte[]>? _prefixes;
+    private int _batchBytes;
+    private long _sequence;
+    private long _tooLarge;
+    private int _subscribing;
+    private bool _dropping;
+
+    public NodeLink(EventEngine engine, Address peer, LinkSettings settings)
+    {
+        _engine = engine;
+        _settings = settings;
+        _peerInbox = Context.ActorSelection(new RootActorPath(peer) / NodeInbox.PathElements);
+
+        Receive<LinkPrefixes>(p =>
+        {
+            if (_prefixes is { } current && SameSet(current, p.Prefixes)) return;
+            _prefixes = p.Prefixes;
+            _subscribing++;
+            engine.Bridge.Tell(new Subscribe(Self, p.Prefixes));
+        });
+        Receive<SubscriptionsActive>(_ =>
+        {
+            if (--_subscribing == 0) Context.Parent.Tell(LinkActive.Instance);
+        });
+        Receive<Delivery>(Add);
+        Receive<Flush>(_ => SendBatch());
+        Receive<PeerReachability>(r =>
+        {
+            if (r.Reachable)
+            {
+                Timers.Cancel(GraceOver.Instance);
+                if (_dropping) _log.Info("{0} is reachable again: its link sends again", Peer);
+                _dropping = false;
+            }
+            else if (!_dropping && !Timers.IsTimerActive(GraceOver.Instance))
+            {
+                Timers.StartSingleTimer(GraceOver.Instance, GraceOver.Instance, settings.UnreachableGrace);
+            }
+        });
+        Receive<GraceOver>(_ =>
+        {
+            _dropping = true;
+            var dropped = DropHeld("node-unreachable");
+            _log.Warning("{0} has been unreachable for {1} (event-engine.cluster.link.unreachable-grace): {2} event(s) its link held are dropped, and so is every new one for it until it is reachable again (counted in event_engine.events.dropped, reason node-unreachable)",
+                Peer, settings.UnreachableGrace, dropped);
+        });
+        Receive<NodeAck>(a =>
+        {
+            while (_unacknowledged.TryPeek(out var oldest) && oldest.Sequence <= a.Sequence)
+                foreach (var delivery in _unacknowledged.Dequeue().Deliveries) delivery.Settle();
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private Address Peer => _peerInbox.Anchor.Path.Address;
+
+    protected override void PostStop()
+    {
+        var dropped = DropHeld("node-left");
+        if (dropped > 0)
+            _log.Warning("The link to {0} stopped holding {1} event(s) not acknowledged by that node; they are dropped (counted in event_engine.events.dropped, reason node-left)",
+                Peer, dropped);
+    }
+
+    // Returns the credit of everything held and counts it as dropped; acknowledgements that still arrive find nothing.
+    private int DropHeld(string reason)
+    {
+        var held = _batch.Concat(_unacknowledged.SelectMany(b => b.Deliveries)).ToList();
+        foreach (var delivery in held) delivery.Settle();
+        _batch.Clear();
+        _frames.Clear();
+        _batchBytes = 0;
+        _unacknowledged.Clear();
+        Timers.Cancel(Flush.Instance);
+        if (held.Count > 0) _engine.Metrics.Dropped(reason, held.Count);
+        return held.Count;
+    }
+
+    private void Add(Delivery delivery)
+    {
+        if (delivery.FromOtherNode)
+        {
+            delivery.Settle();
+            return;
+        }
+        if (_dropping)
+        {
+            delivery.Settle();
+            _engine.Metrics.Dropped("node-unreachable");
+            return;
+        }
+        byte[] frame;
+        try
+        {
+            frame = delivery.Frame;
+        }
+        catch (Exception e)
+        {
+            delivery.Settle();
+            _engine.Metrics.Dropped("unencodable");
+            _log.Error(e, "A {0} event could not be encoded for another node; dropped (counted, reason unencodable)", delivery.Type?.Name ?? "raw");
+            return;
+        }
+        if (frame.Length > _settings.MaxEventSize)
+        {
+            RefuseTooLarge(delivery, frame.Length);
+            return;
+        }
+        if (_batch.Count == 0) Timers.StartSingleTimer(Flush.Instance, Flush.Instance, _settings.Linger);
+        _batch.Add(delivery);
+        _frames.Add(frame);
+        _batchBytes += 4 + frame.Length;
+        if (_batch.Count >= _settings.MaxBatchCount || _batchBytes >= _settings.MaxBatchBytes) SendBatch();
+    }
+
+    // A batch may exceed max-batch-bytes by one event (at most max-event-size), never Akka.Remote's frame size with the defaults.
+    private void SendBatch()
+    {
+        Timers.Cancel(Flush.Instance);
+        if (_batch.Count == 0) return;
+        _peerInbox.Tell(new NodeBatch(++_sequence, [.. _frames]), Self);
+        _unacknowledged.Enqueue((_sequence, [.. _batch]));
+        _batch.Clear();
+        _frames.Clear();
+        _batchBytes = 0;
+    }
+
+    // One log line for the first and then every 1000th, never one per event.
+    private void RefuseTooLarge(Delivery delivery, int size)
+    {
+        delivery.Settle();
+        _engine.Metrics.Dropped("too-large-for-link");
+        if (++_tooLarge % 1000 == 1)
+            _log.Error("A {0} event of {1} bytes is larger than event-engine.cluster.link.max-event-size ({2} bytes): it is not sent to {3} ({4} such event(s) so far, counted in event_engine.events.dropped, reason too-large-for-link); local subscribers still get it",
+                delivery.Type?.Name ?? "raw", size, _settings.MaxEventSize, Peer, _tooLarge);
+    }
+
+    private static bool SameSet(ImmutableArray<byte[]> a, ImmutableArray<byte[]> b) =>
+        a.Length == b.Length && a.All(x => b.Any(y => x.AsSpan().SequenceEqual(y)));
+
+    private sealed class Flush
+    {
+        public static readonly Flush Instance = new();
+    }
+
+    private sealed class GraceOver
+    {
+        public static readonly GraceOver Instance = new();
+    }
+}
