@@ -34,9 +34,12 @@ public sealed class CrossNodeRoutingTests
         await ExpectInOrder(secondX, count, "node 1's first TypeX subscription");
         await ExpectInOrder(secondXAgain, count, "node 1's second TypeX subscription");
         await ExpectInOrder(secondY, count, "node 1's TypeY subscription");
-        // node 1 also received every TypeX: had it forwarded them to node 2, node 2 would see each one twice
-        await ExpectInOrder(thirdX, count, "node 2's TypeX subscription");
-        await Task.Delay(300); // a forwarded duplicate would arrive within a few batches' time
+        // node 1 also received every TypeX: had it forwarded them to node 2, node 2 would see each one twice. A marker
+        // (the next number) from node 1 travels on the same link as anything node 1 would forward, so it comes after any
+        // duplicate: node 2 must see exactly 0..count-1, then the marker.
+        await InProcessCluster.UntilLinkedAsync<TypeX>(second, nodes: 1);
+        await second.Publisher.PublishAsync(new TypeX(count));
+        await ExpectInOrder(thirdX, count + 1, "node 2's TypeX subscription");
         Assert.Equal(0, thirdX.Pending);
     }
 
