@@ -1,11 +1,12 @@
 using Akka.Actor;
 using EventEngine.Actors.Cluster.Directory;
 using EventEngine.Actors.Cluster.Links;
+using EventEngine.Actors.Cluster.Singletons;
 using EventEngine.Actors.Supervision;
 
 namespace EventEngine.Actors.Cluster;
 
-/// <summary>The engine's cluster part: checks the actor system is a cluster member with the links' serializer, and starts the inbox and the subscription directory.</summary>
+/// <summary>The engine's cluster part: checks the actor system is a cluster member with the links' serializer, and starts the inbox, the subscription directory and the singleton plugins' managers.</summary>
 internal sealed class ClusterComponent : IEngineComponent
 {
     /// <summary>The cluster's name in the start-up barrier.</summary>
@@ -14,6 +15,8 @@ internal sealed class ClusterComponent : IEngineComponent
     public IReadOnlyCollection<string> ParticipantNames => [ParticipantName];
 
     public IReadOnlyCollection<string> LateParticipantNames => [ParticipantName];
+
+    public bool RunsSingletonPlugins => true;
 
     public void Start(EventEngine engine)
     {
@@ -24,6 +27,7 @@ internal sealed class ClusterComponent : IEngineComponent
         {
             engine.Supervisor.Tell(new ParticipantReady(ParticipantName));
             engine.Supervisor.Tell(new ParticipantFinished(ParticipantName));
+            SingletonPlacement.Start(engine, clusterEnabled: false);
             return;
         }
         if (system.Provider is not Akka.Cluster.ClusterActorRefProvider)
@@ -35,5 +39,6 @@ internal sealed class ClusterComponent : IEngineComponent
                 $"actor system '{system.Name}' was created without the cluster's serializer binding: put EventEngineCluster.ReferenceConfig under its configuration as fallback (WithEventEngineCluster does)");
         engine.Spawn(Props.Create(() => new NodeInbox(engine)), NodeInbox.Name);
         engine.Spawn(Props.Create(() => new SubscriptionDirectory(engine, settings)), SubscriptionDirectory.Name);
+        SingletonPlacement.Start(engine, clusterEnabled: true);
     }
 }

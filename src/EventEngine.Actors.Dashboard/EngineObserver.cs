@@ -88,7 +88,7 @@ internal sealed class EngineObserver : IDisposable
             var name = path[(path.LastIndexOf('/') + 1)..];
             var stopped = Total("event_engine.plugin.stops", "plugin", name) > 0;
             var life = stopped ? "stopped" : state.Finished ? "finished" : state.StartRequested ? "running" : state.Ready ? "ready" : "starting";
-            plugins.Add(new PluginView(name, "internal", node, life, Total("event_engine.plugin.restarts", "plugin", name),
+            plugins.Add(new PluginView(name, state.SingletonNode is null ? "internal" : "singleton", state.SingletonNode ?? node, life, Total("event_engine.plugin.restarts", "plugin", name),
                 Rate("event_engine.plugin.restarts", "plugin", name), Total("event_engine.events.poison", "plugin", name),
                 state.Credit.InFlight, !state.Credit.HasRoom));
         }

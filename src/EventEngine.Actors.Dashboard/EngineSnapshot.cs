@@ -5,7 +5,7 @@ namespace EventEngine.Actors.Dashboard;
 /// <param name="Node">The node (actor system) it runs on.</param>
 /// <param name="State">starting (before the start-up barrier) or running.</param>
 /// <param name="Time">When the snapshot was taken (UTC).</param>
-/// <param name="Plugins">Internal and external plugins, plus the <c>wire</c> and <c>host</c> when they publish or subscribe.</param>
+/// <param name="Plugins">Internal, external and singleton plugins (a singleton where it runs now), plus the <c>wire</c> and <c>host</c> when they publish or subscribe.</param>
 /// <param name="EventTypes">Registered event types with their rates.</param>
 /// <param name="Edges">Publish (plugin → type) and subscribe (type → plugin) edges with live rates.</param>
 /// <param name="Subscriptions">Each subscriber's prefixes.</param>
@@ -21,8 +21,8 @@ public sealed record EngineSnapshot(
 
 /// <summary>One plugin.</summary>
 /// <param name="Name">Its name.</param>
-/// <param name="Kind">internal, external, wire (processes on the TCP ports) or host (code outside plugins).</param>
-/// <param name="Node">The node it runs on.</param>
+/// <param name="Kind">internal, external, singleton (runs once in the cluster, here now), wire (processes on the TCP ports) or host (code outside plugins).</param>
+/// <param name="Node">The node it runs on (a singleton: its node's cluster address).</param>
 /// <param name="State">internal: starting, ready, running, finished, stopped; external: waiting, connected, disconnected, finished.</param>
 /// <param name="Restarts">Restarts so far (internal) or process restarts (external).</param>
 /// <param name="RestartRate">Restarts per second lately (a restart storm shows here).</param>

@@ -123,6 +123,10 @@ public sealed class EventEngine : IExtension
             // leaves the system free for another engine.
             ConfiguredPlugins.AddTo(builder, engine.Settings.Section); // plugins declared in HOCON
             Gateway.GatewayComponent.AddConfigured(builder, engine.Settings); // external plugins registered in HOCON
+            if (builder.SingletonPlugins.Count > 0 && !builder.Components.Any(c => c.RunsSingletonPlugins))
+                throw new EventEngineException(
+                    $"singleton plugin(s) {string.Join(", ", builder.SingletonPlugins.Select(p => p.Name))} need the cluster: add AddCluster() " +
+                    "(EventEngine.Actors.Cluster) to the engine, or WithEventEngineCluster(...) under Akka.Hosting");
             var wire = engine.BindWire();
             system.RegisterExtension(new ExtensionId(engine)); // before the plugins exist: their constructors look it up
             try
@@ -238,6 +242,12 @@ public sealed class EventEngine : IExtension
     internal PluginState PluginStateOf(IActorRef plugin) =>
         _pluginStates.GetOrAdd(plugin.Path.ToStringWithoutAddress(), _ => new PluginState(NewCreditWindow(plugin.Path.Name)));
 
+    /// <summary>Forgets a plugin that has stopped for good here (a singleton that moved to another node): a later instance starts afresh.</summary>
+    internal void ForgetPlugin(IActorRef plugin) => _pluginStates.TryRemove(plugin.Path.ToStringWithoutAddress(), out _);
+
+    /// <summary>The plugins that run once in the cluster (started by the component that runs them).</summary>
+    internal IReadOnlyList<PluginRegistration> SingletonPlugins { get; private set; } = [];
+
     /// <summary>TestKit hook: raised on the supervisor's thread when a plugin says it has finished (its name).</summary>
     internal event Action<string>? PluginSaidFinished;
 
@@ -283,6 +293,7 @@ public sealed class EventEngine : IExtension
     private void Run(EventEngineBuilder builder, WireLink? wire)
     {
         foreach (var type in builder.EventTypes) Events.Register(type);
+        SingletonPlugins = builder.SingletonPlugins;
         Events.Get<PoisonEvent>(); // registered up front, so external plugins can subscribe to it by name
         _guardian = ((ExtendedActorSystem)System).SystemActorOf(Props.Create(() => new EngineGuardian(this)), "event-engine");
         // The bridge owns the wire from its creation on: its PostStop disposes it (until then the caller of Run does).

@@ -22,6 +22,7 @@ public sealed class EventEngineBuilder
 {
     private readonly ActorSystem? _system;
     private readonly List<PluginRegistration> _plugins = new();
+    private readonly List<PluginRegistration> _singletonPlugins = new();
     private readonly HashSet<string> _pluginNames = new();
     private readonly List<EventType> _eventTypes = new();
 
@@ -41,6 +42,9 @@ public sealed class EventEngineBuilder
 
     internal IReadOnlyList<PluginRegistration> Plugins => _plugins;
 
+    /// <summary>Plugins that run once in the cluster, on one node at a time (EventEngine.Actors.Cluster's AddSingletonPlugin).</summary>
+    internal IReadOnlyList<PluginRegistration> SingletonPlugins => _singletonPlugins;
+
     internal IReadOnlyList<EventType> EventTypes => _eventTypes;
 
     internal List<IEngineComponent> Components { get; } = new();
@@ -59,13 +63,16 @@ public sealed class EventEngineBuilder
         AddPlugin(name, typeof(TPlugin), args);
 
     /// <summary>Adds a plugin of <paramref name="type"/> (an <see cref="EventPlugin"/>) with its constructor arguments.</summary>
-    internal EventEngineBuilder AddPlugin(string name, Type type, object?[] args)
+    internal EventEngineBuilder AddPlugin(string name, Type type, object?[] args) => AddPlugin(name, PropsFor(name, type, args));
+
+    /// <summary>How a plugin of <paramref name="type"/> is created: with <paramref name="args"/>, and the host's services if there are any.</summary>
+    /// <exception cref="ArgumentException">A bad name, or no constructor takes <paramref name="args"/>.</exception>
+    internal Props PropsFor(string name, Type type, object?[] args)
     {
         ValidateName(name);
-        if (Services is null || _system is null)
-            return AddPlugin(name, Props.Create(type, PluginConstructors.Bind(name, type, args)));
+        if (Services is null || _system is null) return Props.Create(type, PluginConstructors.Bind(name, type, args));
         PluginConstructors.Check(name, type, args, Services);
-        return AddPlugin(name, DependencyResolver.For(_system).Props(type, args!));
+        return DependencyResolver.For(_system).Props(type, args!);
     }
 
     /// <summary>Adds a plugin created by <paramref name="factory"/> (Akka's typed <c>Props.Create</c>), named <paramref name="name"/>.</summary>
@@ -81,6 +88,15 @@ public sealed class EventEngineBuilder
     {
         ValidateName(name);
         _plugins.Add(new PluginRegistration(name, props));
+        _pluginNames.Add(name);
+        return this;
+    }
+
+    /// <summary>Adds a plugin that runs once in the cluster rather than on this node (see EventEngine.Actors.Cluster).</summary>
+    internal EventEngineBuilder AddSingletonPlugin(string name, Props props)
+    {
+        ValidateName(name);
+        _singletonPlugins.Add(new PluginRegistration(name, props));
         _pluginNames.Add(name);
         return this;
     }
@@ -119,6 +135,9 @@ internal interface IEngineComponent
     /// ready (the cluster waits for its node's plugins to have subscribed before it publishes the node's subscriptions).
     /// </summary>
     IReadOnlyCollection<string> LateParticipantNames => [];
+
+    /// <summary>The component runs the engine's singleton plugins (the cluster does); without one they cannot run.</summary>
+    bool RunsSingletonPlugins => false;
 
     /// <summary>Starts the component once the bridge and the supervisor exist.</summary>
     void Start(EventEngine engine);

@@ -11,7 +11,13 @@ namespace EventEngine.Actors.Cluster.Tests;
 /// </summary>
 internal sealed class InProcessCluster : IAsyncDisposable
 {
-    private InProcessCluster(IReadOnlyList<EventEngine> nodes) => Nodes = nodes;
+    private readonly int _outsideMembers;
+
+    private InProcessCluster(IReadOnlyList<EventEngine> nodes, int outsideMembers)
+    {
+        Nodes = nodes;
+        _outsideMembers = outsideMembers;
+    }
 
     public IReadOnlyList<EventEngine> Nodes { get; }
 
@@ -33,8 +39,11 @@ internal sealed class InProcessCluster : IAsyncDisposable
         {{extra}}
         """).WithFallback(EventEngineCluster.ReferenceConfig);
 
-    /// <summary>Starts <paramref name="count"/> nodes (node i runs what <paramref name="configure"/>(i) adds) and waits until all are Up everywhere.</summary>
-    public static async Task<InProcessCluster> StartAsync(int count, Action<int, EventEngineBuilder> configure, string extraConfig = "")
+    /// <summary>
+    /// Starts <paramref name="count"/> nodes (node i runs what <paramref name="configure"/>(i) adds) and waits until all are
+    /// Up everywhere. With <paramref name="seed"/> (a node in another process) they all join it, and it counts as a member.
+    /// </summary>
+    public static async Task<InProcessCluster> StartAsync(int count, Action<int, EventEngineBuilder> configure, string extraConfig = "", Address? seed = null)
     {
         var nodes = new List<EventEngine>();
         try
@@ -45,9 +54,9 @@ internal sealed class InProcessCluster : IAsyncDisposable
                 var node = i;
                 nodes.Add(EventEngine.Start(system, engine => configure(node, engine.AddCluster())));
                 var cluster = Akka.Cluster.Cluster.Get(system);
-                cluster.Join(i == 0 ? cluster.SelfAddress : Akka.Cluster.Cluster.Get(nodes[0].System).SelfAddress);
+                cluster.Join(seed ?? (i == 0 ? cluster.SelfAddress : Akka.Cluster.Cluster.Get(nodes[0].System).SelfAddress));
             }
-            var started = new InProcessCluster(nodes);
+            var started = new InProcessCluster(nodes, seed is null ? 0 : 1);
             await started.UntilAllUpAsync();
             return started;
         }
@@ -62,8 +71,9 @@ internal sealed class InProcessCluster : IAsyncDisposable
     public Task UntilAllUpAsync()
     {
         var running = Nodes.Where(n => !n.System.WhenTerminated.IsCompleted).ToList();
-        return Wait.Until(() => running.All(n => Akka.Cluster.Cluster.Get(n.System).State.Members.Count(m => m.Status == MemberStatus.Up) == running.Count),
-            $"{running.Count} nodes to be Up on every node");
+        var members = running.Count + _outsideMembers;
+        return Wait.Until(() => running.All(n => Akka.Cluster.Cluster.Get(n.System).State.Members.Count(m => m.Status == MemberStatus.Up) == members),
+            $"{members} nodes to be Up on every node");
     }
 
     /// <summary>Links to other nodes on <paramref name="publisher"/>'s route for <typeparamref name="T"/> (one per interested node).</summary>

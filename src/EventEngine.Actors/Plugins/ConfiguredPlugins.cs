@@ -5,7 +5,8 @@ namespace EventEngine.Actors.Plugins;
 
 /// <summary>
 /// Adds the plugins declared in HOCON: every <c>event-engine.plugins.NAME</c> with a <c>type</c> (and optional
-/// <c>args</c>) is registered as <c>AddPlugin</c> would register it. A mistake fails the engine's start with the key.
+/// <c>args</c>) is registered as <c>AddPlugin</c> would register it, or as EventEngine.Actors.Cluster's
+/// <c>AddSingletonPlugin</c> with <c>singleton = on</c>. A mistake fails the engine's start with the key.
 /// </summary>
 internal static class ConfiguredPlugins
 {
@@ -20,13 +21,27 @@ internal static class ConfiguredPlugins
             IReadOnlyList<HoconValue> args = section.HasPath($"{path}.args") ? ArgsAt(section, path, name) : [];
             try
             {
-                builder.AddPlugin(name, type, PluginConstructors.FromHocon(name, type, args, builder.Services));
+                var constructorArgs = PluginConstructors.FromHocon(name, type, args, builder.Services);
+                if (IsSingleton(section, path, name)) builder.AddSingletonPlugin(name, builder.PropsFor(name, type, constructorArgs));
+                else builder.AddPlugin(name, type, constructorArgs);
             }
             catch (ArgumentException e)
             {
                 throw new EventEngineException($"event-engine.plugins.{name}: {e.Message}", e);
             }
         }
+    }
+
+    private static bool IsSingleton(Config section, string path, string name)
+    {
+        if (!section.HasPath($"{path}.singleton")) return false;
+        var value = section.GetValue($"{path}.singleton");
+        return value.GetString() switch
+        {
+            "on" or "true" or "yes" => true,
+            "off" or "false" or "no" => false,
+            _ => throw new EventEngineException($"event-engine.plugins.{name}.singleton = {value} is not valid: expected on or off"),
+        };
     }
 
     private static Type TypeAt(Config section, string path, string name)

@@ -39,6 +39,9 @@ internal sealed class PluginState
     /// <summary>The plugin said it has finished (it stops right after).</summary>
     public bool Finished { get; set; }
 
+    /// <summary>For a singleton plugin (one instance in the cluster), the node it runs on; null for a plugin of this node.</summary>
+    public string? SingletonNode { get; set; }
+
     /// <summary>The prefixes last registered with the bridge (a restarted instance re-registers only if they differ).</summary>
     public System.Collections.Immutable.ImmutableArray<byte[]> Prefixes { get; set; } = [];
 }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Actor.Internal;
+using Akka.Event;
 using EventEngine.Actors.Configuration;
 
 namespace EventEngine.Actors.Supervision;
@@ -20,6 +21,25 @@ internal sealed class PluginSupervisionStrategy : OneForOneStrategy
 
     /// <summary>The failure that made supervision stop <paramref name="plugin"/>, if it did.</summary>
     public Exception? StoppedBySupervision(IActorRef plugin) => _stoppedBySupervision.Remove(plugin, out var cause) ? cause : null;
+
+    /// <summary>
+    /// If supervision stopped <paramref name="plugin"/> (which has terminated): counts and logs why, and shuts the
+    /// actor system down when <c>supervision.on-restart-limit = shutdown</c>. False if it stopped on its own.
+    /// </summary>
+    public bool ReportIfStopped(IActorRef plugin, string name, EventEngine engine, ILoggingAdapter log)
+    {
+        if (StoppedBySupervision(plugin) is not { } cause) return false;
+        engine.Metrics.Stopped(name);
+        var s = engine.Settings.Supervision;
+        if (cause is ActorInitializationException)
+            log.Error(cause.InnerException ?? cause, "Plugin {0} was stopped: it could not be created", name);
+        else
+            log.Error(cause, "Plugin {0} was stopped: it failed more than {1} time(s) within {2} (event-engine.supervision.on-restart-limit = {3})",
+                name, s.MaxRestarts, s.Within, s.OnRestartLimit.ToString().ToLowerInvariant());
+        if (s.OnRestartLimit == RestartLimitPolicy.Shutdown)
+            CoordinatedShutdown.Get(engine.System).Run(new PluginFailedReason(name));
+        return true;
+    }
 
     public override void ProcessFailure(IActorContext context, bool restart, IActorRef child, Exception cause,
         ChildRestartStats stats, IReadOnlyCollection<ChildRestartStats> children)

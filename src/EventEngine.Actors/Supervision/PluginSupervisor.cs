@@ -120,19 +120,7 @@ internal sealed class PluginSupervisor : ReceiveActor, IWithTimers
     {
         var name = NameOf(plugin);
         _plugins.Remove(plugin);
-        if (_strategy.StoppedBySupervision(plugin) is { } cause)
-        {
-            _engine.Metrics.Stopped(name);
-            var s = _engine.Settings.Supervision;
-            if (cause is ActorInitializationException)
-                _log.Error(cause.InnerException ?? cause, "Plugin {0} was stopped: it could not be created", name);
-            else
-                _log.Error(cause, "Plugin {0} was stopped: it failed more than {1} time(s) within {2} (event-engine.supervision.on-restart-limit = {3})",
-                    name, s.MaxRestarts, s.Within, s.OnRestartLimit.ToString().ToLowerInvariant());
-            if (s.OnRestartLimit == RestartLimitPolicy.Shutdown)
-                CoordinatedShutdown.Get(Context.System).Run(new PluginFailedReason(name));
-        }
-        else if (_running.Contains(name))
+        if (!_strategy.ReportIfStopped(plugin, name, _engine, _log) && _running.Contains(name))
         {
             _log.Warning("Plugin {0} stopped without saying it had finished; it counts as finished", name);
         }
