@@ -8,10 +8,11 @@ using NetMQ;
 // same run, and their ratio. Machine-readable lines start with "result " (and "target " for the issue's targets);
 // progress goes to stderr. docs/benchmarks.md describes the scenarios and holds the latest figures.
 var all = new[] { "pipeline", "latency", "fanout", "scale", "external", "codecs" };
+var optIn = new[] { ClusterSingleton.Name }; // not in the default run: chosen by name only
 var quick = new Option<bool>("--quick") { Description = "Every scenario small (seconds), in process where possible: the smoke test's mode" };
 var scenarios = new Option<string[]>("--scenarios")
 {
-    Description = "Scenarios to run, by name or letter: a|pipeline b|latency c|fanout d|scale e|external f|codecs (default: all)",
+    Description = "Scenarios to run, by name or letter: a|pipeline b|latency c|fanout d|scale e|external f|codecs (default: all); by name only: cluster-singleton",
     AllowMultipleArgumentsPerToken = true,
 };
 var messages = new Option<long?>("--messages") { Description = "Events of the pipeline scenario (default 1,000,000; --quick 20,000)" };
@@ -29,6 +30,7 @@ var root = new RootCommand("EventEngine.Actors benchmarks: engine figure, baseli
     quick, scenarios, messages, charts, markdown, python, trace,
 };
 root.Subcommands.Add(ScaleChild.Command());
+root.Subcommands.Add(ClusterSingleton.NodeCommand());
 
 root.SetAction(async (parse, _) =>
 {
@@ -55,6 +57,7 @@ root.SetAction(async (parse, _) =>
                 "scale" => Scale.RunAsync(context),
                 "external" => External.RunAsync(context),
                 "codecs" => Task.Run(() => Codecs.Run(context)),
+                ClusterSingleton.Name => ClusterSingleton.RunAsync(context),
                 _ => throw new InvalidOperationException(scenario),
             });
             ran.Add(scenario);
@@ -121,9 +124,9 @@ List<string>? Select(string[]? names)
     foreach (var name in names.SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
     {
         var scenario = name.Length == 1 && name[0] is >= 'a' and <= 'f' ? all[name[0] - 'a'] : name.ToLowerInvariant();
-        if (!all.Contains(scenario))
+        if (!all.Contains(scenario) && !optIn.Contains(scenario))
         {
-            Console.Error.WriteLine($"bench: unknown scenario '{name}'; choose from {string.Join(", ", all)} (or a..f)");
+            Console.Error.WriteLine($"bench: unknown scenario '{name}'; choose from {string.Join(", ", all.Concat(optIn))} (or a..f)");
             return null;
         }
         if (!chosen.Contains(scenario)) chosen.Add(scenario);
