@@ -108,9 +108,11 @@ public static class ClusterSingleton
 
         public Config NodeConfig() => ConfigurationFactory.ParseString($$"""
             akka.remote.dot-netty.tcp.port = 0
-            # nodes are killed and leave on purpose: their remoting errors are expected
-            akka { loglevel = ERROR, stdout-loglevel = ERROR, remote.log-remote-lifecycle-events = off }
+            # nodes are killed and leave on purpose: their remoting errors are expected (a round that fails times out)
+            akka { loglevel = OFF, stdout-loglevel = OFF, remote.log-remote-lifecycle-events = off }
             akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
+            # a round's nodes are stopped together: none waits long for the others to see it exit
+            akka.coordinated-shutdown.phases.cluster-exiting.timeout = 2s
             event-engine { run-mode = service, wire.enabled = off }
             {{(StableAfterSetting is null ? "" : $"akka.cluster.split-brain-resolver.stable-after = {StableAfterSetting}")}}
             {{(RemovalMargin is null ? "" : $"akka.cluster.down-removal-margin = {RemovalMargin}")}}
