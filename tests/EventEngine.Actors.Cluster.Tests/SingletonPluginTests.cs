@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Configuration;
-using EventEngine.Actors.Plugins;
+using EventEngine.Actors.ClusterNodeHost;
 
 namespace EventEngine.Actors.Cluster.Tests;
 
@@ -115,6 +115,15 @@ public sealed class SingletonPluginTests
     }
 
     [Fact]
+    public void A_singleton_setting_other_than_on_or_off_is_refused_naming_its_key()
+    {
+        using var system = ActorSystem.Create("bad-singleton", InProcessCluster.NodeConfig(
+            $"event-engine.plugins.pings {{ type = \"{typeof(PingHandler).AssemblyQualifiedName}\", singleton = maybe }}"));
+        var e = Assert.Throws<EventEngineException>(() => EventEngine.Start(system, engine => engine.AddCluster()));
+        Assert.Contains("event-engine.plugins.pings.singleton = maybe", e.Message);
+    }
+
+    [Fact]
     public void A_singleton_plugin_without_the_cluster_is_refused_with_a_clear_error()
     {
         using var system = ActorSystem.Create("no-cluster", ConfigurationFactory.ParseString(
@@ -142,20 +151,6 @@ public sealed class SingletonPluginTests
         {
             await system.Terminate();
         }
-    }
-}
-
-public sealed record Ping(int N);
-
-public sealed record Handled(int N, string Node);
-
-/// <summary>The singleton of these tests: answers every <see cref="Ping"/> with a <see cref="Handled"/> naming its node.</summary>
-internal sealed class PingHandler : EventPlugin
-{
-    public PingHandler()
-    {
-        var node = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
-        Subscribe<Ping>(p => Publish(new Handled(p.N, node)));
     }
 }
 

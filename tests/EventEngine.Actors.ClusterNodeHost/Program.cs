@@ -9,6 +9,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using EventEngine.Actors;
 using EventEngine.Actors.Cluster;
+using EventEngine.Actors.ClusterNodeHost;
 using EventEngine.Actors.Plugins;
 
 string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 ? args[i + 1] : null;
@@ -48,18 +49,4 @@ internal sealed class SlowConsumer : EventPlugin
         await Task.Delay(2, cancellationToken);
         if (++_received % 100 == 0) Console.WriteLine($"received {_received}");
     });
-}
-
-// The same event types and singleton plugin as SingletonPluginTests (events match by name and MessagePack keys).
-public sealed record Ping(int N);
-
-public sealed record Handled(int N, string Node);
-
-internal sealed class PingHandler : EventPlugin
-{
-    public PingHandler()
-    {
-        var node = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
-        Subscribe<Ping>(p => Publish(new Handled(p.N, node)));
-    }
 }
