@@ -104,7 +104,10 @@ public static class ClusterSingleton
     /// <summary>The split-brain resolver's stable-after and Akka's down-removal-margin of a round (null: Akka's defaults).</summary>
     private sealed record Timings(string? StableAfterSetting, string? RemovalMargin)
     {
-        public TimeSpan StableAfter => NodeConfig().GetTimeSpan("akka.cluster.split-brain-resolver.stable-after");
+        /// <summary>The stable-after a node runs with: the setting, or Akka.Cluster's default (its embedded reference configuration).</summary>
+        public TimeSpan StableAfter => NodeConfig()
+            .WithFallback(ConfigurationFactory.FromResource<Akka.Cluster.Cluster>("Akka.Cluster.Configuration.Cluster.conf"))
+            .GetTimeSpan("akka.cluster.split-brain-resolver.stable-after");
 
         public Config NodeConfig() => ConfigurationFactory.ParseString($$"""
             akka.remote.dot-netty.tcp.port = 0
