@@ -19,16 +19,13 @@ internal sealed class PluginSupervisionStrategy : OneForOneStrategy
     {
     }
 
-    /// <summary>The failure that made supervision stop <paramref name="plugin"/>, if it did.</summary>
-    public Exception? StoppedBySupervision(IActorRef plugin) => _stoppedBySupervision.Remove(plugin, out var cause) ? cause : null;
-
     /// <summary>
     /// If supervision stopped <paramref name="plugin"/> (which has terminated): counts and logs why, and shuts the
     /// actor system down when <c>supervision.on-restart-limit = shutdown</c>. False if it stopped on its own.
     /// </summary>
     public bool ReportIfStopped(IActorRef plugin, string name, EventEngine engine, ILoggingAdapter log)
     {
-        if (StoppedBySupervision(plugin) is not { } cause) return false;
+        if (!_stoppedBySupervision.Remove(plugin, out var cause)) return false;
         engine.Metrics.Stopped(name);
         var s = engine.Settings.Supervision;
         if (cause is ActorInitializationException)
