@@ -81,11 +81,17 @@ public class AsyncHandlerRunsTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void A_failing_run_reports_its_own_exception_and_a_synchronous_throw_counts_as_a_failed_run()
     {
-        var runs = new AsyncHandlerRuns(maxConcurrency: 2);
+        var runs = new AsyncHandlerRuns(maxConcurrency: 3);
         var failed = runs.Start(TestActor, NewDelivery(1), span: null, _instance, Returning(() => Task.FromException(new InvalidOperationException("bad event"))));
         var thrown = runs.Start(TestActor, NewDelivery(2), span: null, _instance, Returning(() => throw new FormatException("threw at once")));
+        var afterYield = runs.Start(TestActor, NewDelivery(3), span: null, _instance, Handler.Async<Ping>(async (_, _) =>
+        {
+            await Task.Yield(); // resumes inline, within Start
+            throw new ArgumentException("threw after an await");
+        }));
         Assert.Equal("bad event", Assert.IsType<InvalidOperationException>(runs.End(failed, _instance)).Message);
         Assert.Equal("threw at once", Assert.IsType<FormatException>(runs.End(thrown, _instance)).Message);
+        Assert.Equal("threw after an await", Assert.IsType<ArgumentException>(runs.End(afterYield, _instance)).Message);
         Assert.Equal(0, _credit.InFlight);
         Assert.Equal(0, runs.Running);
         ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // completed inside Start: no message needed
