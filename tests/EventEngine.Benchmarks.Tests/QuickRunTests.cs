@@ -11,7 +11,7 @@ namespace EventEngine.Benchmarks.Tests;
 /// </summary>
 public partial class QuickRunTests(ITestOutputHelper output)
 {
-    private static readonly string[] Scenarios = ["pipeline", "latency", "fanout", "scale", "external", "codecs"];
+    private static readonly string[] Scenarios = ["pipeline", "latency", "fanout", "scale", "external", "codecs", "cluster"];
 
     [Fact]
     public async Task Every_scenario_runs_and_delivers_everything_in_a_quick_run()
