@@ -15,6 +15,11 @@ var scenarios = new Option<string[]>("--scenarios")
     AllowMultipleArgumentsPerToken = true,
 };
 var messages = new Option<long?>("--messages") { Description = "Events of the pipeline and cluster scenarios (default 1,000,000; --quick 20,000)" };
+var clusterConfig = new Option<string>("--cluster-config")
+{
+    Description = "HOCON over both engine nodes of the cluster scenario, e.g. \"event-engine.cluster.link.max-batch-count = 1024\" (tuning experiments)",
+    DefaultValueFactory = _ => "",
+};
 var charts = new Option<string?>("--charts") { Description = "Directory to write the SVG charts (scale and latency curves) to" };
 var markdown = new Option<string?>("--markdown") { Description = "File to write the figures to as a Markdown table" };
 var python = new Option<string>("--python") { Description = "Python interpreter with pyzmq for the external plugin scenarios", DefaultValueFactory = _ => "/usr/bin/python3" };
@@ -26,7 +31,7 @@ var trace = new Option<string>("--trace")
 trace.AcceptOnlyFromAmong("none", "drop", "all");
 var root = new RootCommand("EventEngine.Actors benchmarks: engine figure, baseline figure (same run) and ratio for each scenario")
 {
-    quick, scenarios, messages, charts, markdown, python, trace,
+    quick, scenarios, messages, clusterConfig, charts, markdown, python, trace,
 };
 root.Subcommands.Add(ScaleChild.Command());
 root.Subcommands.Add(ClusterChild.Command());
@@ -56,7 +61,7 @@ root.SetAction(async (parse, _) =>
                 "scale" => Scale.RunAsync(context),
                 "external" => External.RunAsync(context),
                 "codecs" => Task.Run(() => Codecs.Run(context)),
-                "cluster" => Cluster.RunAsync(context, parse.GetValue(messages)),
+                "cluster" => Cluster.RunAsync(context, parse.GetValue(messages), parse.GetValue(clusterConfig)!),
                 _ => throw new InvalidOperationException(scenario),
             });
             ran.Add(scenario);

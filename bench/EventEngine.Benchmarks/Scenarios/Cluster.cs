@@ -17,19 +17,22 @@ namespace EventEngine.Benchmarks.Scenarios;
 /// </summary>
 public static class Cluster
 {
-    public static async Task RunAsync(BenchContext context, long? eventsOverride)
+    /// <param name="nodeConfig">HOCON over both engine nodes' configuration (tuning experiments: link batching, windows).</param>
+    public static async Task RunAsync(BenchContext context, long? eventsOverride, string nodeConfig)
     {
         var events = eventsOverride ?? (context.Quick ? 20_000 : 1_000_000);
         var warmUp = Math.Clamp(events / 4, 1, 20_000);
         var timeout = TimeSpan.FromSeconds(context.Quick ? 60 : 300);
 
-        var engine = await CrossNodeEngine(events, warmUp, timeout);
+        var engine = await CrossNodeEngine(events, warmUp, nodeConfig, timeout);
         var akka = await CrossNodeAkka(events, warmUp, timeout);
         Console.Error.WriteLine($"bench: cluster cross-node: engine {engine}, bare Akka.Remote {akka}");
         if (!akka.Complete(events)) context.Results.Fail($"cluster: bare Akka.Remote: {akka}");
         var caseName = $"{events}x{CrossNodeEvent.Padding.Length}B cross-node";
         context.Results.Add(new Row("cluster", caseName, "throughput", "events/s", engine.Rate, "bare Akka.Remote (1 Tell/event)", akka.Rate, true,
             engine.Complete(events) ? events : Math.Min(engine.Outcome.Received, events - 1), events));
+        context.Results.Add(new Row("cluster", caseName, "processor time (both processes)", "µs/event", engine.CpuMicrosPerEvent,
+            "bare Akka.Remote (1 Tell/event)", akka.CpuMicrosPerEvent, false, engine.Complete(events) ? events : Math.Min(engine.Outcome.Received, events - 1), events));
 
         var plan = new LoadTestPlan(events).Validate();
         await Pipeline.RunEngine(plan with { Messages = warmUp }, timeout, clusterNode: true); // warm-up, unmeasured
@@ -59,39 +62,45 @@ public static class Cluster
     private static Pipeline.Outcome Median(List<Pipeline.Outcome> runs) =>
         runs.FirstOrDefault(r => r.Delivered != runs.Max(x => x.Delivered)) ?? runs.OrderBy(r => r.Rate).ElementAt(runs.Count / 2);
 
-    /// <summary>One cross-node run: what the consumer saw of the measured events, and how long they took.</summary>
-    private sealed record CrossNodeRun(CrossNodeOutcome Outcome, TimeSpan Elapsed)
+    /// <summary>One cross-node run: what the consumer saw of the measured events, how long they took, the producing process's processor time.</summary>
+    private sealed record CrossNodeRun(CrossNodeOutcome Outcome, TimeSpan Elapsed, TimeSpan ProducerCpu)
     {
         public double Rate => Elapsed > TimeSpan.Zero ? Outcome.Received / Elapsed.TotalSeconds : 0;
+
+        /// <summary>Processor time per event, producer + consumer process, in microseconds.</summary>
+        public double CpuMicrosPerEvent => Outcome.Received > 0 ? (ProducerCpu.TotalMilliseconds + Outcome.CpuMs) * 1000 / Outcome.Received : 0;
 
         public bool Complete(long events) => Outcome.Received == events && Outcome.InOrder;
 
         public override string ToString() =>
-            $"{Outcome.Received} events in {Elapsed.TotalSeconds:F3} s = {Rate:N0}/s, {(Outcome.InOrder ? "in order" : "OUT OF ORDER: " + Outcome.FirstError)}";
+            $"{Outcome.Received} events in {Elapsed.TotalSeconds:F3} s = {Rate:N0}/s, {(Outcome.InOrder ? "in order" : "OUT OF ORDER: " + Outcome.FirstError)}, " +
+            $"processor time {CpuMicrosPerEvent:F1} µs/event (producer {ProducerCpu.TotalMilliseconds:F0} ms, consumer {Outcome.CpuMs:F0} ms)";
     }
 
     /// <summary>
     /// This process is node 1 (host code publishes), the child node 2 (one plugin consumes). The clock runs from the
     /// first measured event until the child reports the last one, after a warm-up it has confirmed.
     /// </summary>
-    private static async Task<CrossNodeRun> CrossNodeEngine(long events, long warmUp, TimeSpan timeout)
+    private static async Task<CrossNodeRun> CrossNodeEngine(long events, long warmUp, string nodeConfig, TimeSpan timeout)
     {
-        var system = ActorSystem.Create(ClusterChild.SystemName, ClusterChild.NodeConfig());
+        var system = ActorSystem.Create(ClusterChild.SystemName, ClusterChild.NodeConfig(nodeConfig));
         try
         {
             var engine = Actors.EventEngine.Start(system, e => e.AddCluster());
             ClusterChild.JoinSelf(system);
             using var consumer = ChildProgram.Start("cluster-child", "--mode", "engine", "--seed", Akka.Cluster.Cluster.Get(system).SelfAddress.ToString(),
-                "--events", $"{warmUp + events}", "--mark", $"{warmUp}", "--timeout", $"{timeout.TotalSeconds:F0}");
+                "--events", $"{warmUp + events}", "--mark", $"{warmUp}", "--timeout", $"{timeout.TotalSeconds:F0}", "--config", nodeConfig);
             await engine.Started.WaitAsync(timeout); // both nodes Up, the consumer's subscription known here
             for (long i = 0; i < warmUp; i++) await engine.Publisher.PublishAsync(new CrossNodeEvent(i, CrossNodeEvent.Padding));
             await consumer.WaitForLine("cluster-at ", timeout);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             for (var i = warmUp; i < warmUp + events; i++) await engine.Publisher.PublishAsync(new CrossNodeEvent(i, CrossNodeEvent.Padding));
             var outcome = JsonSerializer.Deserialize<CrossNodeOutcome>(await consumer.WaitForLine("cluster-result ", timeout))!;
             clock.Stop();
+            cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
             await consumer.ExitedWithin(TimeSpan.FromSeconds(20)); // it leaves the cluster first
-            return new CrossNodeRun(outcome with { Received = outcome.Received - warmUp }, clock.Elapsed);
+            return new CrossNodeRun(outcome with { Received = outcome.Received - warmUp }, clock.Elapsed, cpu);
         }
         finally
         {
@@ -112,12 +121,14 @@ public static class Cluster
             var window = Actors.EventEngine.ReferenceConfig.GetInt("event-engine.flow-control.high-water-mark");
             var sender = system.ActorOf(Props.Create(() => new BareSender(receiver, window)));
             await sender.Ask<Sent>(new Send(warmUp), timeout);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             sender.Tell(new Send(events));
             var outcome = JsonSerializer.Deserialize<CrossNodeOutcome>(await consumer.WaitForLine("cluster-result ", timeout))!;
             clock.Stop();
+            cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
             await consumer.ExitedWithin(TimeSpan.FromSeconds(20));
-            return new CrossNodeRun(outcome with { Received = outcome.Received - warmUp }, clock.Elapsed);
+            return new CrossNodeRun(outcome with { Received = outcome.Received - warmUp }, clock.Elapsed, cpu);
         }
         finally
         {

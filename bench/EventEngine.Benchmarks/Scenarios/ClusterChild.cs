@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Configuration;
@@ -21,8 +22,11 @@ public sealed record CrossNodeEvent(long Seq, string Text)
     public static readonly string Padding = new('x', 100);
 }
 
-/// <summary>What the consuming process saw: events received, whether every one came in order, and the first that did not.</summary>
-public sealed record CrossNodeOutcome(long Received, bool InOrder, string? FirstError);
+/// <summary>
+/// What the consuming process saw: events received, whether every one came in order, the first that did not, and the
+/// processor time it used from the warm-up mark to the last event (all its threads: the figure a busy machine distorts least).
+/// </summary>
+public sealed record CrossNodeOutcome(long Received, bool InOrder, string? FirstError, double CpuMs);
 
 /// <summary>
 /// Counts the events one actor receives and checks their order; prints <c>cluster-at N</c> when the warm-up mark is
@@ -32,6 +36,8 @@ public sealed class OrderTally(long total, long mark)
 {
     private long _next;
     private string? _error;
+    private TimeSpan _cpuAtMark;
+    private TimeSpan _cpuAtEnd;
 
     public long Received { get; private set; }
 
@@ -39,14 +45,22 @@ public sealed class OrderTally(long total, long mark)
 
     public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public CrossNodeOutcome Outcome => new(Received, _error is null, _error);
+    public CrossNodeOutcome Outcome => new(Received, _error is null, _error, (_cpuAtEnd - _cpuAtMark).TotalMilliseconds);
 
     public void See(long seq)
     {
         if (seq != _next) _error ??= $"event {_next} expected, {seq} arrived";
         _next = seq + 1;
-        if (++Received == mark) Console.WriteLine($"cluster-at {mark}");
-        if (Received == total) Done.TrySetResult();
+        if (++Received == mark)
+        {
+            _cpuAtMark = Process.GetCurrentProcess().TotalProcessorTime;
+            Console.WriteLine($"cluster-at {mark}");
+        }
+        if (Received == total)
+        {
+            _cpuAtEnd = Process.GetCurrentProcess().TotalProcessorTime;
+            Done.TrySetResult();
+        }
     }
 }
 
@@ -75,10 +89,11 @@ public static class ClusterChild
         akka.cluster.log-info = off
         """;
 
-    /// <summary>An engine node of the cross-node runs: two nodes, no wire, runs until stopped.</summary>
-    public static Config NodeConfig() => EngineRunner.Config($"""
+    /// <summary>An engine node of the cross-node runs: two nodes, no wire, runs until stopped; <paramref name="extra"/> over it (--cluster-config).</summary>
+    public static Config NodeConfig(string extra) => EngineRunner.Config($"""
         {LocalNodeHocon}
         event-engine {"{"} run-mode = service, wire.enabled = off, cluster.min-nodes = 2 {"}"}
+        {extra}
         """, EventEngineCluster.ReferenceConfig);
 
     /// <summary>Bare Akka.Remote with the links' serializer bound, as on an engine node.</summary>
@@ -105,13 +120,14 @@ public static class ClusterChild
         var events = new Option<long>("--events") { Required = true };
         var mark = new Option<long>("--mark") { Required = true };
         var timeout = new Option<int>("--timeout") { DefaultValueFactory = _ => 300 };
-        var command = new Command("cluster-child", "The consuming node of the cluster scenario (used by it)") { mode, seed, events, mark, timeout };
+        var config = new Option<string>("--config") { DefaultValueFactory = _ => "" };
+        var command = new Command("cluster-child", "The consuming node of the cluster scenario (used by it)") { mode, seed, events, mark, timeout, config };
         command.Hidden = true;
         command.SetAction(async (parse, _) =>
         {
             var tally = new OrderTally(parse.GetValue(events), parse.GetValue(mark));
             var wait = TimeSpan.FromSeconds(parse.GetValue(timeout));
-            var system = parse.GetValue(mode) == "akka" ? StartBare(tally) : await StartNode(tally, Address.Parse(parse.GetValue(seed)!), wait);
+            var system = parse.GetValue(mode) == "akka" ? StartBare(tally) : await StartNode(tally, Address.Parse(parse.GetValue(seed)!), parse.GetValue(config)!, wait);
             try
             {
                 await tally.Done.Task.WaitAsync(wait);
@@ -128,9 +144,9 @@ public static class ClusterChild
         return command;
     }
 
-    private static async Task<ActorSystem> StartNode(OrderTally tally, Address seed, TimeSpan timeout)
+    private static async Task<ActorSystem> StartNode(OrderTally tally, Address seed, string config, TimeSpan timeout)
     {
-        var system = ActorSystem.Create(SystemName, NodeConfig());
+        var system = ActorSystem.Create(SystemName, NodeConfig(config));
         var engine = Actors.EventEngine.Start(system, e => e.AddCluster().AddPlugin<CrossNodeConsumer>(tally));
         Akka.Cluster.Cluster.Get(system).Join(seed);
         await engine.Started.WaitAsync(timeout);
