@@ -33,6 +33,17 @@ public sealed class ClusterExampleTests
         Assert.DoesNotContain("dropped", stdout);
     }
 
+    [Theory]
+    [InlineData("--nodes 2", "--nodes 2: the example has 3 parts, one per node (1 MsgProducer, 2 Counter, 3 PyPlugin), so --nodes must be 3")]
+    [InlineData("--node 4", "--node 4: choose 1 (MsgProducer), 2 (Counter) or 3 (PyPlugin)")]
+    [InlineData("--node 2 --seed 127.0.0.1", "--seed '127.0.0.1' is not host:port (for example 127.0.0.1:4053)")]
+    public async Task Bad_arguments_are_refused_with_what_was_wrong(string arguments, string error)
+    {
+        var (exit, stdout, stderr) = await ProgramRunner.RunAsync(ProgramRunner.ExampleDll("EventEngine.ClusterExample"), arguments, TimeSpan.FromSeconds(60));
+        Assert.True(exit != 0, $"exit code {exit}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        Assert.Contains(error, stderr);
+    }
+
     /// <summary>What <paramref name="pattern"/>'s first group (or the whole match) is on each line node <paramref name="node"/> printed.</summary>
     private static List<string> Lines(string stdout, int node, string pattern)
     {
