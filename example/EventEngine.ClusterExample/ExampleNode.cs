@@ -61,8 +61,10 @@ internal static class ExampleNode
             event-engine {
               # the nodes talk over Akka.Remote; no outside publisher or subscriber in this example
               wire.enabled = off
-              # the start-up barrier waits for every node and its subscriptions
+              # the start-up barrier waits for every node and its subscriptions; nodes started by hand on several
+              # machines may come minutes apart
               cluster.min-nodes = {{Count}}
+              startup { timeout = 5m, progress-interval = 5s }
             }
             """).WithFallback(EventEngineCluster.ReferenceConfig);
         try
