@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Diagnostics;
 using System.Text;
 using Akka.Actor;
+using EventEngine.Actors.Cluster;
 using EventEngine.Benchmarks.Infrastructure;
 using EventEngine.Samples.LoadTest;
 using NetMQ;
@@ -88,7 +89,8 @@ public static class Pipeline
         public override string ToString() => $"{Delivered} events in {Seconds:F3} s = {Rate:N0}/s";
     }
 
-    public static async Task<Outcome> RunEngine(LoadTestPlan plan, TimeSpan timeout, bool asyncOperator = false)
+    /// <summary>One engine run of the load test; with <paramref name="clusterNode"/>, as a one-node cluster (cluster mode on).</summary>
+    public static async Task<Outcome> RunEngine(LoadTestPlan plan, TimeSpan timeout, bool asyncOperator = false, bool clusterNode = false)
     {
         var result = new TaskCompletionSource<LoadTestResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var clock = new StartClock();
@@ -98,11 +100,17 @@ public static class Pipeline
         Task? stamped = null;
         // The load test's plugins (EventEngine.Samples), with a producer that also notes when it starts publishing:
         // the engine's Started task completes on the thread pool, which may run it late on a busy 2-core machine.
-        var run = await EngineRunner.RunAsync("pipeline", engine => engine
+        var run = await EngineRunner.RunAsync("pipeline", engine => (clusterNode ? engine.AddCluster() : engine)
                 .AddPlugin<TimedProducer>("Producer", plan, clock)
                 .AddPlugin(nameof(Operator), asyncOperator ? Props.Create(() => new AsyncOperator(plan)) : Props.Create(() => new Operator(plan)))
                 .AddPlugin<Accumulator>(args: [plan, result]), timeout,
-            onCreated: _ => stamped = result.Task.ContinueWith(_ => finished = Stopwatch.GetTimestamp(), TaskContinuationOptions.ExecuteSynchronously));
+            extraConfig: clusterNode ? ClusterChild.LocalNodeHocon : "",
+            onCreated: engine =>
+            {
+                if (clusterNode) ClusterChild.JoinSelf(engine.System);
+                stamped = result.Task.ContinueWith(_ => finished = Stopwatch.GetTimestamp(), TaskContinuationOptions.ExecuteSynchronously);
+            },
+            configUnder: clusterNode ? EventEngineCluster.ReferenceConfig : null);
         // The result's continuations run asynchronously: on a busy machine the stamp may come after the engine completed.
         if (stamped is not null) await Task.WhenAny(stamped, Task.Delay(TimeSpan.FromSeconds(10)));
         var outcome = result.Task.IsCompletedSuccessfully ? result.Task.Result : new LoadTestResult(0, 0);
