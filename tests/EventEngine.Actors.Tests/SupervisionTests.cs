@@ -49,10 +49,11 @@ public class SupervisionTests : Akka.TestKit.Xunit2.TestKit
     public void A_throwing_plugin_is_restarted_keeps_its_mailbox_and_only_the_poison_events_are_dropped()
     {
         var probe = CreateTestProbe();
+        using var metrics = new MetricsRecorder(); // before the start: the burst starts with it
         var engine = EventEngine.Start(Sys, e => e
             .AddPlugin<Flaky>("flaky", probe.Ref, 100)
             .AddPlugin<Burst>("burst", 1000));
-        using var metrics = new MetricsRecorder(engine);
+        metrics.Watch(engine);
         var handled = new List<int>();
         var restarts = 0;
         probe.ReceiveWhile(TimeSpan.FromSeconds(20), m =>

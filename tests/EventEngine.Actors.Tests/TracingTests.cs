@@ -135,8 +135,9 @@ public class TracingTests : Akka.TestKit.Xunit2.TestKit
             ActivityStarted = _ => Interlocked.Increment(ref created),
         };
         ActivitySource.AddActivityListener(listener);
+        using var metrics = new MetricsRecorder(); // before the start: the example's producer starts with it
         var engine = EventEngine.Start(Sys, e => e.AddExamplePlugins());
-        using var metrics = new MetricsRecorder(engine);
+        metrics.Watch(engine);
         await engine.Started.WaitAsync(TimeSpan.FromSeconds(30));
         AwaitCondition(() => metrics.Sum("event_engine.events.delivered", "event_type", "TypeB") == MsgProducer.Messages, TimeSpan.FromSeconds(10));
         Assert.Equal(0, created);
