@@ -23,7 +23,8 @@ internal readonly record struct ZmtpRequest(int Connection, bool Delimited, IRea
 /// Untrusted peers: a greeting that is not ZMTP 3 (ZMTP 1.0, 2.0, junk), a mechanism other than NULL, a frame or message
 /// over <c>maxMessageSize</c> (refused at its header, never buffered), a peer that does not finish its handshake within
 /// <see cref="HandshakeTimeout"/>, and connections beyond <c>maxConnections</c> are refused with a log line and the
-/// connection is closed; a refusal touches no other connection. A connection with a reply not yet written is neither
+/// connection is closed (logged: the first at once, then at most one line per 10 s with the count); a refusal touches no
+/// other connection. A connection with a reply not yet written is neither
 /// read nor parsed until the reply is out, so a peer that sends and never reads holds at most one reply and one read.
 /// </remarks>
 internal sealed class ZmtpReplyEndpoint : IDisposable
@@ -33,6 +34,7 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
     private const int MaxFramesPerMessage = 64;
     private const int ReadSize = 16 * 1024;
     private static readonly TimeSpan AcceptBackoff = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan RefusalLogInterval = TimeSpan.FromSeconds(10);
     private static readonly byte[] Greeting = BuildGreeting();
     private static readonly byte[] Ready = BuildReady("ROUTER");
     private static readonly byte[] WakeByte = [0];
@@ -61,6 +63,8 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
     private long _acceptPausedUntil;
     private bool _acceptFailing;
     private long _timerDue = long.MaxValue;
+    private long _lastRefusalLogged;
+    private int _unloggedRefusals;
     private Action? _onTimer;
 
     /// <summary>Binds <paramref name="address"/>:<paramref name="port"/> (0 = ephemeral); call <see cref="Start"/> to serve.</summary>
@@ -197,7 +201,7 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
         }
         catch (ZmtpRefusal refusal)
         {
-            _log.Warning("Refused a connection to the {0} from {1}: {2}", _name, connection.Remote, refusal.Message);
+            Refused(connection.Remote, refusal.Message);
             Close(connection);
         }
     }
@@ -229,8 +233,7 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
         _acceptFailing = false;
         if (_byId.Count >= _maxConnections)
         {
-            _log.Warning("Refused a connection to the {0} from {1}: {2} connections are open already (the most it serves)",
-                _name, socket.RemoteEndPoint, _maxConnections);
+            Refused(socket.RemoteEndPoint, $"{_maxConnections} connections are open already (the most it serves)");
             socket.Dispose();
             return;
         }
@@ -257,6 +260,22 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
             // stopping
         }
         while (_posted.TryDequeue(out var action)) Invoke("a posted action", action);
+    }
+
+    // The first refusal at once, then at most one line per RefusalLogInterval saying how many more there were: a peer
+    // opening connection after connection cannot flood the log.
+    private void Refused(EndPoint? remote, string reason)
+    {
+        var now = Stopwatch.GetTimestamp();
+        if (_lastRefusalLogged != 0 && Stopwatch.GetElapsedTime(_lastRefusalLogged, now) < RefusalLogInterval)
+        {
+            _unloggedRefusals++;
+            return;
+        }
+        var more = _unloggedRefusals == 0 ? "" : $" ({_unloggedRefusals} more refused since the last such line)";
+        _log.Warning("Refused a connection to the {0} from {1}: {2}{3}", _name, remote, reason, more);
+        _lastRefusalLogged = now;
+        _unloggedRefusals = 0;
     }
 
     private void Invoke(string what, Action? action)
@@ -320,8 +339,7 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
         if (expired is null) return;
         foreach (var connection in expired)
         {
-            _log.Warning("Refused a connection to the {0} from {1}: no ZMTP handshake within {2} s", _name, connection.Remote,
-                HandshakeTimeout.TotalSeconds);
+            Refused(connection.Remote, $"no ZMTP handshake within {HandshakeTimeout.TotalSeconds} s");
             Close(connection);
         }
     }
