@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Akka.Event;
+using EventEngine.Actors.Diagnostics;
 using EventEngine.Actors.Security;
 
 namespace EventEngine.Actors.Sockets;
@@ -34,7 +35,6 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
     private const int MaxFramesPerMessage = 64;
     private const int ReadSize = 16 * 1024;
     private static readonly TimeSpan AcceptBackoff = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan RefusalLogInterval = TimeSpan.FromSeconds(10);
     private static readonly byte[] Greeting = BuildGreeting();
     private static readonly byte[] Ready = BuildReady("ROUTER");
     private static readonly byte[] WakeByte = [0];
@@ -63,8 +63,7 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
     private long _acceptPausedUntil;
     private bool _acceptFailing;
     private long _timerDue = long.MaxValue;
-    private long _lastRefusalLogged;
-    private int _unloggedRefusals;
+    private readonly LogThrottle _refusals = new();
     private Action? _onTimer;
 
     /// <summary>Binds <paramref name="address"/>:<paramref name="port"/> (0 = ephemeral); call <see cref="Start"/> to serve.</summary>
@@ -262,20 +261,9 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
         while (_posted.TryDequeue(out var action)) Invoke("a posted action", action);
     }
 
-    // The first refusal at once, then at most one line per RefusalLogInterval saying how many more there were: a peer
-    // opening connection after connection cannot flood the log.
     private void Refused(EndPoint? remote, string reason)
     {
-        var now = Stopwatch.GetTimestamp();
-        if (_lastRefusalLogged != 0 && Stopwatch.GetElapsedTime(_lastRefusalLogged, now) < RefusalLogInterval)
-        {
-            _unloggedRefusals++;
-            return;
-        }
-        var more = _unloggedRefusals == 0 ? "" : $" ({_unloggedRefusals} more refused since the last such line)";
-        _log.Warning("Refused a connection to the {0} from {1}: {2}{3}", _name, remote, reason, more);
-        _lastRefusalLogged = now;
-        _unloggedRefusals = 0;
+        if (_refusals.ShouldLog(out var more)) _log.Warning("Refused a connection to the {0} from {1}: {2}{3}", _name, remote, reason, more);
     }
 
     private void Invoke(string what, Action? action)
