@@ -101,6 +101,7 @@ public class RestartLimitTests : Akka.TestKit.Xunit2.TestKit
         var engine = EventEngine.Start(Sys, e => e
             .AddPlugin<AlwaysFails>("doomed")
             .AddPlugin<Recorder>("healthy", healthy.Ref, new[] { typeof(Ping) }, null!));
+        using var metrics = new MetricsRecorder(engine);
         await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
         await EventFilter.Error(contains: "Plugin doomed was stopped").ExpectOneAsync(TimeSpan.FromSeconds(20), () =>
         {
@@ -110,6 +111,7 @@ public class RestartLimitTests : Akka.TestKit.Xunit2.TestKit
         for (var i = 0; i < 3; i++) healthy.ExpectMsg(new Ping(i));
         engine.Publish(new Ping(99));
         healthy.ExpectMsg(new Ping(99));
+        Assert.Equal(1, metrics.Sum("event_engine.plugin.stops", "plugin", "doomed"));
         Assert.False(Sys.WhenTerminated.IsCompleted);
     }
 }
