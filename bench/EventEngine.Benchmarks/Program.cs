@@ -29,9 +29,14 @@ var trace = new Option<string>("--trace")
     DefaultValueFactory = _ => "none",
 };
 trace.AcceptOnlyFromAmong("none", "drop", "all");
+var transports = new Option<string[]>("--plugin-transports")
+{
+    Description = "Plugin transports the external and Python latency cases run on, alternating in each round: netmq, lean (default: the engine's default, unnamed)",
+    AllowMultipleArgumentsPerToken = true,
+};
 var root = new RootCommand("EventEngine.Actors benchmarks: engine figure, baseline figure (same run) and ratio for each scenario")
 {
-    quick, scenarios, messages, clusterConfig, charts, markdown, python, trace,
+    quick, scenarios, messages, clusterConfig, charts, markdown, python, trace, transports,
 };
 root.Subcommands.Add(ScaleChild.Command());
 root.Subcommands.Add(ClusterChild.Command());
@@ -43,7 +48,11 @@ root.SetAction(async (parse, _) =>
     using var tracing = TraceListener(parse.GetValue(trace)!);
     var results = new Results();
     var context = new BenchContext(parse.GetValue(quick), parse.GetValue(python)!,
-        BenchContext.FindRepoRoot(AppContext.BaseDirectory, Environment.CurrentDirectory), results);
+        BenchContext.FindRepoRoot(AppContext.BaseDirectory, Environment.CurrentDirectory), results)
+    {
+        PluginTransports = Transports(parse.GetValue(transports)),
+    };
+    if (context.PluginTransports.Count == 0) return 2;
     var loadAtStart = LoadAverage();
     Console.WriteLine($"bench: {(context.Quick ? "quick" : "full")} run of {string.Join(", ", chosen)} on {Environment.ProcessorCount} cores, .NET {Environment.Version}, tracing listener {parse.GetValue(trace)}, load average {loadAtStart}");
     var ran = new List<string>();
@@ -136,6 +145,16 @@ List<string>? Select(string[]? names)
         if (!chosen.Contains(scenario)) chosen.Add(scenario);
     }
     return chosen;
+}
+
+// --plugin-transports netmq,lean: the transports by name (checked); none given: the engine's default.
+static IReadOnlyList<string?> Transports(string[]? names)
+{
+    if (names is null || names.Length == 0) return [null];
+    var chosen = names.SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct().ToList();
+    if (chosen.All(n => n is "netmq" or "lean")) return chosen;
+    Console.Error.WriteLine($"bench: unknown plugin transport in '{string.Join(",", names)}'; choose from netmq, lean");
+    return [];
 }
 
 // What tracing costs: no listener, a listener whose sampler drops every span, or one that records every span.
