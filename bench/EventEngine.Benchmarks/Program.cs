@@ -7,15 +7,20 @@ using NetMQ;
 // EventEngine.Actors benchmarks (issue 5): every scenario prints the engine's figure beside a baseline measured in the
 // same run, and their ratio. Machine-readable lines start with "result " (and "target " for the issue's targets);
 // progress goes to stderr. docs/benchmarks.md describes the scenarios and holds the latest figures.
-var all = new[] { "pipeline", "latency", "fanout", "scale", "external", "codecs" };
+var all = new[] { "pipeline", "latency", "fanout", "scale", "external", "codecs", "cluster" };
 var optIn = new[] { ClusterSingleton.Name }; // not in the default run: chosen by name only
 var quick = new Option<bool>("--quick") { Description = "Every scenario small (seconds), in process where possible: the smoke test's mode" };
 var scenarios = new Option<string[]>("--scenarios")
 {
-    Description = "Scenarios to run, by name or letter: a|pipeline b|latency c|fanout d|scale e|external f|codecs (default: all); by name only: cluster-singleton",
+    Description = "Scenarios to run, by name or letter: a|pipeline b|latency c|fanout d|scale e|external f|codecs g|cluster (default: all); by name only: cluster-singleton",
     AllowMultipleArgumentsPerToken = true,
 };
-var messages = new Option<long?>("--messages") { Description = "Events of the pipeline scenario (default 1,000,000; --quick 20,000)" };
+var messages = new Option<long?>("--messages") { Description = "Events of the pipeline and cluster scenarios (default 1,000,000; --quick 20,000)" };
+var clusterConfig = new Option<string>("--cluster-config")
+{
+    Description = "HOCON over both engine nodes of the cluster scenario, e.g. \"event-engine.cluster.link.max-batch-count = 1024\" (tuning experiments)",
+    DefaultValueFactory = _ => "",
+};
 var charts = new Option<string?>("--charts") { Description = "Directory to write the SVG charts (scale and latency curves) to" };
 var markdown = new Option<string?>("--markdown") { Description = "File to write the figures to as a Markdown table" };
 var python = new Option<string>("--python") { Description = "Python interpreter with pyzmq for the external plugin scenarios", DefaultValueFactory = _ => "/usr/bin/python3" };
@@ -25,11 +30,17 @@ var trace = new Option<string>("--trace")
     DefaultValueFactory = _ => "none",
 };
 trace.AcceptOnlyFromAmong("none", "drop", "all");
+var transports = new Option<string[]>("--plugin-transports")
+{
+    Description = "Plugin transports the external and Python latency cases run on, alternating in each round: netmq, lean (default: the engine's default, unnamed)",
+    AllowMultipleArgumentsPerToken = true,
+};
 var root = new RootCommand("EventEngine.Actors benchmarks: engine figure, baseline figure (same run) and ratio for each scenario")
 {
-    quick, scenarios, messages, charts, markdown, python, trace,
+    quick, scenarios, messages, clusterConfig, charts, markdown, python, trace, transports,
 };
 root.Subcommands.Add(ScaleChild.Command());
+root.Subcommands.Add(ClusterChild.Command());
 root.Subcommands.Add(ClusterSingleton.NodeCommand());
 
 root.SetAction(async (parse, _) =>
@@ -39,7 +50,11 @@ root.SetAction(async (parse, _) =>
     using var tracing = TraceListener(parse.GetValue(trace)!);
     var results = new Results();
     var context = new BenchContext(parse.GetValue(quick), parse.GetValue(python)!,
-        BenchContext.FindRepoRoot(AppContext.BaseDirectory, Environment.CurrentDirectory), results);
+        BenchContext.FindRepoRoot(AppContext.BaseDirectory, Environment.CurrentDirectory), results)
+    {
+        PluginTransports = Transports(parse.GetValue(transports)),
+    };
+    if (context.PluginTransports.Count == 0) return 2;
     var loadAtStart = LoadAverage();
     Console.WriteLine($"bench: {(context.Quick ? "quick" : "full")} run of {string.Join(", ", chosen)} on {Environment.ProcessorCount} cores, .NET {Environment.Version}, tracing listener {parse.GetValue(trace)}, load average {loadAtStart}");
     var ran = new List<string>();
@@ -57,6 +72,7 @@ root.SetAction(async (parse, _) =>
                 "scale" => Scale.RunAsync(context),
                 "external" => External.RunAsync(context),
                 "codecs" => Task.Run(() => Codecs.Run(context)),
+                "cluster" => Cluster.RunAsync(context, parse.GetValue(messages), parse.GetValue(clusterConfig)!),
                 ClusterSingleton.Name => ClusterSingleton.RunAsync(context),
                 _ => throw new InvalidOperationException(scenario),
             });
@@ -123,15 +139,25 @@ List<string>? Select(string[]? names)
     var chosen = new List<string>();
     foreach (var name in names.SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
     {
-        var scenario = name.Length == 1 && name[0] is >= 'a' and <= 'f' ? all[name[0] - 'a'] : name.ToLowerInvariant();
+        var scenario = name.Length == 1 && name[0] >= 'a' && name[0] < 'a' + all.Length ? all[name[0] - 'a'] : name.ToLowerInvariant();
         if (!all.Contains(scenario) && !optIn.Contains(scenario))
         {
-            Console.Error.WriteLine($"bench: unknown scenario '{name}'; choose from {string.Join(", ", all.Concat(optIn))} (or a..f)");
+            Console.Error.WriteLine($"bench: unknown scenario '{name}'; choose from {string.Join(", ", all.Concat(optIn))} (or a..{(char)('a' + all.Length - 1)})");
             return null;
         }
         if (!chosen.Contains(scenario)) chosen.Add(scenario);
     }
     return chosen;
+}
+
+// --plugin-transports netmq,lean: the transports by name (checked); none given: the engine's default.
+static IReadOnlyList<string?> Transports(string[]? names)
+{
+    if (names is null || names.Length == 0) return [null];
+    var chosen = names.SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct().ToList();
+    if (chosen.All(n => n is "netmq" or "lean")) return chosen;
+    Console.Error.WriteLine($"bench: unknown plugin transport in '{string.Join(",", names)}'; choose from netmq, lean");
+    return [];
 }
 
 // What tracing costs: no listener, a listener whose sampler drops every span, or one that records every span.

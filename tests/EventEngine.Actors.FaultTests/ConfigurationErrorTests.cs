@@ -14,6 +14,8 @@ public sealed class ConfigurationErrorTests
     [InlineData("event-engine.wire.publish-port = 70000", "event-engine.wire.publish-port = 70000 is not valid: expected a TCP port")]
     [InlineData("event-engine.supervision.on-restart-limit = explode", "event-engine.supervision.on-restart-limit = 'explode' is not valid: expected one of: stop, shutdown")]
     [InlineData("event-engine.gateway.on-queue-full = 3", "event-engine.gateway.on-queue-full = '3' is not valid: expected one of: backpressure, drop-oldest, drop-newest, drop-and-finish")]
+    [InlineData("event-engine.gateway.plugin-transport = zeromq", "event-engine.gateway.plugin-transport = 'zeromq' is not valid: expected one of: netmq, lean")]
+    [InlineData("event-engine.gateway.max-connections-per-port = 0", "event-engine.gateway.max-connections-per-port = 0 is not valid: expected a whole number of at least 1")]
     [InlineData("event-engine.gateway.max-queue = 0", "event-engine.gateway.max-queue = 0 is not valid: expected a whole number of at least 1")]
     [InlineData("event-engine.external-plugins.Py { port = 0, subscriptions = [A], connect-timeout = later }",
         "event-engine.external-plugins.\"Py\".connect-timeout = later is not valid: expected a duration")]

@@ -9,12 +9,18 @@ namespace EventEngine.Actors.FaultTests;
 /// Hostile peers on a registered external plugin's port: each gets a clear reply or is dropped, the engine carries on,
 /// and afterwards a well-behaved plugin on the same port gets every one of its events (<see cref="HostileScenario"/>).
 /// </summary>
-public sealed class HostilePluginPortTests
+public abstract class HostilePluginPortTests
 {
+    /// <summary>event-engine.gateway.plugin-transport of every engine in these tests.</summary>
+    protected abstract string Transport { get; }
+
+    private Task Run(Func<TestEngine, Task> attack, Action<TestEngine>? verify = null, string hocon = "") =>
+        HostileScenario.Run(attack, verify, $"{hocon}\nevent-engine.gateway.plugin-transport = {Transport}");
+
     private const string Published = "event-engine: msg published";
 
     [Fact]
-    public Task Thousands_of_random_frames_of_0_to_64KiB_are_published_exactly_as_received() => HostileScenario.Run(t =>
+    public Task Thousands_of_random_frames_of_0_to_64KiB_are_published_exactly_as_received() => Run(t =>
     {
         using (var hostile = t.Peer("Victim"))
         {
@@ -31,7 +37,7 @@ public sealed class HostilePluginPortTests
     private static readonly byte[][] RandomFrames = HostileScenario.RandomFrames(new Random(6), 2000, 64 * 1024);
 
     [Fact]
-    public Task Bytes_that_are_not_zmq_at_all_never_crash_the_port_and_what_gets_through_harms_no_subscriber() => HostileScenario.Run(async t =>
+    public Task Bytes_that_are_not_zmq_at_all_never_crash_the_port_and_what_gets_through_harms_no_subscriber() => Run(async t =>
     {
         var random = new Random(8);
         for (var i = 0; i < 100; i++)
@@ -40,7 +46,7 @@ public sealed class HostilePluginPortTests
             random.NextBytes(junk);
             Hangup.SendJunkAndExpectClose(t.PortOf("Victim"), junk);
         }
-        // Bytes that happen to open like a ZMTP 1.0 peer (no signature) are read by NetMQ as that old protocol's frames
+        // On NetMQ, bytes that happen to open like a ZMTP 1.0 peer (no signature) are read as that old protocol's frames
         // and handled like any request: published as received or answered bad msg. Each is a "new peer" of the port, so
         // the well-behaved plugin comes after they have all been handled (nothing signals that: the counts stop moving).
         await Wait.UntilStable(() => t.Metrics.Sum("event_engine.events.published") + t.Metrics.Sum("event_engine.gateway.bad_requests"),
@@ -50,7 +56,7 @@ public sealed class HostilePluginPortTests
     }, HostileScenario.ExpectEveryRawPublicationDelivered);
 
     [Fact]
-    public Task Empty_frames_are_published_empty_and_an_empty_message_gets_bad_msg() => HostileScenario.Run(t =>
+    public Task Empty_frames_are_published_empty_and_an_empty_message_gets_bad_msg() => Run(t =>
     {
         using (var hostile = t.Peer("Victim"))
         {
@@ -75,7 +81,7 @@ public sealed class HostilePluginPortTests
     });
 
     [Fact]
-    public Task Multipart_requests_get_bad_msg_and_publish_nothing() => HostileScenario.Run(t =>
+    public Task Multipart_requests_get_bad_msg_and_publish_nothing() => Run(t =>
     {
         var random = new Random(7);
         using var hostile = t.Peer("Victim");
@@ -97,7 +103,7 @@ public sealed class HostilePluginPortTests
     private const int Events = HostileScenario.Events;
 
     [Fact]
-    public Task Invalid_utf8_is_refused_by_text_events_counted_and_logged_and_passes_as_raw_bytes() => HostileScenario.Run(t =>
+    public Task Invalid_utf8_is_refused_by_text_events_counted_and_logged_and_passes_as_raw_bytes() => Run(t =>
     {
         using var hostile = t.Peer("Victim");
         foreach (var bad in HostileScenario.InvalidUtf8)
@@ -119,7 +125,7 @@ public sealed class HostilePluginPortTests
     });
 
     [Fact]
-    public Task Unknown_plugin_command_verbs_get_the_bad_msg_reply_and_publish_nothing() => HostileScenario.Run(t =>
+    public Task Unknown_plugin_command_verbs_get_the_bad_msg_reply_and_publish_nothing() => Run(t =>
     {
         var cases = new (string Request, string Reply)[]
         {
@@ -149,7 +155,7 @@ public sealed class HostilePluginPortTests
     });
 
     [Fact]
-    public Task A_frame_over_the_maximum_size_is_refused_at_its_header_and_never_buffered_whole() => HostileScenario.Run(t =>
+    public Task A_frame_over_the_maximum_size_is_refused_at_its_header_and_never_buffered_whole() => Run(t =>
     {
         const int max = 1024 * 1024; // event-engine.wire.max-message-size below
         using (var peer = t.Peer("Victim"))
@@ -165,7 +171,7 @@ public sealed class HostilePluginPortTests
         hocon: "event-engine.wire.max-message-size = 1MiB");
 
     [Fact]
-    public Task A_peer_that_vanishes_mid_request_loses_nothing_for_the_plugin() => HostileScenario.Run(async t =>
+    public Task A_peer_that_vanishes_mid_request_loses_nothing_for_the_plugin() => Run(async t =>
     {
         // 1. Half a frame, then gone.
         using (var raw = ZmtpPeer.Connect(t.PortOf("Victim"), "REQ"))
@@ -196,4 +202,14 @@ public sealed class HostilePluginPortTests
         Assert.Equal(0, t.Metrics.Sum("event_engine.events.published", "event_type", "TypeA") - Events); // the half frame never became an event
         Assert.Equal(1, t.Metrics.Sum("event_engine.events.published", "event_type", "raw"));
     });
+}
+
+public sealed class HostilePluginPortOnNetMqTests : HostilePluginPortTests
+{
+    protected override string Transport => "netmq";
+}
+
+public sealed class HostilePluginPortOnLeanTests : HostilePluginPortTests
+{
+    protected override string Transport => "lean";
 }

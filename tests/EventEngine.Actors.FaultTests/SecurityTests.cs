@@ -77,9 +77,13 @@ public sealed class SecurityTests
     {
         var received = new Received<string>();
         using var files = new TempFiles();
-        await using var t = TestEngine.Start(e => e.AddExternalPlugin("Py", 0, ["TypeA"]).AddPlugin<TextCollector>("Collector", received, null!), CurveOn(Server));
+        // The lean transport speaks no CURVE: asked for, the plugin port falls back to NetMQ (and says so).
+        await using var t = TestEngine.Start(e => e.AddExternalPlugin("Py", 0, ["TypeA"]).AddPlugin<TextCollector>("Collector", received, null!),
+            CurveOn(Server) + "\nevent-engine.gateway.plugin-transport = lean");
         var key = t.Engine.Settings.Curve.PublicKeyZ85!;
         Assert.Equal(Server.PublicKeyZ85, key);
+        await Wait.Until(() => t.Log.Contains("the plugin ports run on NetMQ although event-engine.gateway.plugin-transport = lean: CURVE is on"),
+            () => "the fallback's log line in:\n" + t.Log.Dump());
 
         using (var client = await RunPython(files, t, "client", key))
             Assert.Contains("client got TypeAfrom python over curve", client.Output); // its own event, back over the plugin port

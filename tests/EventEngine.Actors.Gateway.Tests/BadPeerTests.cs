@@ -4,12 +4,18 @@ using EventEngine.Samples.Example;
 namespace EventEngine.Actors.Gateway.Tests;
 
 /// <summary>A bad peer gets an error reply or is dropped; the session and the engine go on.</summary>
-public sealed class BadPeerTests
+public abstract class BadPeerTests
 {
+    /// <summary>event-engine.gateway.plugin-transport of every engine in these tests.</summary>
+    protected abstract string Transport { get; }
+
+    private TestEngine Start(Action<EventEngineBuilder> configure, string hocon = "") =>
+        TestEngine.Start(configure, $"{hocon}\nevent-engine.gateway.plugin-transport = {Transport}");
+
     [Fact]
     public async Task A_frame_over_the_size_limit_drops_its_sender_and_the_session_serves_the_next_peer()
     {
-        await using var t = TestEngine.Start(e => e.AddExternalPlugin("Py", 0, ["TypeA"]), "event-engine.wire.max-message-size = 1KiB");
+        await using var t = Start(e => e.AddExternalPlugin("Py", 0, ["TypeA"]), "event-engine.wire.max-message-size = 1KiB");
         using (var huge = t.Peer("Py"))
         {
             huge.Send(new byte[4096]);
@@ -24,7 +30,7 @@ public sealed class BadPeerTests
     [Fact]
     public async Task Garbage_on_the_plugin_port_is_dropped_and_the_session_serves_the_next_peer()
     {
-        await using var t = TestEngine.Start(e => e.AddExternalPlugin("Py", 0, ["TypeA"]));
+        await using var t = Start(e => e.AddExternalPlugin("Py", 0, ["TypeA"]));
         using (var tcp = new TcpClient())
         {
             await tcp.ConnectAsync("127.0.0.1", t.PortOf("Py"));
@@ -35,4 +41,14 @@ public sealed class BadPeerTests
         Assert.Equal("event-engine: msg published", peer.RequestText("TypeAfine"));
         Assert.Equal("TypeAfine", peer.NextMsg());
     }
+}
+
+public sealed class BadPeerOnNetMqTests : BadPeerTests
+{
+    protected override string Transport => "netmq";
+}
+
+public sealed class BadPeerOnLeanTests : BadPeerTests
+{
+    protected override string Transport => "lean";
 }

@@ -4,15 +4,21 @@ using EventEngine.Samples.Example;
 
 namespace EventEngine.Actors.Gateway.Tests;
 
-/// <summary>The original REQ/REP protocol and our additions, against a real session on an ephemeral port.</summary>
-public sealed class SessionProtocolTests
+/// <summary>The original REQ/REP protocol and our additions, against a real session on an ephemeral port, on each plugin transport.</summary>
+public abstract class SessionProtocolTests
 {
+    /// <summary>event-engine.gateway.plugin-transport of every engine in these tests.</summary>
+    protected abstract string Transport { get; }
+
+    private TestEngine Start(Action<EventEngineBuilder> configure, string hocon = "") =>
+        TestEngine.Start(configure, $"{hocon}\nevent-engine.gateway.plugin-transport = {Transport}");
+
     private static readonly TimeSpan Long = TimeSpan.FromSeconds(20);
 
     [Fact]
     public async Task Events_published_before_the_plugin_connects_are_queued_for_it()
     {
-        await using var t = TestEngine.Start(e => e.AddExternalPlugin("Py", 0, ["TypeA", "TypeB"]));
+        await using var t = Start(e => e.AddExternalPlugin("Py", 0, ["TypeA", "TypeB"]));
         await t.Engine.WhenExternalPluginsSubscribed().WaitAsync(Long);
         t.Engine.Publish(new TypeA("one"));
         t.Engine.Publish(new TypeC("not subscribed"));
@@ -28,7 +34,7 @@ public sealed class SessionProtocolTests
     public async Task The_first_request_makes_the_plugin_ready_and_next_msg_waits_for_an_event()
     {
         var received = new Received();
-        await using var t = TestEngine.Start(e => e
+        await using var t = Start(e => e
             .AddExternalPlugin("Py", 0, ["TypeA"])
             .AddPlugin<Collector>("Collector", received, "Raw"));
         var startedAt = t.Engine.Started.ContinueWith(_ => Stopwatch.GetTimestamp(), TaskContinuationOptions.ExecuteSynchronously);
@@ -47,7 +53,7 @@ public sealed class SessionProtocolTests
     public async Task A_published_frame_reaches_internal_plugins_exactly_as_sent()
     {
         var received = new Received();
-        await using var t = TestEngine.Start(e => e
+        await using var t = Start(e => e
             .AddExternalPlugin("Py", 0, [])
             .AddPlugin<Collector>("Collector", received, "Raw"));
         using var peer = t.Peer("Py");
@@ -62,7 +68,7 @@ public sealed class SessionProtocolTests
     public async Task Bad_requests_get_a_reason_publish_nothing_and_the_session_carries_on()
     {
         var received = new Received();
-        await using var t = TestEngine.Start(e => e
+        await using var t = Start(e => e
             .AddExternalPlugin("Py", 0, ["TypeA"])
             .AddPlugin<Collector>("Collector", received, ""));
         using var peer = t.Peer("Py");
@@ -99,7 +105,7 @@ public sealed class SessionProtocolTests
     [Fact]
     public async Task Quit_gets_no_reply_finishes_the_plugin_and_ends_its_session()
     {
-        await using var t = TestEngine.Start(e => e.AddExternalPlugin("Py", 0, ["TypeA"]));
+        await using var t = Start(e => e.AddExternalPlugin("Py", 0, ["TypeA"]));
         using (var peer = t.Peer("Py"))
         {
             Assert.Equal("event-engine: timeout", peer.RequestText("plugin_command: next_msg 0"));
@@ -114,7 +120,7 @@ public sealed class SessionProtocolTests
     [Fact]
     public async Task An_event_counts_as_delivered_when_the_same_peer_sends_its_next_request()
     {
-        await using var t = TestEngine.Start(e => e.AddExternalPlugin("Py", 0, ["TypeA"]));
+        await using var t = Start(e => e.AddExternalPlugin("Py", 0, ["TypeA"]));
         await t.Engine.WhenExternalPluginsSubscribed().WaitAsync(Long);
         for (var i = 0; i < 5; i++) t.Engine.Publish(new TypeA(i.ToString()));
         await Wait.Until(() => t.Queued("Py") == 5, "5 queued events");
@@ -141,7 +147,7 @@ public sealed class SessionProtocolTests
     [Fact]
     public async Task Two_plugins_get_their_own_subscriptions_and_each_others_events()
     {
-        await using var t = TestEngine.Start(e => e
+        await using var t = Start(e => e
             .AddExternalPlugin("A", 0, ["TypeA"])
             .AddExternalPlugin("B", 0, ["TypeB", "Raw"]));
         Assert.NotEqual(t.PortOf("A"), t.PortOf("B"));
@@ -164,7 +170,7 @@ public sealed class SessionProtocolTests
     public async Task Fast_mode_batches_in_and_out()
     {
         var received = new Received();
-        await using var t = TestEngine.Start(e => e
+        await using var t = Start(e => e
             .AddExternalPlugin("Py", 0, ["Bench", "TypeA"])
             .AddPlugin<Collector>("Collector", received, "Out"));
         using var peer = t.Peer("Py");
@@ -201,7 +207,7 @@ public sealed class SessionProtocolTests
     [Fact]
     public async Task External_plugins_can_be_registered_in_hocon()
     {
-        await using var t = TestEngine.Start(_ => { }, """
+        await using var t = Start(_ => { }, """
             event-engine.external-plugins {
               Configured { port = 0, subscriptions = [TypeA] }
             }
@@ -217,7 +223,17 @@ public sealed class SessionProtocolTests
     {
         using var blocker = new NetMQ.Sockets.ResponseSocket();
         var port = blocker.BindRandomPort("tcp://127.0.0.1");
-        var e = Assert.Throws<EventEngineException>(() => TestEngine.Start(b => b.AddExternalPlugin("Py", port, ["TypeA"])));
+        var e = Assert.Throws<EventEngineException>(() => Start(b => b.AddExternalPlugin("Py", port, ["TypeA"])));
         Assert.Contains("the port is already in use", e.Message);
     }
+}
+
+public sealed class SessionProtocolOnNetMqTests : SessionProtocolTests
+{
+    protected override string Transport => "netmq";
+}
+
+public sealed class SessionProtocolOnLeanTests : SessionProtocolTests
+{
+    protected override string Transport => "lean";
 }

@@ -27,7 +27,7 @@ public sealed class ZmtpReplyEndpointTests : IAsyncLifetime
         // Echoes every request, frame by frame, prefixed with the frame count.
         endpoint = new ZmtpReplyEndpoint("test port", IPAddress.Loopback, 0, MaxMessageSize, maxConnections: 4,
             Logging.GetLogger(_system, "zmtp-test"),
-            request => endpoint.Reply(request, [Encoding.ASCII.GetBytes($"frames {request.Body.Count}"), .. request.Body]),
+            request => endpoint.Reply(request.Connection, request.Delimited, [Encoding.ASCII.GetBytes($"frames {request.Body.Count}"), .. request.Body]),
             delta => Interlocked.Add(ref _connections, delta));
         _endpoint = endpoint;
         _endpoint.Start();

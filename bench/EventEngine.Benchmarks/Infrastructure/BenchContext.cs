@@ -24,6 +24,18 @@ public sealed class BenchContext
 
     public Results Results { get; }
 
+    /// <summary>
+    /// The plugin transports the external and Python latency cases run on (<c>--plugin-transports</c>), alternating within
+    /// each round; null is the engine's default (event-engine.gateway.plugin-transport), which names no case.
+    /// </summary>
+    public IReadOnlyList<string?> PluginTransports { get; init; } = [null];
+
+    /// <summary>The HOCON that selects <paramref name="transport"/> (none for the default).</summary>
+    public static string TransportConfig(string? transport) => transport is null ? "" : $"event-engine.gateway.plugin-transport = {transport}";
+
+    /// <summary>A case's name on <paramref name="transport"/>: <c>recv-original[lean]</c>, or the bare name on the default.</summary>
+    public static string OnTransport(string name, string? transport) => transport is null ? name : $"{name}[{transport}]";
+
     /// <summary>The bench program's own Python scripts (copied beside the dll).</summary>
     public static string ScriptPath(string name) => Path.Combine(AppContext.BaseDirectory, "python", name);
 

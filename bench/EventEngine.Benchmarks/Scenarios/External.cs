@@ -68,27 +68,29 @@ public static class External
         // The Python-to-Python loop is the noisiest figure of all: it runs before every round of the engine's cases,
         // and medians are compared (every run is printed on stderr).
         var loop = new List<double>();
-        var measured = Cases.ToDictionary(c => c.Mode, _ => new List<(double Rate, long Delivered)>());
+        // Each case runs on every transport asked for, one after the other (alternating within the round).
+        var cases = Cases.SelectMany(c => context.PluginTransports.Select(t => (Name: BenchContext.OnTransport(c.Mode, t), Transport: t, Case: c))).ToList();
+        var measured = cases.ToDictionary(c => c.Name, _ => new List<(double Rate, long Delivered)>());
         for (var round = 1; round <= rounds; round++)
         {
             loop.Add(await PyZmqLoop(context, original, timeout));
             Console.Error.WriteLine($"bench: external round {round}: pure pyzmq REQ<->REP loop {loop[^1]:N0} round trips/s");
-            foreach (var (mode, isFast, _) in Cases)
+            foreach (var (name, transport, (mode, isFast, _)) in cases)
             {
                 var count = isFast ? fast : original;
-                var (rate, delivered) = await Run(context, mode, count, timeout);
-                Console.Error.WriteLine($"bench: external round {round}: {mode}: {rate:N0} events/s ({rate / loop[^1]:F2}x), {delivered} of {count} delivered");
-                measured[mode].Add((rate, delivered));
+                var (rate, delivered) = await Run(context, mode, transport, count, timeout);
+                Console.Error.WriteLine($"bench: external round {round}: {name}: {rate:N0} events/s ({rate / loop[^1]:F2}x), {delivered} of {count} delivered");
+                measured[name].Add((rate, delivered));
             }
         }
         var baseline = Median(loop);
-        foreach (var (mode, isFast, target) in Cases)
+        foreach (var (name, _, (_, isFast, target)) in cases)
         {
-            var rate = Median(measured[mode].Select(r => r.Rate).ToList());
-            var delivered = measured[mode].Min(r => r.Delivered);
-            context.Results.Add(new Row("external", mode, "throughput", "events/s", rate, "pyzmq-reqrep-loop", baseline, true, delivered, isFast ? fast : original));
+            var rate = Median(measured[name].Select(r => r.Rate).ToList());
+            var delivered = measured[name].Min(r => r.Delivered);
+            context.Results.Add(new Row("external", name, "throughput", "events/s", rate, "pyzmq-reqrep-loop", baseline, true, delivered, isFast ? fast : original));
             if (context.Quick) continue;
-            context.Results.Check($"external {mode} >= {target:0.#}x the pyzmq REQ/REP loop (median of {rounds} alternating rounds)",
+            context.Results.Check($"external {name} >= {target:0.#}x the pyzmq REQ/REP loop (median of {rounds} alternating rounds)",
                 rate >= target * baseline, $"{rate / baseline:F2}x ({rate:N0} vs {baseline:N0} events/s)");
         }
     }
@@ -99,7 +101,7 @@ public static class External
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    private static async Task<(double Rate, long Delivered)> Run(BenchContext context, string mode, int count, TimeSpan timeout)
+    private static async Task<(double Rate, long Delivered)> Run(BenchContext context, string mode, string? transport, int count, TimeSpan timeout)
     {
         var receiving = mode.StartsWith("recv", StringComparison.Ordinal);
         var sunk = new ScaleTally();
@@ -113,7 +115,7 @@ public static class External
                     engine.AddPlugin<ExternalFeeder>(args: (long)count).AddExternalPlugin("PyBench", 0, ["BenchEvt"]);
                 else
                     engine.AddPlugin<ExternalSink>(args: [(long)count, sunk]).AddExternalPlugin("PyBench", 0, []);
-            }, timeout, onCreated: engine => python = PythonProcess.Start(context, BenchContext.ScriptPath("bench_plugin.py"),
+            }, timeout, extraConfig: BenchContext.TransportConfig(transport), onCreated: engine => python = PythonProcess.Start(context, BenchContext.ScriptPath("bench_plugin.py"),
                 [mode, "--count", $"{count}", "--size", $"{BenchEvent.FrameSize}", "--filter", "BenchEvt", "--batch", "1000"],
                 new Dictionary<string, string>
                 {

@@ -80,13 +80,15 @@ public static class Latency
                 context.Results.Check("latency internal p99 < 1 ms at 10k/s", Pacing.Percentile(engineLatencies, 99) < 1000,
                     $"p99 {Pacing.Percentile(engineLatencies, 99):F0} us (bare Akka {Pacing.Percentile(akkaLatencies, 99):F0} us)");
         }
-        await Python(context, 3_000, 0, 10_000, timeout); // warm-up of the gateway path (JIT, tiering), unmeasured
+        foreach (var transport in context.PluginTransports)
+            await Python(context, transport, 3_000, 0, 10_000, timeout); // warm-up of the gateway path (JIT, tiering), unmeasured
         for (var i = 0; i < rates.Length; i++)
+        foreach (var transport in context.PluginTransports)
         {
             var total = (int)(rates[i] * seconds[i]);
             var skip = total / 10;
-            var name = $"python@{rates[i] / 1000}k/s";
-            var (engine, engineCount) = await Python(context, total, skip, rates[i], timeout);
+            var name = BenchContext.OnTransport($"python@{rates[i] / 1000}k/s", transport);
+            var (engine, engineCount) = await Python(context, transport, total, skip, rates[i], timeout);
             var (baseline, baselineCount) = await PythonBaseline(context, total, skip, rates[i], timeout);
             if (baselineCount != total) context.Results.Fail($"latency: the pyzmq baseline delivered {baselineCount} of {total}");
             foreach (var p in Reported)
@@ -97,8 +99,8 @@ public static class Latency
             if (context.Quick) continue;
             var (p99, floor) = (Pacing.Percentile(engine, 99), Pacing.Percentile(baseline, 99));
             if (rates[i] == 10_000)
-                context.Results.Check("latency to Python p99 < 5 ms at 10k/s", p99 < 5000, $"p99 {p99:F0} us (pyzmq REP server {floor:F0} us)");
-            context.Results.Check($"latency to Python p99 <= 2x the pyzmq REP floor at {rates[i] / 1000}k/s", p99 <= 2 * floor,
+                context.Results.Check($"latency to Python{(transport is null ? "" : $" [{transport}]")} p99 < 5 ms at 10k/s", p99 < 5000, $"p99 {p99:F0} us (pyzmq REP server {floor:F0} us)");
+            context.Results.Check($"latency to Python{(transport is null ? "" : $" [{transport}]")} p99 <= 2x the pyzmq REP floor at {rates[i] / 1000}k/s", p99 <= 2 * floor,
                 $"{p99 / floor:F2}x (p99 {p99:F0} us vs {floor:F0} us)");
         }
     }
@@ -142,7 +144,7 @@ public static class Latency
         }
     }
 
-    private static async Task<(LongHistogram Latencies, long Received)> Python(BenchContext context, int total, int skip, double rate, TimeSpan timeout)
+    private static async Task<(LongHistogram Latencies, long Received)> Python(BenchContext context, string? transport, int total, int skip, double rate, TimeSpan timeout)
     {
         PythonProcess? python = null;
         var dump = Path.GetTempFileName();
@@ -150,6 +152,7 @@ public static class Latency
         {
             var run = await EngineRunner.RunAsync("latency-python",
                 engine => engine.AddEventType(PyProbe.Definition).AddExternalPlugin("PyLatency", 0, ["PyProbe"]), timeout,
+                extraConfig: BenchContext.TransportConfig(transport),
                 onCreated: engine => python = PythonProcess.Start(context, BenchContext.ScriptPath("bench_plugin.py"),
                     ["latency", "--count", $"{total}", "--skip", $"{skip}", "--filter", "PyProbe", "--batch", "1000", "--dump", dump],
                     new Dictionary<string, string> { ["EVENT_ENGINE_PORT"] = $"{engine.ExternalPluginPort("PyLatency")}" }),

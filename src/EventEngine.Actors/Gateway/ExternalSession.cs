@@ -1,4 +1,3 @@
-using EventEngine.Actors.Sockets;
 using Akka.Actor;
 using Akka.Event;
 using EventEngine.Actors.Bridge;
@@ -21,7 +20,6 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
     private readonly string _name;
     private readonly IReadOnlyList<string> _subscriptions;
     private readonly SessionInbox _inbox;
-    private readonly PollerThread _poller;
     private readonly PluginPort _port;
     private readonly GatewaySettings _settings;
     private readonly QueuePolicy _policy;
@@ -39,18 +37,16 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
 
     /// <param name="engine">The engine.</param>
     /// <param name="spec">The plugin: registration, port, inbox and resolved prefixes.</param>
-    /// <param name="poller">The poller thread the port lives on (the port is touched only through it).</param>
     /// <param name="settings">Gateway settings.</param>
     /// <param name="process">The actor running the plugin's process, if the engine launches it.</param>
     /// <param name="onSubscribed">Called once, when its subscriptions are first active.</param>
-    public ExternalSession(EventEngine engine, SessionSpec spec, PollerThread poller, GatewaySettings settings,
+    public ExternalSession(EventEngine engine, SessionSpec spec, GatewaySettings settings,
         IActorRef? process, Action onSubscribed)
     {
         _engine = engine;
         _name = spec.Plugin.Name;
         _subscriptions = spec.Plugin.Subscriptions;
         _inbox = spec.Inbox;
-        _poller = poller;
         _port = spec.Port;
         _settings = settings;
         _policy = spec.Queue;
@@ -91,7 +87,7 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
             if (_finished) return;
             var self = Self;
             var port = _port;
-            _poller.Post(() => self.Tell(new PortDropped(port.StopServing(), "engine-stopped")));
+            port.Post(() => self.Tell(new PortDropped(port.StopServing(), "engine-stopped")));
             _stopping = true;
             Drain("engine-stopped", 0);
         });
@@ -241,7 +237,7 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
         _log.Error(message, args);
         var self = Self;
         var port = _port;
-        _poller.Post(() => self.Tell(new PortDropped(port.Drop(), reason)));
+        port.Post(() => self.Tell(new PortDropped(port.Drop(), reason)));
         Finish(reason, 0);
         _process?.Tell(PluginQuit.Instance);
     }

@@ -4,6 +4,7 @@ using Akka;
 using Akka.Actor;
 using Akka.Event;
 using EventEngine.Actors.Configuration;
+using EventEngine.Actors.Gateway.Transports;
 
 namespace EventEngine.Actors.Gateway;
 
@@ -85,6 +86,7 @@ internal sealed class GatewayComponent : IEngineComponent
         var policies = _plugins.ToDictionary(p => p.Name, p => QueuePolicy.For(p.Name, engine.Settings.Section));
         var log = Logging.GetLogger(engine.System, "EventEngine.Gateway");
         var poller = new PollerThread("gateway", log, engine.Metrics);
+        var transportKind = PortTransports.Effective(settings, engine.Settings.Curve, log);
         var specs = new List<SessionSpec>();
         try
         {
@@ -92,9 +94,9 @@ internal sealed class GatewayComponent : IEngineComponent
             {
                 var policy = policies[plugin.Name];
                 var inbox = new SessionInbox(engine.NewCreditWindow(plugin.Name), policy.MaxQueue);
-                var port = new PluginPort(plugin.Name, settings.BindAddress, plugin.Port, settings.MaxMessageSize,
-                    $"inproc://event-engine-{engine.Name}-gateway-monitor-{specs.Count}", poller, inbox, engine.Router, engine.Metrics, log, engine.Started,
-                    engine.Settings.Curve);
+                var transport = PortTransports.Bind(transportKind, plugin.Name, plugin.Port, settings,
+                    $"inproc://event-engine-{engine.Name}-gateway-monitor-{specs.Count}", poller, engine.Settings.Curve, engine.Metrics, log);
+                var port = new PluginPort(plugin.Name, transport, inbox, engine.Router, engine.Metrics, log, engine.Started);
                 specs.Add(new SessionSpec(plugin, port, inbox, policy));
                 _ports[plugin.Name] = port.Port;
                 _inboxes[plugin.Name] = inbox;
@@ -113,7 +115,7 @@ internal sealed class GatewayComponent : IEngineComponent
         engine.StoppingStarted += () => gateway.Tell(PluginGateway.StopServing.Instance);
         RegisterShutdown(engine.System, gateway, settings);
         log.Info("Gateway: {0}", string.Join(", ", specs.Select(s =>
-            $"{s.Plugin.Name} on tcp://{settings.BindAddress}:{s.Port.Port}{(engine.Settings.Curve.Enabled ? " (CURVE)" : "")} subscribed to [{string.Join(", ", s.Plugin.Subscriptions)}]{(s.Plugin.Command is null ? "" : " (launched by the engine)")}")));
+            $"{s.Plugin.Name} on tcp://{settings.BindAddress}:{s.Port.Port}{(engine.Settings.Curve.Enabled ? " (CURVE)" : "")}{(transportKind == PluginTransport.Lean ? " (lean transport)" : "")} subscribed to [{string.Join(", ", s.Plugin.Subscriptions)}]{(s.Plugin.Command is null ? "" : " (launched by the engine)")}")));
     }
 
     private void OnSessionSubscribed()

@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using EventEngine.Actors.Configuration;
+using EventEngine.Actors.Gateway.Transports;
 
 namespace EventEngine.Actors.Gateway;
 
@@ -39,6 +40,8 @@ internal sealed record ProcessSettings(
 internal sealed record GatewaySettings(
     string BindAddress,
     long MaxMessageSize,
+    PluginTransport Transport,
+    int MaxConnectionsPerPort,
     TimeSpan DisconnectTimeout,
     DisconnectPolicy OnDisconnectTimeout,
     ProcessSettings Processes)
@@ -55,6 +58,8 @@ internal sealed record GatewaySettings(
         return new GatewaySettings(
             engine.BindAddressAt("gateway.bind-address"),
             engine.Wire.MaxMessageSize,
+            PortTransports.Parse(c.GetString("plugin-transport") ?? ""),
+            AtLeastOne(s, "gateway.max-connections-per-port"),
             Positive(s, "gateway.disconnect-timeout"),
             Setting.Enum<DisconnectPolicy>(s, "gateway.on-disconnect-timeout"),
             new ProcessSettings(

@@ -70,8 +70,8 @@ internal sealed class PluginGateway : ReceiveActor
                 process = Context.ActorOf(Props.Create(() => new PluginProcess(plugin.Name, info, _settings.Processes, _launcher)), $"{plugin.Name}-process");
                 _processes.Add(process);
             }
-            var session = Context.ActorOf(Props.Create(() => new ExternalSession(_engine, spec, _poller, _settings, process, _onSubscribed)), plugin.Name);
-            spec.Port.AttachSession(session);
+            var session = Context.ActorOf(Props.Create(() => new ExternalSession(_engine, spec, _settings, process, _onSubscribed)), plugin.Name);
+            spec.Port.Start(session);
         }
         _poller.Start($"event-engine-gateway-{_engine.Name}");
     }

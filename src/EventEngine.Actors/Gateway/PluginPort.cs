@@ -1,41 +1,33 @@
 using System.Diagnostics;
-using EventEngine.Actors.Sockets;
-using EventEngine.Actors.Security;
+using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Event;
 using EventEngine.Actors.Bridge;
-using EventEngine.Actors.Configuration;
 using EventEngine.Actors.Diagnostics;
-using NetMQ;
-using NetMQ.Monitoring;
-using NetMQ.Sockets;
+using EventEngine.Actors.Gateway.Transports;
 
 namespace EventEngine.Actors.Gateway;
 
 /// <summary>
-/// One registered external plugin's TCP port and its side of the protocol (docs/protocol.md), confined to the
-/// gateway's poller thread. A ROUTER socket speaks REQ envelope framing, so the engine decides per request
-/// whether and when to reply: a <c>next_msg</c> is held (not the thread) until an event exists, <c>quit</c> gets
-/// no reply, and a request from a new REQ socket (a restarted plugin) is recognised by its identity.
+/// One registered external plugin's side of the protocol (docs/protocol.md), served through its port's transport
+/// (<see cref="IPortTransport"/>: NetMQ or the lean ZMTP endpoint) and confined to that transport's thread. The engine
+/// decides per request whether and when to reply: a <c>next_msg</c> is held (not the thread) until an event exists,
+/// <c>quit</c> gets no reply, and a request from a new peer (a restarted plugin) is recognised by its envelope's identity.
 /// </summary>
 /// <remarks>
 /// Delivery guarantee: events handed out by a reply are acknowledged by the same peer's next request (after a
 /// fast-mode fetch: its next fetch, <c>ack</c> or <c>quit</c>), and only then is their credit returned. When a request comes from a different peer, the previous peer's unacknowledged
-/// events are handed out again first (at least once across a plugin restart).
+/// events are handed out again first (at least once across a plugin restart). The port owns its transport.
 /// </remarks>
-internal sealed class PluginPort : IDisposable
+internal sealed class PluginPort : IPortRequests, IDisposable
 {
-    private const int MaxRequestsPerWakeUp = 256;
-    private readonly RouterSocket _socket = new();
-    private readonly NetMQMonitor _monitor;
-    private readonly NetMQTimer _timer = new(TimeSpan.FromSeconds(1));
-    private readonly PollerThread _poller;
+    private readonly IPortTransport _transport;
     private readonly SessionInbox _inbox;
     private readonly EventRouter _router;
     private readonly EngineMetrics _metrics;
     private readonly ILoggingAdapter _log;
-    private readonly List<byte[]> _frames = new();
     private readonly List<Delivery> _unacked = new();
+    private readonly List<byte[]> _reply = new();
     private bool _unackedWantExplicitAck;
     private readonly Action _onEventsArrived;
     private Queue<Delivery> _redeliver = new();
@@ -46,45 +38,22 @@ internal sealed class PluginPort : IDisposable
     private int _connections;
     private PortState _state;
     private bool _engineStarted;
-    private readonly Zmtp3Gate? _gate;
     private readonly RefusalLog _refusals;
 
-    /// <summary>Creates the socket and binds it; throws <see cref="EventEngineException"/> if the bind fails.</summary>
-    public PluginPort(string plugin, string bindAddress, int port, long maxMessageSize, string monitorAddress,
-        PollerThread poller, SessionInbox inbox, EventRouter router, EngineMetrics metrics, ILoggingAdapter log, Task engineStarted,
-        CurveSettings? curve = null)
+    /// <summary>Serves <paramref name="plugin"/> through <paramref name="transport"/> (bound already), which it owns from now on.</summary>
+    public PluginPort(string plugin, IPortTransport transport, SessionInbox inbox, EventRouter router, EngineMetrics metrics,
+        ILoggingAdapter log, Task engineStarted)
     {
         Plugin = plugin;
-        _poller = poller;
+        _transport = transport;
         _inbox = inbox;
         _router = router;
         _metrics = metrics;
         _log = log;
         _refusals = new RefusalLog(plugin, log);
         _onEventsArrived = () => { if (_pending is { WantsEvents: true }) Serve(); };
-        _timer.Enable = false;
-        _socket.Options.Linger = TimeSpan.Zero;
-        _socket.Options.MaxMsgSize = maxMessageSize;
-        try
-        {
-            // With CURVE on, the socket listens behind a gate that refuses peers not speaking ZMTP 3 (Zmtp3Gate).
-            Port = Zmtp3Gate.Bind(_socket, bindAddress, port, curve, $"port of plugin {plugin}", metrics, log, out _gate);
-        }
-        catch (NetMQException e)
-        {
-            _socket.Dispose();
-            throw Zmtp3Gate.BindFailed($"the port of external plugin '{plugin}'", bindAddress, port, e);
-        }
-        _monitor = new NetMQMonitor(_socket, monitorAddress, SocketEvents.Accepted | SocketEvents.Disconnected);
-        _monitor.Accepted += (_, _) => _poller.Guard("a plugin connection", () => ConnectionsChanged(+1));
-        _monitor.Disconnected += (_, _) => _poller.Guard("a plugin disconnection", () => ConnectionsChanged(-1));
-        _socket.ReceiveReady += (_, _) => _poller.Guard($"requests of plugin {plugin}", ReceiveRequests);
-        _timer.Elapsed += (_, _) => _poller.Guard("a plugin wait timeout", WaitTimedOut);
-        _inbox.OnWake(() => _poller.Post(_onEventsArrived));
-        poller.Poller.Add(_socket);
-        poller.Poller.Add(_timer);
-        _monitor.AttachToPoller(poller.Poller);
-        engineStarted.ContinueWith(_ => _poller.Post(EngineStarted), TaskContinuationOptions.ExecuteSynchronously);
+        _inbox.OnWake(() => _transport.Post(_onEventsArrived));
+        engineStarted.ContinueWith(_ => _transport.Post(EngineStarted), TaskContinuationOptions.ExecuteSynchronously);
     }
 
     private enum PortState
@@ -98,14 +67,21 @@ internal sealed class PluginPort : IDisposable
     public string Plugin { get; }
 
     /// <summary>The bound TCP port.</summary>
-    public int Port { get; }
+    public int Port => _transport.Port;
 
-    /// <summary>Wires the port to its session actor; called once, before the poller starts.</summary>
-    public void AttachSession(IActorRef session) => _session = session;
+    /// <summary>Wires the port to its session actor and starts serving (a NetMQ port once the gateway's poller runs).</summary>
+    public void Start(IActorRef session)
+    {
+        _session = session;
+        _transport.Start(this);
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the port's thread. Any thread.</summary>
+    public void Post(Action action) => _transport.Post(action);
 
     /// <summary>
     /// The engine is stopping: releases every event the plugin holds and ignores its requests from now on (its
-    /// connection ends with the engine). Poller thread.
+    /// connection ends with the engine). Port thread.
     /// </summary>
     public int StopServing()
     {
@@ -116,7 +92,7 @@ internal sealed class PluginPort : IDisposable
 
     /// <summary>
     /// The plugin is gone for good (disconnect timeout, drop policy): releases every event it holds or would
-    /// get, and refuses further requests. Poller thread.
+    /// get, and refuses further requests. Port thread.
     /// </summary>
     public int Drop()
     {
@@ -125,29 +101,21 @@ internal sealed class PluginPort : IDisposable
         return released;
     }
 
-    private void ReceiveRequests()
+    void IPortRequests.Handle(Envelope envelope, IReadOnlyList<byte[]> body)
     {
-        for (var i = 0; i < MaxRequestsPerWakeUp; i++)
+        try
         {
-            if (!_socket.TryReceiveFrameBytes(out var first, out var more)) return;
-            _frames.Clear();
-            _frames.Add(first);
-            while (more) _frames.Add(_socket.ReceiveFrameBytes(out more));
-            try
-            {
-                Handle(Envelope.Split(_frames, out var bodyStart), bodyStart);
-            }
-            catch (Exception e)
-            {
-                _log.Error(e, "Gateway: handling a request of plugin {0} failed; carrying on", Plugin);
-            }
+            Handle(envelope, body);
+        }
+        catch (Exception e)
+        {
+            _log.Error(e, "Gateway: handling a request of plugin {0} failed; carrying on", Plugin);
         }
     }
 
-    private void Handle(Envelope envelope, int bodyStart)
+    private void Handle(Envelope envelope, IReadOnlyList<byte[]> body)
     {
-        var bodyFrames = _frames.Count - bodyStart;
-        var request = bodyFrames == 1 ? PluginRequest.Parse(_frames[bodyStart]) : PluginRequest.Bad("expected one frame");
+        var request = body.Count == 1 ? PluginRequest.Parse(body[0]) : PluginRequest.Bad("expected one frame");
         if (_state == PortState.Stopping) return; // no reply: the engine is going away
         if (_state != PortState.Open)
         {
@@ -180,7 +148,7 @@ internal sealed class PluginPort : IDisposable
                 };
                 if (Serve()) break;
                 if (request.WaitMs == 0) WaitTimedOut();
-                else if (request.WaitMs > 0) StartTimer(request.WaitMs);
+                else if (request.WaitMs > 0) _transport.StartTimer(request.WaitMs);
                 break;
             case RequestKind.Ack:
                 var count = request.MaxEvents < 0 ? _unacked.Count : request.MaxEvents;
@@ -198,7 +166,7 @@ internal sealed class PluginPort : IDisposable
                 _session.Tell(new PeerQuit(dropped));
                 break;
             default:
-                BadRequest(envelope, bodyFrames != 1 ? "multipart" : request.Reason!.StartsWith("unknown command", StringComparison.Ordinal) ? "unknown-command" : "invalid",
+                BadRequest(envelope, body.Count != 1 ? "multipart" : request.Reason!.StartsWith("unknown command", StringComparison.Ordinal) ? "unknown-command" : "invalid",
                     request.Reason!);
                 break;
         }
@@ -251,7 +219,7 @@ internal sealed class PluginPort : IDisposable
             if (!_inbox.Arm()) return false;
         }
         _pending = null;
-        _timer.Enable = false;
+        _transport.StopTimer();
         _unackedWantExplicitAck = pending.ExplicitAck;
         if (!pending.Batch)
         {
@@ -259,16 +227,12 @@ internal sealed class PluginPort : IDisposable
             return true;
         }
         var traceparents = pending.Traceparents ? PluginReplies.Traceparents(_unacked) : null;
-        SendEnvelope(pending.Envelope);
-        _socket.SendMoreFrame(traceparents is null ? PluginReplies.BatchHeader(_unacked.Count) : PluginReplies.TracedBatchHeader(_unacked.Count));
-        for (var i = 0; i < _unacked.Count - 1; i++) _socket.SendMoreFrame(_unacked[i].Frame);
-        if (traceparents is null)
-        {
-            _socket.SendFrame(_unacked[^1].Frame);
-            return true;
-        }
-        _socket.SendMoreFrame(_unacked[^1].Frame);
-        _socket.SendFrame(traceparents);
+        _reply.Clear();
+        _reply.Add(traceparents is null ? PluginReplies.BatchHeader(_unacked.Count) : PluginReplies.TracedBatchHeader(_unacked.Count));
+        foreach (var delivery in _unacked) _reply.Add(delivery.Frame);
+        if (traceparents is not null) _reply.Add(traceparents);
+        _transport.Reply(pending.Envelope, CollectionsMarshal.AsSpan(_reply));
+        _reply.Clear();
         return true;
     }
 
@@ -289,20 +253,15 @@ internal sealed class PluginPort : IDisposable
         }
     }
 
+    void IPortRequests.WaitTimedOut() => WaitTimedOut();
+
     private void WaitTimedOut()
     {
-        _timer.Enable = false;
+        _transport.StopTimer();
         if (_pending is not { WantsEvents: true } pending) return;
         _pending = null;
         _inbox.Disarm();
         Reply(pending.Envelope, pending.Batch ? PluginReplies.EmptyBatch : PluginReplies.Timeout);
-    }
-
-    private void StartTimer(int waitMs)
-    {
-        _timer.Enable = false;
-        _timer.Interval = waitMs;
-        _timer.Enable = true;
     }
 
     // Start-up loses nothing: until the barrier has passed (every plugin subscribed), a publication is held.
@@ -337,7 +296,7 @@ internal sealed class PluginPort : IDisposable
         var pending = new Pending(envelope, Batch: false, Max: 0, WantsEvents: false);
         _pending = pending;
         _log.Debug("Plugin {0}: {1} of its events are still being handled; its publish reply waits for room", Plugin, credit.InFlight);
-        credit.WhenRoom().ContinueWith(_ => _poller.Post(() =>
+        credit.WhenRoom().ContinueWith(_ => _transport.Post(() =>
         {
             if (!ReferenceEquals(_pending, pending)) return;
             _pending = null;
@@ -348,7 +307,7 @@ internal sealed class PluginPort : IDisposable
     private void CancelPending()
     {
         _pending = null;
-        _timer.Enable = false;
+        _transport.StopTimer();
         _inbox.Disarm();
     }
 
@@ -369,31 +328,15 @@ internal sealed class PluginPort : IDisposable
         return released;
     }
 
-    private void Reply(Envelope envelope, byte[] frame)
-    {
-        SendEnvelope(envelope);
-        _socket.SendFrame(frame);
-    }
+    private void Reply(Envelope envelope, byte[] frame) => _transport.Reply(envelope, [frame]);
 
-    // ROUTER never blocks on send: a reply to a peer that has gone is dropped (its events stay unacknowledged).
-    private void SendEnvelope(Envelope envelope)
-    {
-        foreach (var part in envelope.Routing) _socket.SendMoreFrame(part);
-        if (envelope.Delimited) _socket.SendMoreFrameEmpty();
-    }
-
-    private void ConnectionsChanged(int delta)
+    void IPortRequests.ConnectionsChanged(int delta)
     {
         _connections = Math.Max(0, _connections + delta);
         _session.Tell(new PeerConnections(_connections));
     }
 
-    public void Dispose()
-    {
-        _gate?.Dispose();
-        _monitor.Dispose();
-        _socket.Dispose();
-    }
+    public void Dispose() => _transport.Dispose();
 
     /// <summary>A request whose reply is held: events it waits for, or a publish reply waiting for room.</summary>
     private sealed record Pending(Envelope Envelope, bool Batch, int Max, bool WantsEvents)

@@ -1,16 +1,18 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Akka.Event;
+using EventEngine.Actors.Diagnostics;
 using EventEngine.Actors.Security;
 
 namespace EventEngine.Actors.Sockets;
 
-/// <summary>A request read by <see cref="ZmtpReplyEndpoint"/>: its connection, whether it came with the REQ
-/// delimiter (empty first frame), and its body frames.</summary>
-internal sealed record ZmtpRequest(int Connection, bool Delimited, IReadOnlyList<byte[]> Body);
+/// <summary>A request read by <see cref="ZmtpReplyEndpoint"/>: its connection, whether it came with the REQ delimiter
+/// (empty first frame), and its body frames (valid during the handler's call only: the list is reused).</summary>
+internal readonly record struct ZmtpRequest(int Connection, bool Delimited, IReadOnlyList<byte[]> Body);
 
 /// <summary>
 /// A lean ZMTP 3.0/3.1 server for plain (NULL mechanism) REQ peers on one TCP port, run by one dedicated thread: it
@@ -20,17 +22,22 @@ internal sealed record ZmtpRequest(int Connection, bool Delimited, IReadOnlyList
 /// </summary>
 /// <remarks>
 /// Untrusted peers: a greeting that is not ZMTP 3 (ZMTP 1.0, 2.0, junk), a mechanism other than NULL, a frame or message
-/// over <c>maxMessageSize</c>, a peer that does not finish its handshake within <see cref="HandshakeTimeout"/>, and
-/// connections beyond <c>maxConnections</c> are refused with a log line and the connection is closed; nothing of theirs
-/// is buffered beyond those bounds. A connection with a reply not yet written is not read until the reply is out.
+/// over <c>maxMessageSize</c> (refused at its header, never buffered), a peer that does not finish its handshake within
+/// <see cref="HandshakeTimeout"/>, and connections beyond <c>maxConnections</c> are refused with a log line and the
+/// connection is closed (logged: the first at once, then at most one line per 10 s with the count); a refusal touches no
+/// other connection. A connection with a reply not yet written is neither
+/// read nor parsed until the reply is out, so a peer that sends and never reads holds at most one reply and one read.
 /// </remarks>
 internal sealed class ZmtpReplyEndpoint : IDisposable
 {
     public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
     private const int GreetingSize = 64;
     private const int MaxFramesPerMessage = 64;
+    private const int ReadSize = 16 * 1024;
+    private static readonly TimeSpan AcceptBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly byte[] Greeting = BuildGreeting();
     private static readonly byte[] Ready = BuildReady("ROUTER");
+    private static readonly byte[] WakeByte = [0];
     private static readonly HashSet<string> AcceptedPeerTypes = ["REQ", "DEALER", "ROUTER"];
 
     private readonly Socket _listener;
@@ -42,13 +49,22 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
     private readonly ILoggingAdapter _log;
     private readonly Action<ZmtpRequest> _onRequest;
     private readonly Action<int> _onConnections;
-    private readonly Dictionary<int, Connection> _connections = new();
+    private readonly Dictionary<int, Connection> _byId = new();
+    private readonly Dictionary<Socket, Connection> _bySocket = new();
     private readonly ConcurrentQueue<Action> _posted = new();
     private readonly Thread _thread;
     private readonly List<Socket> _readable = new();
     private readonly List<Socket> _writable = new();
+    private readonly byte[] _drain = new byte[256];
     private volatile bool _stopping;
+    private int _wakePending;
     private int _nextId;
+    private int _handshaking;
+    private long _acceptPausedUntil;
+    private bool _acceptFailing;
+    private long _timerDue = long.MaxValue;
+    private readonly LogThrottle _refusals = new();
+    private Action? _onTimer;
 
     /// <summary>Binds <paramref name="address"/>:<paramref name="port"/> (0 = ephemeral); call <see cref="Start"/> to serve.</summary>
     /// <exception cref="SocketException">The address cannot be bound.</exception>
@@ -87,9 +103,10 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
     public void Post(Action action)
     {
         _posted.Enqueue(action);
+        if (Interlocked.Exchange(ref _wakePending, 1) == 1) return; // the thread has a wake-up coming already
         try
         {
-            _wakeWriter.Send([0]);
+            _wakeWriter.Send(WakeByte);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -97,52 +114,82 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
         }
     }
 
+    /// <summary>Runs <paramref name="elapsed"/> on the endpoint's thread after <paramref name="after"/>, replacing the
+    /// timer set before (there is one). Endpoint thread.</summary>
+    public void StartTimer(TimeSpan after, Action elapsed)
+    {
+        _onTimer = elapsed;
+        _timerDue = Stopwatch.GetTimestamp() + (long)(after.TotalSeconds * Stopwatch.Frequency);
+    }
+
+    /// <summary>Cancels the timer, if one is set. Endpoint thread.</summary>
+    public void StopTimer()
+    {
+        _timerDue = long.MaxValue;
+        _onTimer = null;
+    }
+
     /// <summary>Writes a reply (the delimiter first when the request had one) to a connection; dropped when the
     /// connection has gone. Endpoint thread.</summary>
-    public void Reply(ZmtpRequest request, IReadOnlyList<byte[]> frames)
+    public void Reply(int connectionId, bool delimited, ReadOnlySpan<byte[]> frames)
     {
-        if (!_connections.TryGetValue(request.Connection, out var connection)) return;
-        if (request.Delimited) connection.Write(ReadOnlySpan<byte>.Empty, more: true);
-        for (var i = 0; i < frames.Count; i++) connection.Write(frames[i], more: i < frames.Count - 1);
-        Flush(connection);
+        if (!_byId.TryGetValue(connectionId, out var connection)) return;
+        if (delimited) connection.Write(ReadOnlySpan<byte>.Empty, more: true);
+        for (var i = 0; i < frames.Length; i++) connection.Write(frames[i], more: i < frames.Length - 1);
+        Guard(connection, Flush);
     }
 
     private void Run()
     {
-        var buffer = new byte[64 * 1024];
         while (!_stopping)
         {
             _readable.Clear();
             _writable.Clear();
-            _readable.Add(_listener);
+            if (Stopwatch.GetTimestamp() >= _acceptPausedUntil) _readable.Add(_listener);
             _readable.Add(_wakeReader);
-            foreach (var connection in _connections.Values)
+            foreach (var connection in _byId.Values)
                 (connection.HasOutput ? _writable : _readable).Add(connection.Socket);
             try
             {
-                Socket.Select(_readable, _writable, null, 1_000_000);
+                Socket.Select(_readable, _writable, null, SelectTimeoutMicroseconds());
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
                 if (_stopping) return;
                 continue;
             }
-            foreach (var socket in _writable) Guard(socket, Flush);
+            foreach (var socket in _writable)
+                if (_bySocket.TryGetValue(socket, out var connection)) Guard(connection, ParseInput); // writes what waits, then reads on
             foreach (var socket in _readable)
             {
                 if (socket == _listener) Accept();
-                else if (socket == _wakeReader) RunPosted(buffer);
-                else Guard(socket, connection => Receive(connection, buffer));
+                else if (socket == _wakeReader) RunPosted();
+                else if (_bySocket.TryGetValue(socket, out var connection)) Guard(connection, Receive);
             }
-            ExpireHandshakes();
+            if (Stopwatch.GetTimestamp() >= _timerDue) FireTimer();
+            if (_handshaking > 0) ExpireHandshakes();
         }
     }
 
-    // Runs an I/O step of a connection still open; a socket error closes it, a protocol violation refuses it.
-    private void Guard(Socket socket, Action<Connection> step)
+    private int SelectTimeoutMicroseconds()
     {
-        var connection = _connections.Values.FirstOrDefault(c => c.Socket == socket);
-        if (connection is null) return;
+        var until = Math.Min(_timerDue, _handshaking > 0 || _acceptPausedUntil > 0 ? Stopwatch.GetTimestamp() + Stopwatch.Frequency / 10 : long.MaxValue);
+        if (until == long.MaxValue) return 1_000_000;
+        var micros = (until - Stopwatch.GetTimestamp()) * 1_000_000 / Stopwatch.Frequency;
+        return (int)Math.Clamp(micros, 0, 1_000_000);
+    }
+
+    private void FireTimer()
+    {
+        var elapsed = _onTimer;
+        StopTimer();
+        Invoke("the timer", elapsed);
+    }
+
+    // Runs an I/O step of a connection still open; a socket error closes it, a protocol violation refuses it.
+    private void Guard(Connection connection, Action<Connection> step)
+    {
+        if (connection.Closed) return;
         try
         {
             step(connection);
@@ -153,7 +200,7 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
         }
         catch (ZmtpRefusal refusal)
         {
-            _log.Warning("Refused a connection to the {0} from {1}: {2}", _name, connection.Remote, refusal.Message);
+            Refused(connection.Remote, refusal.Message);
             Close(connection);
         }
     }
@@ -165,101 +212,143 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
         {
             socket = _listener.Accept();
         }
-        catch (SocketException)
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.ConnectionAborted)
         {
             return;
         }
-        if (_connections.Count >= _maxConnections)
+        catch (SocketException e)
         {
-            _log.Warning("Refused a connection to the {0} from {1}: {2} connections are open already (the most it serves)",
-                _name, socket.RemoteEndPoint, _maxConnections);
+            // Out of file descriptors (EMFILE) or the like: the connection stays queued, so accepting again at once would
+            // spin. Pause accepting for a moment, and say so once until it recovers.
+            _acceptPausedUntil = Stopwatch.GetTimestamp() + (long)(AcceptBackoff.TotalSeconds * Stopwatch.Frequency);
+            if (!_acceptFailing)
+                _log.Warning("Cannot accept connections to the {0}: {1} ({2}); retrying every {3} ms (logged once until it recovers)",
+                    _name, e.Message, e.SocketErrorCode, AcceptBackoff.TotalMilliseconds);
+            _acceptFailing = true;
+            return;
+        }
+        _acceptPausedUntil = 0;
+        if (_acceptFailing) _log.Info("Accepting connections to the {0} again", _name);
+        _acceptFailing = false;
+        if (_byId.Count >= _maxConnections)
+        {
+            Refused(socket.RemoteEndPoint, $"{_maxConnections} connections are open already (the most it serves)");
             socket.Dispose();
             return;
         }
         socket.Blocking = false;
         socket.NoDelay = true;
-        var connection = new Connection(_nextId++, socket, DateTime.UtcNow + HandshakeTimeout);
-        _connections[connection.Id] = connection;
+        var connection = new Connection(_nextId++, socket, Stopwatch.GetTimestamp() + (long)(HandshakeTimeout.TotalSeconds * Stopwatch.Frequency));
+        _byId[connection.Id] = connection;
+        _bySocket[socket] = connection;
+        _handshaking++;
         // Signature and major version only: a peer reveals its mechanism before it sees ours (libzmq closes at a mismatch).
-        connection.Output.Write(Greeting.AsSpan(0, 11));
-        Guard(socket, Flush);
+        connection.Output.Append(Greeting.AsSpan(0, 11));
+        Guard(connection, Flush);
     }
 
-    private void RunPosted(byte[] buffer)
+    private void RunPosted()
     {
+        Volatile.Write(ref _wakePending, 0);
         try
         {
-            while (_wakeReader.Available > 0) _wakeReader.Receive(buffer);
+            while (_wakeReader.Available > 0) _wakeReader.Receive(_drain);
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             // stopping
         }
-        while (_posted.TryDequeue(out var action))
+        while (_posted.TryDequeue(out var action)) Invoke("a posted action", action);
+    }
+
+    private void Refused(EndPoint? remote, string reason)
+    {
+        if (_refusals.ShouldLog(out var more)) _log.Warning("Refused a connection to the {0} from {1}: {2}{3}", _name, remote, reason, more);
+    }
+
+    private void Invoke(string what, Action? action)
+    {
+        try
         {
-            try
-            {
-                action();
-            }
-            catch (Exception e)
-            {
-                _log.Error(e, "The {0}: a posted action failed; carrying on", _name);
-            }
+            action?.Invoke();
+        }
+        catch (Exception e)
+        {
+            _log.Error(e, "The {0}: {1} failed; carrying on", _name, what);
         }
     }
 
-    private void Receive(Connection connection, byte[] buffer)
+    private void Receive(Connection connection)
     {
-        var n = connection.Socket.Receive(buffer);
+        var n = connection.Socket.Receive(connection.Input.FreeSpace(ReadSize), SocketFlags.None, out var error);
+        if (error == SocketError.WouldBlock) return;
+        if (error != SocketError.Success) throw new SocketException((int)error);
         if (n == 0)
         {
             if (!connection.Handshaken) _log.Debug("The {0}: {1} closed its connection during the ZMTP handshake", _name, connection.Remote);
             Close(connection);
             return;
         }
-        connection.Input.AddRange(buffer.AsSpan(0, n));
-        while (connection.Parse(this)) { }
+        connection.Input.Advance(n);
+        ParseInput(connection);
     }
 
-    private void Flush(Connection connection)
+    // Reads what the input holds, one unit at a time, until it runs out or a reply cannot be written at once.
+    private void ParseInput(Connection connection)
     {
-        if (!connection.HasOutput) return;
-        var pending = connection.Output.GetBuffer().AsSpan(connection.Written, (int)connection.Output.Length - connection.Written);
-        try
+        while (!connection.Closed)
         {
-            connection.Written += connection.Socket.Send(pending);
+            if (connection.HasOutput)
+            {
+                Flush(connection);
+                if (connection.HasOutput) return;
+            }
+            if (!connection.Parse(this)) return;
         }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
+    }
+
+    private static void Flush(Connection connection)
+    {
+        while (connection.HasOutput)
         {
-            return;
-        }
-        if (connection.Written == connection.Output.Length)
-        {
-            connection.Output.SetLength(0);
-            connection.Written = 0;
+            var sent = connection.Socket.Send(connection.Output.Data, SocketFlags.None, out var error);
+            if (error == SocketError.WouldBlock) return;
+            if (error != SocketError.Success) throw new SocketException((int)error);
+            connection.Output.Consume(sent);
         }
     }
 
     private void ExpireHandshakes()
     {
-        var now = DateTime.UtcNow;
-        foreach (var connection in _connections.Values.Where(c => !c.Handshaken && c.HandshakeDeadline < now).ToList())
+        var now = Stopwatch.GetTimestamp();
+        List<Connection>? expired = null;
+        foreach (var connection in _byId.Values)
+            if (!connection.Handshaken && connection.HandshakeDeadline < now) (expired ??= []).Add(connection);
+        if (expired is null) return;
+        foreach (var connection in expired)
         {
-            _log.Warning("Refused a connection to the {0} from {1}: no ZMTP handshake within {2} s", _name, connection.Remote,
-                HandshakeTimeout.TotalSeconds);
+            Refused(connection.Remote, $"no ZMTP handshake within {HandshakeTimeout.TotalSeconds} s");
             Close(connection);
         }
     }
 
     private void Close(Connection connection)
     {
-        if (!_connections.Remove(connection.Id)) return;
+        if (!_byId.Remove(connection.Id)) return;
+        _bySocket.Remove(connection.Socket);
+        if (!connection.Handshaken) _handshaking--;
         var wasPeer = connection.Handshaken;
-        connection.Socket.Dispose();
-        if (wasPeer) _onConnections(-1);
+        connection.Dispose();
+        if (wasPeer) Invoke("counting a disconnection", () => _onConnections(-1));
     }
 
-    private void Handshaken(Connection connection) => _onConnections(+1);
+    private void Handshaken()
+    {
+        _handshaking--;
+        Invoke("counting a connection", () => _onConnections(+1));
+    }
+
+    private void Dispatch(ZmtpRequest request) => Invoke("handling a request", () => _onRequest(request));
 
     private static byte[] BuildGreeting()
     {
@@ -314,8 +403,9 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
         _stopping = true;
         Post(() => { });
         if (_thread.IsAlive && Thread.CurrentThread != _thread) _thread.Join(TimeSpan.FromSeconds(5));
-        foreach (var connection in _connections.Values.ToList()) connection.Socket.Dispose();
-        _connections.Clear();
+        foreach (var connection in _byId.Values.ToList()) connection.Dispose();
+        _byId.Clear();
+        _bySocket.Clear();
         _listener.Dispose();
         _wakeReader.Dispose();
         _wakeWriter.Dispose();
@@ -334,7 +424,7 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
 
     private sealed class ZmtpRefusal(string reason) : Exception(reason);
 
-    private sealed class Connection(int id, Socket socket, DateTime handshakeDeadline)
+    private sealed class Connection(int id, Socket socket, long handshakeDeadline) : IDisposable
     {
         private readonly List<byte[]> _frames = new();
         private long _messageSize;
@@ -350,36 +440,38 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
         public int Id { get; } = id;
         public Socket Socket { get; } = socket;
         public EndPoint? Remote { get; } = socket.RemoteEndPoint;
-        public DateTime HandshakeDeadline { get; } = handshakeDeadline;
-        public List<byte> Input { get; } = new();
-        public MemoryStream Output { get; } = new();
-        public int Written { get; set; }
+        public long HandshakeDeadline { get; } = handshakeDeadline;
+        public PooledBuffer Input { get; } = new();
+        public PooledBuffer Output { get; } = new();
         public bool HasOutput => Output.Length > 0;
         public bool Handshaken => _state == State.Messages;
+        public bool Closed { get; private set; }
 
         public void Write(ReadOnlySpan<byte> frame, bool more)
         {
-            Span<byte> header = stackalloc byte[9];
             if (frame.Length <= byte.MaxValue)
             {
+                var header = Output.FreeSpace(2 + frame.Length);
                 header[0] = (byte)(more ? 0x01 : 0x00);
                 header[1] = (byte)frame.Length;
-                Output.Write(header[..2]);
+                Output.Advance(2);
             }
             else
             {
+                var header = Output.FreeSpace(9 + frame.Length);
                 header[0] = (byte)(more ? 0x03 : 0x02);
                 BinaryPrimitives.WriteUInt64BigEndian(header[1..], (ulong)frame.Length);
-                Output.Write(header);
+                Output.Advance(9);
             }
-            Output.Write(frame);
+            Output.Append(frame);
         }
 
         // Consumes one unit (greeting, command or frame) from the input; false when more bytes are needed.
         public bool Parse(ZmtpReplyEndpoint endpoint)
         {
             if (_state == State.Greeting) return ParseGreeting(endpoint);
-            if (!TryFrame(endpoint._maxMessageSize, out var flags, out var body)) return false;
+            if (!TryFrame(endpoint._maxMessageSize, out var flags, out var headerSize, out var size)) return false;
+            var body = Input.Data.Slice(headerSize, size);
             if ((flags & 0x04) != 0)
             {
                 if (_state == State.Ready)
@@ -388,71 +480,77 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
                     if (type is null || !AcceptedPeerTypes.Contains(type))
                         throw new ZmtpRefusal($"its socket type is {type ?? "missing"}; this port serves REQ peers");
                     _state = State.Messages;
-                    Output.Write(Ready);
-                    endpoint.Handshaken(this);
-                    endpoint.Flush(this);
+                    Output.Append(Ready);
+                    endpoint.Handshaken();
                 }
+                Input.Consume(headerSize + size);
                 return true; // other commands (PING without heartbeats configured, SUBSCRIBE, ...) are not for REQ/REP
             }
             if (_state == State.Ready) throw new ZmtpRefusal("a message before the READY command");
-            _messageSize += body.Length;
+            _messageSize += size;
             if (_messageSize > endpoint._maxMessageSize || _frames.Count >= MaxFramesPerMessage)
                 throw new ZmtpRefusal($"a message over {endpoint._maxMessageSize} bytes or {MaxFramesPerMessage} frames");
-            _frames.Add(body);
+            _frames.Add(body.ToArray());
+            Input.Consume(headerSize + size);
             if ((flags & 0x01) != 0) return true;
             var delimited = _frames[0].Length == 0;
-            var request = new ZmtpRequest(Id, delimited, delimited ? _frames.Skip(1).ToArray() : _frames.ToArray());
-            _frames.Clear();
+            if (delimited) _frames.RemoveAt(0);
             _messageSize = 0;
-            endpoint._onRequest(request);
+            endpoint.Dispatch(new ZmtpRequest(Id, delimited, _frames));
+            _frames.Clear();
             return true;
         }
 
         private bool ParseGreeting(ZmtpReplyEndpoint endpoint)
         {
             // The signature decides at once (a ZMTP 1.0 peer or junk may never send 64 bytes); then version and mechanism.
-            if (Input.Count >= 10 && !Zmtp3Gate.IsVersionedSignature(Input.GetRange(0, 10).ToArray()))
+            var input = Input.Data;
+            if (input.Length >= 10 && !Zmtp3Gate.IsVersionedSignature(input))
                 throw new ZmtpRefusal("not a ZMTP 3 greeting (ZMTP 1.0 or not ZMTP at all)");
-            if (Input.Count >= 11 && Input[10] < 3)
-                throw new ZmtpRefusal($"it speaks ZMTP version {Input[10]}.x; this port serves ZMTP 3 only");
-            if (Input.Count < GreetingSize) return false;
-            var mechanism = Encoding.ASCII.GetString(Input.GetRange(12, 20).ToArray()).TrimEnd('\0');
+            if (input.Length >= 11 && input[10] < 3)
+                throw new ZmtpRefusal($"it speaks ZMTP version {input[10]}.x; this port serves ZMTP 3 only");
+            if (input.Length < GreetingSize) return false;
+            var mechanism = Encoding.ASCII.GetString(input.Slice(12, 20)).TrimEnd('\0');
             if (mechanism != "NULL")
                 throw new ZmtpRefusal($"it asks for the {(mechanism.All(c => c is >= ' ' and <= '~') ? mechanism : "(not ASCII)")} security mechanism; this port serves NULL only");
-            Input.RemoveRange(0, GreetingSize);
+            Input.Consume(GreetingSize);
             _state = State.Ready;
-            Output.Write(Greeting.AsSpan(11));
-            endpoint.Flush(this);
+            Output.Append(Greeting.AsSpan(11));
             return true;
         }
 
-        private bool TryFrame(long maxSize, out byte flags, out byte[] body)
+        // A whole frame at the start of the input: its flags, header size and body size. A size over the limit is refused
+        // as soon as its header is in, before any of its body is buffered.
+        private bool TryFrame(long maxSize, out byte flags, out int headerSize, out int size)
         {
+            var input = Input.Data;
             flags = 0;
-            body = [];
-            if (Input.Count < 2) return false;
-            flags = Input[0];
+            headerSize = 2;
+            size = 0;
+            if (input.Length < 2) return false;
+            flags = input[0];
             if ((flags & 0xF8) != 0) throw new ZmtpRefusal($"a frame with reserved flag bits set (0x{flags:X2})");
-            long size;
-            int headerSize;
             if ((flags & 0x02) == 0)
             {
-                size = Input[1];
-                headerSize = 2;
+                size = input[1];
             }
             else
             {
-                if (Input.Count < 9) return false;
-                var bytes = Input.GetRange(1, 8).ToArray();
-                var raw = BinaryPrimitives.ReadUInt64BigEndian(bytes);
-                if (raw > (ulong)maxSize) throw new ZmtpRefusal($"a frame of {raw} bytes, over the limit of {maxSize}");
-                size = (long)raw;
+                if (input.Length < 9) return false;
+                var raw = BinaryPrimitives.ReadUInt64BigEndian(input.Slice(1, 8));
+                if (raw > (ulong)maxSize || raw > int.MaxValue - 9) throw new ZmtpRefusal($"a frame of {raw} bytes, over the limit of {maxSize}");
+                size = (int)raw;
                 headerSize = 9;
             }
-            if (Input.Count < headerSize + size) return false;
-            body = Input.GetRange(headerSize, (int)size).ToArray();
-            Input.RemoveRange(0, headerSize + (int)size);
-            return true;
+            return input.Length >= headerSize + size;
+        }
+
+        public void Dispose()
+        {
+            Closed = true;
+            Socket.Dispose();
+            Input.Dispose();
+            Output.Dispose();
         }
     }
 }
