@@ -266,7 +266,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
             case StartHookEnded ended when ReferenceEquals(ended.Run, _stopping):
                 _startHookRunning = false;
                 if (ended.Failure is null) _state.StartHookCompleted = true;
-                else Guard("its start hook", () => throw ended.Failure);
+                else StartHookFailed(ended.Failure);
                 return true;
             case StartHookEnded:
                 return true; // a hook run by an instance that has since restarted or stopped
@@ -283,11 +283,19 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
                     Stash.Stash();
                     return true;
                 }
-                var handled = false;
-                Guard(message.GetType().Name, () => handled = base.AroundReceive(receive, message));
-                return handled;
+                return ReceiveOther(receive, message);
         }
     }
+
+    // These two are apart from AroundReceive: a lambda's captured variables would be allocated on every message it takes.
+    private bool ReceiveOther(Receive receive, object message)
+    {
+        var handled = false;
+        Guard(message.GetType().Name, () => handled = base.AroundReceive(receive, message));
+        return handled;
+    }
+
+    private void StartHookFailed(Exception failure) => Guard("its start hook", () => throw failure);
 
     private void Handle(Delivery delivery)
     {
@@ -295,20 +303,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         var typeName = delivery.Type?.Name ?? "raw";
         if (handler is { IsAsync: true })
         {
-            var token = _stopping.Token;
-            _handling = delivery;
-            // The handle span is current while the handler starts, so its awaits carry it; it ends with the run.
-            var outer = delivery.TraceParent is null ? null : Activity.Current;
-            var runSpan = EngineTracing.StartHandle(delivery.TraceParent, typeName, Name, _engine.Router.Node);
-            try
-            {
-                End(_runs.Start(Self, delivery, runSpan, _stopping, () => handler.InvokeAsync(delivery.Event, token)));
-            }
-            finally
-            {
-                _handling = null;
-                if (runSpan is not null) Activity.Current = outer;
-            }
+            HandleAsync(delivery, handler, typeName);
             return;
         }
         _handling = delivery;
@@ -327,6 +322,25 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         {
             _handling = null;
             delivery.Settle();
+        }
+    }
+
+    // Apart from Handle: the lambda's captured variables would be allocated for every event, synchronous ones too.
+    private void HandleAsync(Delivery delivery, Handler handler, string typeName)
+    {
+        var token = _stopping.Token;
+        _handling = delivery;
+        // The handle span is current while the handler starts, so its awaits carry it; it ends with the run.
+        var outer = delivery.TraceParent is null ? null : Activity.Current;
+        var runSpan = EngineTracing.StartHandle(delivery.TraceParent, typeName, Name, _engine.Router.Node);
+        try
+        {
+            End(_runs.Start(Self, delivery, runSpan, _stopping, () => handler.InvokeAsync(delivery.Event, token)));
+        }
+        finally
+        {
+            _handling = null;
+            if (runSpan is not null) Activity.Current = outer;
         }
     }
 
