@@ -7,14 +7,19 @@ using NetMQ;
 // EventEngine.Actors benchmarks (issue 5): every scenario prints the engine's figure beside a baseline measured in the
 // same run, and their ratio. Machine-readable lines start with "result " (and "target " for the issue's targets);
 // progress goes to stderr. docs/benchmarks.md describes the scenarios and holds the latest figures.
-var all = new[] { "pipeline", "latency", "fanout", "scale", "external", "codecs" };
+var all = new[] { "pipeline", "latency", "fanout", "scale", "external", "codecs", "cluster" };
 var quick = new Option<bool>("--quick") { Description = "Every scenario small (seconds), in process where possible: the smoke test's mode" };
 var scenarios = new Option<string[]>("--scenarios")
 {
-    Description = "Scenarios to run, by name or letter: a|pipeline b|latency c|fanout d|scale e|external f|codecs (default: all)",
+    Description = "Scenarios to run, by name or letter: a|pipeline b|latency c|fanout d|scale e|external f|codecs g|cluster (default: all)",
     AllowMultipleArgumentsPerToken = true,
 };
-var messages = new Option<long?>("--messages") { Description = "Events of the pipeline scenario (default 1,000,000; --quick 20,000)" };
+var messages = new Option<long?>("--messages") { Description = "Events of the pipeline and cluster scenarios (default 1,000,000; --quick 20,000)" };
+var clusterConfig = new Option<string>("--cluster-config")
+{
+    Description = "HOCON over both engine nodes of the cluster scenario, e.g. \"event-engine.cluster.link.max-batch-count = 1024\" (tuning experiments)",
+    DefaultValueFactory = _ => "",
+};
 var charts = new Option<string?>("--charts") { Description = "Directory to write the SVG charts (scale and latency curves) to" };
 var markdown = new Option<string?>("--markdown") { Description = "File to write the figures to as a Markdown table" };
 var python = new Option<string>("--python") { Description = "Python interpreter with pyzmq for the external plugin scenarios", DefaultValueFactory = _ => "/usr/bin/python3" };
@@ -26,9 +31,10 @@ var trace = new Option<string>("--trace")
 trace.AcceptOnlyFromAmong("none", "drop", "all");
 var root = new RootCommand("EventEngine.Actors benchmarks: engine figure, baseline figure (same run) and ratio for each scenario")
 {
-    quick, scenarios, messages, charts, markdown, python, trace,
+    quick, scenarios, messages, clusterConfig, charts, markdown, python, trace,
 };
 root.Subcommands.Add(ScaleChild.Command());
+root.Subcommands.Add(ClusterChild.Command());
 
 root.SetAction(async (parse, _) =>
 {
@@ -55,6 +61,7 @@ root.SetAction(async (parse, _) =>
                 "scale" => Scale.RunAsync(context),
                 "external" => External.RunAsync(context),
                 "codecs" => Task.Run(() => Codecs.Run(context)),
+                "cluster" => Cluster.RunAsync(context, parse.GetValue(messages), parse.GetValue(clusterConfig)!),
                 _ => throw new InvalidOperationException(scenario),
             });
             ran.Add(scenario);
@@ -120,10 +127,10 @@ List<string>? Select(string[]? names)
     var chosen = new List<string>();
     foreach (var name in names.SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
     {
-        var scenario = name.Length == 1 && name[0] is >= 'a' and <= 'f' ? all[name[0] - 'a'] : name.ToLowerInvariant();
+        var scenario = name.Length == 1 && name[0] >= 'a' && name[0] < 'a' + all.Length ? all[name[0] - 'a'] : name.ToLowerInvariant();
         if (!all.Contains(scenario))
         {
-            Console.Error.WriteLine($"bench: unknown scenario '{name}'; choose from {string.Join(", ", all)} (or a..f)");
+            Console.Error.WriteLine($"bench: unknown scenario '{name}'; choose from {string.Join(", ", all)} (or a..{(char)('a' + all.Length - 1)})");
             return null;
         }
         if (!chosen.Contains(scenario)) chosen.Add(scenario);

@@ -3,7 +3,6 @@ using Akka.Configuration;
 using EventEngine.Actors;
 using EventEngine.Actors.Dashboard;
 using EventEngine.Actors.Gateway;
-using EventEngine.Example;
 using EventEngine.Samples.Example;
 using NetMQ;
 
@@ -34,19 +33,12 @@ root.SetAction(async (parse, _) =>
         Console.Error.WriteLine($"example: cannot find the Python plugin ({script ?? "example/pyplugin/plugin.py"}); pass --plugin-script, or --no-launch to start it yourself");
         return 2;
     }
-    // pyevents, and pyevents/compat for plugins written for the original (`from events import ...`).
-    var pythonPath = repo is null ? "" : $"gateway.processes.python-path = [{Quote(repo.PyEvents)}, {Quote(repo.Compat)}]";
-    var bind = parse.GetValue(bindAddress) is { } address ? $"bind-address = {Quote(address)}" : "";
+    var bind = parse.GetValue(bindAddress) is { } address ? $"bind-address = {RepoLayout.Quote(address)}" : "";
     var config = ConfigurationFactory.ParseString($$"""
-        akka {
-          loglevel = INFO
-          stdout-loglevel = WARNING
-          loggers = ["EventEngine.Example.ConsoleLogger, EventEngine.Example"]
-          log-dead-letters = off
-        }
+        {{ConsoleLogger.Hocon}}
+        {{repo?.PythonPathHocon}}
         event-engine {
           wire { publish-port = {{parse.GetValue(publishPort)}}, subscribe-port = {{parse.GetValue(subscribePort)}} }
-          {{pythonPath}}
           {{bind}}
           {{(parse.GetValue(dashboard) ? $"run-mode = service, dashboard {{ enabled = on, port = {parse.GetValue(dashboardPort)} }}" : "")}}
         }
@@ -85,27 +77,3 @@ root.SetAction(async (parse, _) =>
     return exit;
 });
 return await root.Parse(args).InvokeAsync();
-
-static string Quote(string path) => "\"" + path.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
-
-/// <summary>Where this repository's Python parts are, found from the program's location or the working directory.</summary>
-internal sealed record RepoLayout(string Root)
-{
-    public string PluginScript => Path.Combine(Root, "example", "pyplugin", "plugin.py");
-
-    public string PyEvents => Path.Combine(Root, "pyevents");
-
-    public string Compat => Path.Combine(Root, "pyevents", "compat");
-
-    public static RepoLayout? Find()
-    {
-        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "example", "pyplugin", "plugin.py"))) return new RepoLayout(dir.FullName);
-            }
-        }
-        return null;
-    }
-}

@@ -31,7 +31,9 @@ public sealed class PoisonEventTests
         Assert.StartsWith("PoisonEvent", external);
 
         // FailsOnPoison threw on that PoisonEvent: counted as poison, not published again.
-        await Wait.Until(() => engine.Metrics.Sum("event_engine.events.poison", "plugin", "FailsOnPoison") == 1, "FailsOnPoison's failure counted");
+        await Wait.Until(() => engine.Metrics.Sum("event_engine.events.poison", "plugin", "FailsOnPoison") == 1,
+            () => $"FailsOnPoison's failure counted once (counted {engine.Metrics.Sum("event_engine.events.poison", "plugin", "FailsOnPoison")}, " +
+                $"PoisonEvents published {engine.Metrics.Sum("event_engine.events.published", "event_type", "PoisonEvent")})");
         await Wait.UntilStable(() => engine.Metrics.Sum("event_engine.events.published", "event_type", "PoisonEvent"), "PoisonEvents published", TimeSpan.FromMilliseconds(500));
         Assert.Equal(1, engine.Metrics.Sum("event_engine.events.published", "event_type", "PoisonEvent"));
         Assert.Equal(1, poisons.Count);

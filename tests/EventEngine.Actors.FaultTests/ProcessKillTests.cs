@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using EventEngine.Samples.Example;
 
 namespace EventEngine.Actors.FaultTests;
@@ -108,4 +109,62 @@ public sealed class ProcessKillTests
             File.Delete(log + ".gen1");
         }
     }
+
+    /// <summary>
+    /// Issue 10 item 10: each killed process's <c>Process</c> object is disposed once its exit is handled, so the engine
+    /// closes its ends of the process's stdout and stderr pipes before the next process starts (before: they stayed open
+    /// until a garbage collection happened to finalize them, two descriptors per restart).
+    /// </summary>
+    [Fact]
+    public async Task A_killed_plugin_process_is_released_its_output_pipes_closed_before_the_next_process_starts()
+    {
+        await using var t = TestEngine.Start(e => e.AddExternalPlugin(new ExternalPlugin("Sleeper", 0, ["TypeA"])
+        {
+            Command = ["/bin/sleep", "3600"],
+            Interpreter = "",
+        }), "event-engine.gateway.processes.on-crash-loop = keep-retrying"); // it never connects: every exit is a start-up failure
+        var killedPipes = new List<string>();
+        var pid = await NextProcess(t, previous: 0);
+        for (var round = 0; round < 3; round++)
+        {
+            var pipes = Pipes(pid, "1", "2"); // its stdout and stderr, which the engine reads
+            Assert.Equal(2, pipes.Count);
+            Assert.Subset(Pipes(Environment.ProcessId).ToHashSet(), pipes.ToHashSet()); // the engine holds their read ends
+            Assert.Equal(0, Native.Kill(pid, Native.SigKill));
+            killedPipes.AddRange(pipes);
+            pid = await NextProcess(t, pid);
+        }
+
+        Assert.Empty(Pipes(Environment.ProcessId).Intersect(killedPipes));
+        Assert.Equal(3, t.Metrics.Sum("event_engine.plugin.process_restarts", "plugin", "Sleeper"));
+    }
+
+    private static async Task<int> NextProcess(TestEngine t, int previous)
+    {
+        var pid = 0;
+        await Wait.Until(() =>
+        {
+            var started = t.Log.Events.Select(e => Regex.Match(e.Message?.ToString() ?? "", @"^Plugin process Sleeper started \(pid (\d+)\)$"))
+                .LastOrDefault(m => m.Success);
+            pid = started is null ? 0 : int.Parse(started.Groups[1].Value);
+            return pid != 0 && pid != previous;
+        }, () => "the plugin process to be (re)started\n" + t.Log.Dump());
+        return pid;
+    }
+
+    // The pipes (pipe:[inode]) open on the given descriptors of a process, or on all of them.
+    private static List<string> Pipes(int pid, params string[] fds) =>
+        (fds.Length > 0 ? fds.Select(fd => $"/proc/{pid}/fd/{fd}") : Directory.GetFiles($"/proc/{pid}/fd"))
+        .Select(fd =>
+        {
+            try
+            {
+                return new FileInfo(fd).LinkTarget;
+            }
+            catch (IOException)
+            {
+                return null; // closed meanwhile
+            }
+        })
+        .OfType<string>().Where(target => target.StartsWith("pipe:[", StringComparison.Ordinal)).ToList();
 }

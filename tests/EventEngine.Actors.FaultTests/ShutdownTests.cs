@@ -13,7 +13,10 @@ namespace EventEngine.Actors.FaultTests;
 /// </summary>
 public sealed class ShutdownTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan LooseBound = TimeSpan.FromSeconds(3); // about 0.1 s measured (docs/reliability.md): 30 times that, for a busy machine
+    // Measured by measure-shutdown (docs/reliability.md, commit 0183f72): about 0.1 s on a quiet machine, medians of
+    // 0.5-2.5 s and a worst round of 3.3 s (host-stop) at load average 34-39. Three times that worst case, so a busy
+    // machine does not fail the test; a shutdown that hangs still does.
+    private static readonly TimeSpan LooseBound = TimeSpan.FromSeconds(10);
 
     [Theory]
     [InlineData("sigterm")]

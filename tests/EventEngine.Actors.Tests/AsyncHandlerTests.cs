@@ -155,10 +155,11 @@ public class AsyncHandlerTests : Akka.TestKit.Xunit2.TestKit
     public void An_exception_after_an_await_is_a_poison_event_the_plugin_restarts_and_handles_the_rest()
     {
         var probe = CreateTestProbe();
+        using var metrics = new MetricsRecorder(); // before the start: the source produces from its start hook
         var engine = EventEngine.Start(Sys, e => e
             .AddPlugin<FlakyAfterAwait>("flaky", probe.Ref)
             .AddPlugin<Producer>("source", 50, new StrongBox<int>()));
-        using var metrics = new MetricsRecorder(engine);
+        metrics.Watch(engine);
         var handled = new List<int>();
         var restarts = 0;
         probe.ReceiveWhile(TimeSpan.FromSeconds(30), m =>

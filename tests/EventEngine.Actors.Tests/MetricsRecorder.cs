@@ -1,32 +1,47 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using EventEngine.Actors.Diagnostics;
 
 namespace EventEngine.Actors.Tests;
 
-/// <summary>Collects the measurements of one engine's meter (other engines in the process are ignored).</summary>
+/// <summary>
+/// Collects the measurements of one engine's meter (other engines in the process are ignored). When plugins produce
+/// from their start hooks, create it before the engine starts and name the engine with <see cref="Watch"/>: an
+/// engine's first measurements can come before the line after <c>EventEngine.Start</c> runs.
+/// </summary>
 internal sealed class MetricsRecorder : IDisposable
 {
     private readonly MeterListener _listener = new();
-    private readonly ConcurrentQueue<(string Instrument, long Value, Dictionary<string, object?> Tags)> _measurements = new();
+    private readonly ConcurrentQueue<(Meter Meter, string Instrument, long Value, Dictionary<string, object?> Tags)> _measurements = new();
+    private Meter? _meter;
 
-    public MetricsRecorder(EventEngine engine)
+    public MetricsRecorder()
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument.Meter, engine.Metrics.Meter)) listener.EnableMeasurementEvents(instrument);
+            if (instrument.Meter.Name == EngineMetrics.MeterName) listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
             var map = new Dictionary<string, object?>();
             foreach (var tag in tags) map[tag.Key] = tag.Value;
-            _measurements.Enqueue((instrument.Name, value, map));
+            _measurements.Enqueue((instrument.Meter, instrument.Name, value, map));
         });
         _listener.Start();
     }
 
-    public long Sum(string instrument, string? tag = null, string? value = null) => _measurements
-        .Where(m => m.Instrument == instrument && (tag is null || Equals(m.Tags.GetValueOrDefault(tag), value)))
-        .Sum(m => m.Value);
+    public MetricsRecorder(EventEngine engine) : this() => Watch(engine);
+
+    /// <summary>The engine whose measurements <see cref="Sum"/> counts.</summary>
+    public void Watch(EventEngine engine) => _meter = engine.Metrics.Meter;
+
+    public long Sum(string instrument, string? tag = null, string? value = null)
+    {
+        var meter = _meter ?? throw new InvalidOperationException("MetricsRecorder.Watch(engine) was not called");
+        return _measurements
+            .Where(m => ReferenceEquals(m.Meter, meter) && m.Instrument == instrument && (tag is null || Equals(m.Tags.GetValueOrDefault(tag), value)))
+            .Sum(m => m.Value);
+    }
 
     public void Dispose() => _listener.Dispose();
 }

@@ -49,10 +49,11 @@ public class SupervisionTests : Akka.TestKit.Xunit2.TestKit
     public void A_throwing_plugin_is_restarted_keeps_its_mailbox_and_only_the_poison_events_are_dropped()
     {
         var probe = CreateTestProbe();
+        using var metrics = new MetricsRecorder(); // before the start: the burst starts with it
         var engine = EventEngine.Start(Sys, e => e
             .AddPlugin<Flaky>("flaky", probe.Ref, 100)
             .AddPlugin<Burst>("burst", 1000));
-        using var metrics = new MetricsRecorder(engine);
+        metrics.Watch(engine);
         var handled = new List<int>();
         var restarts = 0;
         probe.ReceiveWhile(TimeSpan.FromSeconds(20), m =>
@@ -101,6 +102,7 @@ public class RestartLimitTests : Akka.TestKit.Xunit2.TestKit
         var engine = EventEngine.Start(Sys, e => e
             .AddPlugin<AlwaysFails>("doomed")
             .AddPlugin<Recorder>("healthy", healthy.Ref, new[] { typeof(Ping) }, null!));
+        using var metrics = new MetricsRecorder(engine);
         await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
         await EventFilter.Error(contains: "Plugin doomed was stopped").ExpectOneAsync(TimeSpan.FromSeconds(20), () =>
         {
@@ -110,6 +112,7 @@ public class RestartLimitTests : Akka.TestKit.Xunit2.TestKit
         for (var i = 0; i < 3; i++) healthy.ExpectMsg(new Ping(i));
         engine.Publish(new Ping(99));
         healthy.ExpectMsg(new Ping(99));
+        Assert.Equal(1, metrics.Sum("event_engine.plugin.stops", "plugin", "doomed"));
         Assert.False(Sys.WhenTerminated.IsCompleted);
     }
 }

@@ -75,6 +75,55 @@ public class TracingTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(3, spans.Select(s => s.TraceId).Distinct().Count()); // one trace per Ping: nothing leaked between runs
     }
 
+/// <summary>A synchronous handler that fails on Ping 2, an async one that fails after an await on Alpha "2".</summary>
+    private sealed class FailingHandlers : EventPlugin
+    {
+        public FailingHandlers()
+        {
+            Subscribe<Ping>(p =>
+            {
+                if (p.N == 2) throw new InvalidOperationException("sync handler failed on 2");
+            });
+            Subscribe<Alpha>(async a =>
+            {
+                await Task.Yield();
+                await Task.Delay(1);
+                if (a.Text == "2") throw new FormatException("async handler failed on 2");
+            });
+        }
+    }
+
+    [Fact]
+    public async Task A_handler_that_fails_marks_its_handle_span_as_an_error_with_the_exception()
+    {
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = RecordSpans(spans);
+        var engine = EventEngine.Start(Sys, e => e.AddPlugin<FailingHandlers>("failing"));
+        await engine.Started.WaitAsync(TimeSpan.FromSeconds(30));
+        for (var n = 1; n <= 3; n++)
+        {
+            engine.Publish(new Ping(n));
+            engine.Publish(new Alpha(n.ToString()));
+        }
+
+        AwaitCondition(() => spans.Count(s => s.DisplayName is "handle Ping" or "handle Alpha") == 6, TimeSpan.FromSeconds(20));
+        foreach (var (type, exception, message) in new[]
+                 {
+                     ("Ping", typeof(InvalidOperationException), "sync handler failed on 2"),
+                     ("Alpha", typeof(FormatException), "async handler failed on 2"),
+                 })
+        {
+            var handles = spans.Where(s => s.DisplayName == $"handle {type}").ToList();
+            var failed = Assert.Single(handles, s => s.Status == ActivityStatusCode.Error);
+            Assert.Equal(message, failed.StatusDescription);
+            var recorded = Assert.Single(failed.Events, e => e.Name == "exception");
+            var tags = recorded.Tags.ToDictionary(t => t.Key, t => t.Value);
+            Assert.Equal(exception.FullName, tags["exception.type"]);
+            Assert.Equal(message, tags["exception.message"]);
+            Assert.All(handles.Where(s => s != failed), s => Assert.Equal(ActivityStatusCode.Unset, s.Status)); // the others succeeded
+        }
+    }
+
     [Fact]
     public async Task Nothing_is_traced_while_a_listener_samples_nothing()
     {
@@ -86,8 +135,9 @@ public class TracingTests : Akka.TestKit.Xunit2.TestKit
             ActivityStarted = _ => Interlocked.Increment(ref created),
         };
         ActivitySource.AddActivityListener(listener);
+        using var metrics = new MetricsRecorder(); // before the start: the example's producer starts with it
         var engine = EventEngine.Start(Sys, e => e.AddExamplePlugins());
-        using var metrics = new MetricsRecorder(engine);
+        metrics.Watch(engine);
         await engine.Started.WaitAsync(TimeSpan.FromSeconds(30));
         AwaitCondition(() => metrics.Sum("event_engine.events.delivered", "event_type", "TypeB") == MsgProducer.Messages, TimeSpan.FromSeconds(10));
         Assert.Equal(0, created);
@@ -103,7 +153,7 @@ public class TracingTests : Akka.TestKit.Xunit2.TestKit
             Assert.Null(publish);                                                            // nobody listens
             var parent = EngineTracing.TraceparentOf(publish);                               // a traced fetch
             using var handle = EngineTracing.StartHandle(publish, "TypeA", "Counter", Node); // EventPlugin.Handle
-            EngineTracing.EndDetached(handle);                                               // an async handler's end
+            EngineTracing.EndDetached(handle, failure: null);                                // an async handler's end
             Assert.Null(parent);
         }
 

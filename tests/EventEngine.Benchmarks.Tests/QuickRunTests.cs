@@ -11,7 +11,7 @@ namespace EventEngine.Benchmarks.Tests;
 /// </summary>
 public partial class QuickRunTests(ITestOutputHelper output)
 {
-    private static readonly string[] Scenarios = ["pipeline", "latency", "fanout", "scale", "external", "codecs"];
+    private static readonly string[] Scenarios = ["pipeline", "latency", "fanout", "scale", "external", "codecs", "cluster"];
 
     [Fact]
     public async Task Every_scenario_runs_and_delivers_everything_in_a_quick_run()
@@ -19,7 +19,7 @@ public partial class QuickRunTests(ITestOutputHelper output)
         var charts = Directory.CreateTempSubdirectory("eventengine-bench-charts-");
         try
         {
-            var (exit, stdout, stderr) = await RunAsync(BenchDll(), $"--quick --charts \"{charts.FullName}\"", TimeSpan.FromSeconds(120));
+            var (exit, stdout, stderr) = await RunAsync(BenchDll(), $"--quick --charts \"{charts.FullName}\"", TimeSpan.FromSeconds(180));
             output.WriteLine(stdout);
             var context = $"exit code {exit}\nstdout:\n{stdout}\nstderr:\n{stderr}";
             Assert.True(exit == 0, context);

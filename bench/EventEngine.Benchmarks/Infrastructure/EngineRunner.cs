@@ -14,8 +14,8 @@ public sealed record EngineRunResult(TimeSpan StartupTime, bool Completed, long 
 /// <summary>Runs one engine in its own ActorSystem (run-to-completion), quietly, on ephemeral ports.</summary>
 public static class EngineRunner
 {
-    /// <summary>The HOCON every benchmark engine runs with (plus <paramref name="extra"/>).</summary>
-    public static Config Config(string extra = "") => ConfigurationFactory.ParseString($$"""
+    /// <summary>The HOCON every benchmark engine runs with (plus <paramref name="extra"/>, and <paramref name="under"/> as fallback before the reference).</summary>
+    public static Config Config(string extra = "", Config? under = null) => ConfigurationFactory.ParseString($$"""
         akka {
           loglevel = WARNING
           stdout-loglevel = WARNING
@@ -24,16 +24,16 @@ public static class EngineRunner
         }
         event-engine.wire { publish-port = 0, subscribe-port = 0 }
         {{extra}}
-        """).WithFallback(Actors.EventEngine.ReferenceConfig);
+        """).WithFallback(under ?? Akka.Configuration.Config.Empty).WithFallback(Actors.EventEngine.ReferenceConfig);
 
     /// <summary>
     /// Starts an engine, runs <paramref name="whileRunning"/> once the start-up barrier has passed, and waits (at most
     /// <paramref name="timeout"/>) until every plugin has finished and the system has terminated.
     /// </summary>
     public static async Task<EngineRunResult> RunAsync(string name, Action<Actors.EventEngineBuilder> configure, TimeSpan timeout,
-        string extraConfig = "", Func<Actors.EventEngine, Task>? onStarted = null, Action<Actors.EventEngine>? onCreated = null)
+        string extraConfig = "", Func<Actors.EventEngine, Task>? onStarted = null, Action<Actors.EventEngine>? onCreated = null, Config? configUnder = null)
     {
-        var system = ActorSystem.Create(name, Config(extraConfig));
+        var system = ActorSystem.Create(name, Config(extraConfig, configUnder));
         try
         {
             var createdAt = Stopwatch.GetTimestamp();

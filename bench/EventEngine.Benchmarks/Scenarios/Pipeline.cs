@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Diagnostics;
 using System.Text;
 using Akka.Actor;
+using EventEngine.Actors.Cluster;
 using EventEngine.Benchmarks.Infrastructure;
 using EventEngine.Samples.LoadTest;
 using NetMQ;
@@ -41,6 +42,9 @@ public static class Pipeline
             asyncRuns.Add(await RunEngine(plan, timeout, asyncOperator: true));
         }
         Console.Error.WriteLine($"bench: pipeline runs: engine [{string.Join(", ", engineRuns.Select(r => $"{r.Rate:N0}/s"))}], akka [{string.Join(", ", akkaRuns.Select(r => $"{r.Rate:N0}/s"))}], async operator [{string.Join(", ", asyncRuns.Select(r => $"{r.Rate:N0}/s"))}]");
+        // Less sensitive to a busy machine than rates: what each event costs the process (start-up and shutdown included).
+        Console.Error.WriteLine($"bench: pipeline cost per event (median of the runs, whole run): engine {engineRuns.Select(r => r.CpuMicrosecondsPerEvent).Order().ElementAt(runs / 2):F2} us CPU, {engineRuns.Select(r => r.AllocatedBytesPerEvent).Order().ElementAt(runs / 2):F0} B allocated; " +
+            $"async operator {asyncRuns.Select(r => r.CpuMicrosecondsPerEvent).Order().ElementAt(runs / 2):F2} us CPU, {asyncRuns.Select(r => r.AllocatedBytesPerEvent).Order().ElementAt(runs / 2):F0} B allocated");
         var engine = Median(engineRuns);
         var akka = Median(akkaRuns);
         var asyncEngine = Median(asyncRuns);
@@ -74,32 +78,47 @@ public static class Pipeline
     private static Outcome Median(List<Outcome> runs) =>
         runs.FirstOrDefault(r => r.Delivered != runs.Max(x => x.Delivered)) ?? runs.OrderBy(r => r.Rate).ElementAt(runs.Count / 2);
 
-    public sealed record Outcome(long Delivered, long Sum, double Seconds, double PeakRssMb)
+    public sealed record Outcome(long Delivered, long Sum, double Seconds, double PeakRssMb, double CpuSeconds = 0, long AllocatedBytes = 0)
     {
         public double Rate => Seconds > 0 ? Delivered / Seconds : 0;
+
+        public double CpuMicrosecondsPerEvent => Delivered > 0 ? CpuSeconds * 1e6 / Delivered : 0;
+
+        public double AllocatedBytesPerEvent => Delivered > 0 ? (double)AllocatedBytes / Delivered : 0;
 
         public override string ToString() => $"{Delivered} events in {Seconds:F3} s = {Rate:N0}/s";
     }
 
-    public static async Task<Outcome> RunEngine(LoadTestPlan plan, TimeSpan timeout, bool asyncOperator = false)
+    /// <summary>One engine run of the load test; with <paramref name="clusterNode"/>, as a one-node cluster (cluster mode on).</summary>
+    public static async Task<Outcome> RunEngine(LoadTestPlan plan, TimeSpan timeout, bool asyncOperator = false, bool clusterNode = false)
     {
         var result = new TaskCompletionSource<LoadTestResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var clock = new StartClock();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         long finished = 0;
         Task? stamped = null;
         // The load test's plugins (EventEngine.Samples), with a producer that also notes when it starts publishing:
         // the engine's Started task completes on the thread pool, which may run it late on a busy 2-core machine.
-        var run = await EngineRunner.RunAsync("pipeline", engine => engine
+        var run = await EngineRunner.RunAsync("pipeline", engine => (clusterNode ? engine.AddCluster() : engine)
                 .AddPlugin<TimedProducer>("Producer", plan, clock)
                 .AddPlugin(nameof(Operator), asyncOperator ? Props.Create(() => new AsyncOperator(plan)) : Props.Create(() => new Operator(plan)))
                 .AddPlugin<Accumulator>(args: [plan, result]), timeout,
-            onCreated: _ => stamped = result.Task.ContinueWith(_ => finished = Stopwatch.GetTimestamp(), TaskContinuationOptions.ExecuteSynchronously));
+            extraConfig: clusterNode ? ClusterChild.LocalNodeHocon : "",
+            onCreated: engine =>
+            {
+                if (clusterNode) ClusterChild.JoinSelf(engine.System);
+                stamped = result.Task.ContinueWith(_ => finished = Stopwatch.GetTimestamp(), TaskContinuationOptions.ExecuteSynchronously);
+            },
+            configUnder: clusterNode ? EventEngineCluster.ReferenceConfig : null);
         // The result's continuations run asynchronously: on a busy machine the stamp may come after the engine completed.
         if (stamped is not null) await Task.WhenAny(stamped, Task.Delay(TimeSpan.FromSeconds(10)));
         var outcome = result.Task.IsCompletedSuccessfully ? result.Task.Result : new LoadTestResult(0, 0);
         var seconds = run.Completed && finished > clock.At ? Stopwatch.GetElapsedTime(clock.At, finished).TotalSeconds : 0;
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         GC.Collect();
-        return new Outcome(outcome.Delivered, outcome.Sum, seconds, BenchContext.PeakRssMb());
+        return new Outcome(outcome.Delivered, outcome.Sum, seconds, BenchContext.PeakRssMb(), cpu, allocated);
     }
 
     /// <summary>When the first producer started publishing (Stopwatch timestamp).</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using EventEngine.Benchmarks.Infrastructure;
 
@@ -51,24 +50,7 @@ public static class Scale
     /// <summary>Runs one size in a fresh process: this program again, with the hidden scale-child sub-command.</summary>
     private static async Task<ScaleOutcome> Child(int plugins, string mode, TimeSpan timeout)
     {
-        var host = Environment.ProcessPath ?? "dotnet";
-        var info = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(host) == "dotnet") info.ArgumentList.Add(typeof(Scale).Assembly.Location);
-        foreach (var argument in new[] { "scale-child", "--plugins", $"{plugins}", "--mode", mode }) info.ArgumentList.Add(argument);
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(timeout);
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"scale-child {plugins} {mode} did not finish within {timeout}: {await stderr}");
-        }
-        var line = (await stdout).Split('\n').LastOrDefault(l => l.StartsWith("scale-result ", StringComparison.Ordinal))
-            ?? throw new InvalidOperationException($"scale-child {plugins} {mode} printed no result (exit {process.ExitCode}): {await stderr}");
-        return JsonSerializer.Deserialize<ScaleOutcome>(line["scale-result ".Length..])!;
+        using var child = ChildProgram.Start("scale-child", "--plugins", $"{plugins}", "--mode", mode);
+        return JsonSerializer.Deserialize<ScaleOutcome>(await child.WaitForLine("scale-result ", timeout))!;
     }
 }

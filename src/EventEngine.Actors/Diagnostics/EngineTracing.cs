@@ -38,14 +38,27 @@ public static class EngineTracing
 
     /// <summary>
     /// Ends the handle span of an async handler, which is no longer the current span (its awaits carried it), without
-    /// changing the current span (<see cref="Activity.Stop"/> would make the span's parent current).
+    /// changing the current span (<see cref="Activity.Stop"/> would make the span's parent current); marked failed if
+    /// <paramref name="failure"/> is given.
     /// </summary>
-    internal static void EndDetached(Activity? span)
+    internal static void EndDetached(Activity? span, Exception? failure)
     {
         if (span is null) return;
+        if (failure is not null) Failed(span, failure);
         var current = Activity.Current;
         span.Stop();
         Activity.Current = current;
+    }
+
+    /// <summary>
+    /// Marks a handle span failed, per OpenTelemetry's conventions: status Error with the exception's message, and an
+    /// <c>exception</c> event carrying <c>exception.type</c>, <c>exception.message</c> and <c>exception.stacktrace</c>.
+    /// </summary>
+    internal static void Failed(Activity? span, Exception failure)
+    {
+        if (span is null) return;
+        span.SetStatus(ActivityStatusCode.Error, failure.Message);
+        span.AddException(failure);
     }
 
     /// <summary>The W3C <c>traceparent</c> of <paramref name="span"/> (<c>00-trace-id-span-id-flags</c>), or null.</summary>

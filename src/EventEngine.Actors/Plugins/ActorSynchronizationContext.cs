@@ -6,21 +6,16 @@ namespace EventEngine.Actors.Plugins;
 /// Runs continuations of a plugin's async code as messages in the plugin's own mailbox, so an awaiting plugin
 /// (for example a producer paused by <see cref="EventPlugin.PublishAsync{T}"/>) keeps handling its events
 /// meanwhile and no thread ever blocks. Code between awaits runs one message at a time, as actor code does.
-/// A context made for one async handler run brings the run back with each continuation, so what the handler
-/// publishes counts against its delivery's source (several runs may interleave with <c>max-concurrency</c> above 1).
+/// An async handler run is a context of its own (<see cref="HandlerRun"/>), so each continuation brings its run back.
 /// </summary>
-internal sealed class ActorSynchronizationContext : SynchronizationContext
+internal class ActorSynchronizationContext : SynchronizationContext
 {
     private readonly IActorRef _self;
 
-    public ActorSynchronizationContext(IActorRef self, HandlerRun? run = null)
-    {
-        _self = self;
-        HandlerRun = run;
-    }
+    public ActorSynchronizationContext(IActorRef self) => _self = self;
 
-    /// <summary>The async handler run this context resumes, if any.</summary>
-    public HandlerRun? HandlerRun { get; }
+    /// <summary>The plugin whose mailbox the continuations go to.</summary>
+    protected IActorRef Self => _self;
 
     public override void Post(SendOrPostCallback callback, object? state) => _self.Tell(new Continuation(this, callback, state), ActorRefs.NoSender);
 

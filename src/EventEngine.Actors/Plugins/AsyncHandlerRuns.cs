@@ -5,16 +5,34 @@ using EventEngine.Actors.Diagnostics;
 
 namespace EventEngine.Actors.Plugins;
 
-/// <summary>One async handler running for one delivery: its task, and the context its awaits resume on.</summary>
-internal sealed class HandlerRun
+/// <summary>
+/// One async handler running for one delivery: its task, and the synchronization context its awaits resume on (so each
+/// continuation brings the run back, and what the handler publishes counts against its delivery's source).
+/// </summary>
+/// <remarks>
+/// A continuation posted while the run is in the actor (an await that resumed at once: <c>Task.Yield()</c>, a task
+/// completed by the handler's own code) runs right after the current step instead of going round the mailbox, as
+/// Akka's <c>ActorTaskScheduler</c> runs such tasks inline; the plugin takes no other message in between anyway.
+/// At most <see cref="InlineBudget"/> in a row, so a handler that yields in a loop still lets the mailbox through.
+/// </remarks>
+internal sealed class HandlerRun : ActorSynchronizationContext
 {
-    private int _actorThread;
+    /// <summary>Continuations run inline after one step before the next one goes through the mailbox.</summary>
+    internal const int InlineBudget = 64;
 
-    public HandlerRun(Delivery delivery, Activity? span, CancellationTokenSource owner)
+    private readonly Handler _handler;
+    private int _actorThread;
+    private SendOrPostCallback? _inline;
+    private object? _inlineState;
+    private bool _mailboxUsed;
+    private bool _watched;
+
+    public HandlerRun(IActorRef self, Delivery delivery, Activity? span, CancellationTokenSource owner, Handler handler) : base(self)
     {
         Delivery = delivery;
         Span = span;
         Owner = owner;
+        _handler = handler;
     }
 
     public Delivery Delivery { get; }
@@ -25,17 +43,87 @@ internal sealed class HandlerRun
     /// <summary>The token source of the plugin instance that started the run (a restarted instance has another).</summary>
     public CancellationTokenSource Owner { get; }
 
-    public Task Task { get; set; } = Task.CompletedTask;
+    public Task Task { get; private set; } = Task.CompletedTask;
 
     /// <summary>Set (in the actor) once the run's end has been taken into account.</summary>
     public bool Ended { get; set; }
 
-    /// <summary>True on the actor's thread while it runs one of this run's continuations.</summary>
-    public bool InActor => Volatile.Read(ref _actorThread) == Environment.CurrentManagedThreadId;
+    /// <summary>True on the actor's thread while it runs one of this run's steps.</summary>
+    private bool InActor => Volatile.Read(ref _actorThread) == Environment.CurrentManagedThreadId;
 
-    public void EnterActor() => Volatile.Write(ref _actorThread, Environment.CurrentManagedThreadId);
+    public override void Post(SendOrPostCallback callback, object? state)
+    {
+        if (InActor)
+        {
+            if (_inline is null && !_mailboxUsed)
+            {
+                (_inline, _inlineState) = (callback, state);
+                return;
+            }
+            _mailboxUsed = true; // later continuations of this step follow it through the mailbox, keeping their order
+        }
+        base.Post(callback, state);
+    }
 
-    public void LeaveActor() => Volatile.Write(ref _actorThread, 0);
+    /// <summary>Starts the handler: the run's first step.</summary>
+    public void Begin() => Step(static run => ((HandlerRun)run!).Invoke(), this);
+
+    /// <summary>
+    /// Runs one step in the actor (the handler's start, or a continuation from the mailbox), then what it posted meanwhile
+    /// (up to <see cref="InlineBudget"/>). If the task is still running afterwards, its completion will be reported.
+    /// </summary>
+    public void Step(SendOrPostCallback callback, object? state)
+    {
+        var previous = Current;
+        SetSynchronizationContext(this);
+        Volatile.Write(ref _actorThread, Environment.CurrentManagedThreadId);
+        try
+        {
+            callback(state);
+            for (var n = 0; n < InlineBudget && _inline is { } next; n++)
+            {
+                var nextState = _inlineState;
+                (_inline, _inlineState) = (null, null);
+                next(nextState);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _actorThread, 0);
+            SetSynchronizationContext(previous);
+            _mailboxUsed = false;
+            if (_inline is { } left)
+            {
+                var leftState = _inlineState;
+                (_inline, _inlineState) = (null, null);
+                base.Post(left, leftState); // past the budget, or the step threw: through the mailbox
+            }
+        }
+        if (!Task.IsCompleted && !_watched)
+        {
+            _watched = true;
+            // Completed outside the actor (a task the handler returned without awaiting it here): the actor is told.
+            Task.ContinueWith(static (_, run) => ((HandlerRun)run!).CompletedOutside(), this, CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private void Invoke()
+    {
+        try
+        {
+            Task = _handler.InvokeAsync(Delivery.Event, Owner.Token);
+        }
+        catch (Exception e)
+        {
+            Task = Task.FromException(e);
+        }
+    }
+
+    private void CompletedOutside()
+    {
+        if (!InActor) Self.Tell(new HandlerRunEnded(this), ActorRefs.NoSender);
+    }
 }
 
 /// <summary>A run whose task completed outside the actor (the actor takes its end into account).</summary>
@@ -43,8 +131,8 @@ internal sealed record HandlerRunEnded(HandlerRun Run);
 
 /// <summary>
 /// A plugin's async handlers: at most max-concurrency run at once; further deliveries wait here in arrival order and
-/// start as runs end. A run ends when its task completes (its delivery is settled then), usually inside the
-/// continuation that completed it, so an await costs one message, not two.
+/// start as runs end. A run ends when its task completes (its delivery is settled then), usually inside the step
+/// that completed it: an await that resumed at once costs no message, one that waited for I/O one (its continuation).
 /// </summary>
 internal sealed class AsyncHandlerRuns
 {
@@ -75,24 +163,12 @@ internal sealed class AsyncHandlerRuns
         return false;
     }
 
-    /// <summary>Starts <paramref name="invoke"/> for <paramref name="delivery"/>, its awaits resuming in <paramref name="self"/>.</summary>
-    public HandlerRun Start(IActorRef self, Delivery delivery, Activity? span, CancellationTokenSource owner, Func<Task> invoke)
+    /// <summary>Starts <paramref name="handler"/> for <paramref name="delivery"/>, its awaits resuming in <paramref name="self"/>.</summary>
+    public HandlerRun Start(IActorRef self, Delivery delivery, Activity? span, CancellationTokenSource owner, Handler handler)
     {
         Running++;
-        var run = new HandlerRun(delivery, span, owner);
-        try
-        {
-            run.Task = new ActorSynchronizationContext(self, run).Run(invoke);
-        }
-        catch (Exception e)
-        {
-            run.Task = Task.FromException(e);
-        }
-        if (!run.Task.IsCompleted)
-            run.Task.ContinueWith(_ =>
-            {
-                if (!run.InActor) self.Tell(new HandlerRunEnded(run), ActorRefs.NoSender);
-            }, TaskContinuationOptions.ExecuteSynchronously);
+        var run = new HandlerRun(self, delivery, span, owner, handler);
+        run.Begin();
         return run;
     }
 
@@ -105,10 +181,11 @@ internal sealed class AsyncHandlerRuns
         if (run.Ended || !run.Task.IsCompleted) return null;
         run.Ended = true;
         run.Delivery.Settle();
-        EngineTracing.EndDetached(run.Span);
+        var failure = run.Task.Exception is { } aggregate ? aggregate.InnerExceptions.Count == 1 ? aggregate.InnerException : aggregate : null;
+        EngineTracing.EndDetached(run.Span, failure);
         if (!ReferenceEquals(run.Owner, currentOwner)) return null; // a run of an instance that has since restarted
         Running--;
-        return run.Task.Exception is { } failure ? failure.InnerExceptions.Count == 1 ? failure.InnerException : failure : null;
+        return failure;
     }
 
     /// <summary>Hands the waiting deliveries back (the plugin restarts or stops).</summary>

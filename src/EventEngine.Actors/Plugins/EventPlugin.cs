@@ -305,7 +305,22 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         var typeName = delivery.Type?.Name ?? "raw";
         if (handler is { IsAsync: true })
         {
-            HandleAsync(delivery, handler, typeName);
+            _handling = delivery;
+            // The handle span is current while the handler starts, so its awaits carry it; it ends with the run.
+            var outer = delivery.TraceParent is null ? null : Activity.Current;
+            var runSpan = EngineTracing.StartHandle(delivery.TraceParent, typeName, Name, _engine.Router.Node);
+            HandlerRun run;
+            try
+            {
+                run = _runs.Start(Self, delivery, runSpan, _stopping, handler);
+            }
+            finally
+            {
+                _handling = null;
+                if (runSpan is not null) Activity.Current = outer;
+            }
+            // Only this run's end: End's loop starts the waiting deliveries (a recursion here would go as deep as they are many).
+            TakeEnd(run);
             return;
         }
         _handling = delivery;
@@ -317,6 +332,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         }
         catch (Exception e)
         {
+            EngineTracing.Failed(span, e);
             Poison(delivery, e);
             throw;
         }
@@ -327,42 +343,25 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         }
     }
 
-    // Apart from Handle: the lambda's captured variables would be allocated for every event, synchronous ones too.
-    private void HandleAsync(Delivery delivery, Handler handler, string typeName)
-    {
-        var token = _stopping.Token;
-        _handling = delivery;
-        // The handle span is current while the handler starts, so its awaits carry it; it ends with the run.
-        var outer = delivery.TraceParent is null ? null : Activity.Current;
-        var runSpan = EngineTracing.StartHandle(delivery.TraceParent, typeName, Name, _engine.Router.Node);
-        try
-        {
-            End(_runs.Start(Self, delivery, runSpan, _stopping, () => handler.InvokeAsync(delivery.Event, token)));
-        }
-        finally
-        {
-            _handling = null;
-            if (runSpan is not null) Activity.Current = outer;
-        }
-    }
-
     private void Continue(ActorSynchronizationContext.Continuation continuation)
     {
-        var run = continuation.Context.HandlerRun;
-        if (run is null)
+        if (continuation.Context is not HandlerRun run)
         {
             Guard("an async continuation", continuation.Run);
             return;
         }
         _handling = run.Delivery;
-        run.EnterActor();
         try
         {
-            Guard("an async continuation", continuation.Run);
+            run.Step(continuation.Callback, continuation.State);
+        }
+        catch (Exception e)
+        {
+            Log.Error(e, "Plugin {0} failed in an async continuation; it restarts", Name);
+            throw;
         }
         finally
         {
-            run.LeaveActor();
             _handling = null;
         }
         End(run);
@@ -371,18 +370,24 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     /// <summary>Takes a completed run's end into account (poison if it failed), then starts what waited for its slot.</summary>
     private void End(HandlerRun run)
     {
-        if (_runs.End(run, _stopping) is { } failure)
-        {
-            Poison(run.Delivery, failure);
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-        }
-        if (!run.Ended) return;
+        if (!TakeEnd(run)) return;
         while (_runs.TryNext(out var next)) Handle(next);
         if (_runs.Running == 0 && _heldWhileRunning)
         {
             _heldWhileRunning = false;
             Stash.UnstashAll();
         }
+    }
+
+    /// <summary>Takes the end of <paramref name="run"/> into account if it has completed; throws its failure (poison).</summary>
+    private bool TakeEnd(HandlerRun run)
+    {
+        if (_runs.End(run, _stopping) is { } failure)
+        {
+            Poison(run.Delivery, failure);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+        return run.Ended;
     }
 
     private void Poison(Delivery delivery, Exception e)

@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Dispatch;
 using Akka.Event;
 
-namespace EventEngine.Example;
+namespace EventEngine.Samples.Example;
 
 /// <summary>
 /// An Akka logger that prints one short, readable line per log event to stdout:
@@ -10,6 +10,16 @@ namespace EventEngine.Example;
 /// </summary>
 public sealed class ConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
 {
+    /// <summary>The <c>akka</c> settings of the example programs: INFO and above through this logger, no dead-letter chatter.</summary>
+    public const string Hocon = """
+        akka {
+          loglevel = INFO
+          stdout-loglevel = WARNING
+          loggers = ["EventEngine.Samples.Example.ConsoleLogger, EventEngine.Samples"]
+          log-dead-letters = off
+        }
+        """;
+
     /// <summary>Creates the logger (Akka does, from <c>akka.loggers</c>).</summary>
     public ConsoleLogger()
     {

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Akka.Actor;
+using EventEngine.Actors.Cluster;
+using EventEngine.Actors.Cluster.Links;
+using EventEngine.Benchmarks.Infrastructure;
+using EventEngine.Samples.LoadTest;
+
+namespace EventEngine.Benchmarks.Scenarios;
+
+/// <summary>
+/// g. cluster: events/s from a producer on one engine node (this process) to a consumer on another (a child process,
+/// loopback), order and loss checked, against bare Akka.Remote between two processes (one <c>Tell</c> per event, a
+/// window of <c>flow-control.high-water-mark</c> events, acknowledged every <see cref="ClusterChild.AckEvery"/>, the
+/// same bytes and the links' serializer); and the load test in one process with cluster mode on (a one-node
+/// cluster) against off, alternating.
+/// </summary>
+public static class Cluster
+{
+    /// <param name="nodeConfig">HOCON over both engine nodes' configuration (tuning experiments: link batching, windows).</param>
+    public static async Task RunAsync(BenchContext context, long? eventsOverride, string nodeConfig)
+    {
+        var events = eventsOverride ?? (context.Quick ? 20_000 : 1_000_000);
+        var warmUp = Math.Clamp(events / 4, 1, 20_000);
+        var timeout = TimeSpan.FromSeconds(context.Quick ? 60 : 300);
+
+        var engine = await CrossNodeEngine(events, warmUp, nodeConfig, timeout);
+        var akka = await CrossNodeAkka(events, warmUp, timeout);
+        Console.Error.WriteLine($"bench: cluster cross-node: engine {engine}, bare Akka.Remote {akka}");
+        if (!akka.Complete(events)) context.Results.Fail($"cluster: bare Akka.Remote: {akka}");
+        var caseName = $"{events}x{CrossNodeEvent.Padding.Length}B cross-node";
+        context.Results.Add(new Row("cluster", caseName, "throughput", "events/s", engine.Rate, "bare Akka.Remote (1 Tell/event)", akka.Rate, true,
+            engine.Complete(events) ? events : Math.Min(engine.Outcome.Received, events - 1), events));
+        context.Results.Add(new Row("cluster", caseName, "processor time (both processes)", "µs/event", engine.CpuMicrosPerEvent,
+            "bare Akka.Remote (1 Tell/event)", akka.CpuMicrosPerEvent, false, engine.Complete(events) ? events : Math.Min(engine.Outcome.Received, events - 1), events));
+
+        var plan = new LoadTestPlan(events).Validate();
+        await Pipeline.RunEngine(plan with { Messages = warmUp }, timeout, clusterNode: true); // warm-up, unmeasured
+        var on = new List<Pipeline.Outcome>();
+        var off = new List<Pipeline.Outcome>();
+        for (var round = 0; round < (context.Quick ? 1 : 3); round++)
+        {
+            on.Add(await Pipeline.RunEngine(plan, timeout, clusterNode: true));
+            off.Add(await Pipeline.RunEngine(plan, timeout));
+        }
+        Console.Error.WriteLine($"bench: cluster local: on [{string.Join(", ", on.Select(r => $"{r.Rate:N0}/s"))}], off [{string.Join(", ", off.Select(r => $"{r.Rate:N0}/s"))}]");
+        var (clusterOn, clusterOff) = (Median(on), Median(off));
+        if (clusterOff.Delivered != plan.Messages) context.Results.Fail($"cluster: local run with cluster mode off delivered {clusterOff.Delivered} of {plan.Messages}");
+        context.Results.Add(new Row("cluster", $"{plan.Messages}x{plan.MinSize}-{plan.MaxSize}B local pipeline", "throughput", "events/s", clusterOn.Rate,
+            "cluster mode off", clusterOff.Rate, true, clusterOn.Delivered, plan.Messages));
+
+        if (!context.Quick)
+        {
+            context.Results.Check("cluster cross-node >= 3x bare Akka.Remote", engine.Rate >= 3 * akka.Rate,
+                $"{engine.Rate / akka.Rate:F2}x ({engine.Rate:N0} vs {akka.Rate:N0} events/s)");
+            context.Results.Check("cluster cross-node zero loss, order kept", engine.Complete(events), engine.ToString());
+            context.Results.Check("cluster local throughput, cluster mode on >= 0.95x off", clusterOn.Rate >= 0.95 * clusterOff.Rate,
+                $"{clusterOn.Rate / clusterOff.Rate:F2}x ({clusterOn.Rate:N0} vs {clusterOff.Rate:N0} events/s)");
+        }
+    }
+
+    private static Pipeline.Outcome Median(List<Pipeline.Outcome> runs) =>
+        runs.FirstOrDefault(r => r.Delivered != runs.Max(x => x.Delivered)) ?? runs.OrderBy(r => r.Rate).ElementAt(runs.Count / 2);
+
+    /// <summary>One cross-node run: what the consumer saw of the measured events, how long they took, the producing process's processor time.</summary>
+    private sealed record CrossNodeRun(CrossNodeOutcome Outcome, TimeSpan Elapsed, TimeSpan ProducerCpu)
+    {
+        public double Rate => Elapsed > TimeSpan.Zero ? Outcome.Received / Elapsed.TotalSeconds : 0;
+
+        /// <summary>Processor time per event, producer + consumer process, in microseconds.</summary>
+        public double CpuMicrosPerEvent => Outcome.Received > 0 ? (ProducerCpu.TotalMilliseconds + Outcome.CpuMs) * 1000 / Outcome.Received : 0;
+
+        public bool Complete(long events) => Outcome.Received == events && Outcome.InOrder;
+
+        public override string ToString() =>
+            $"{Outcome.Received} events in {Elapsed.TotalSeconds:F3} s = {Rate:N0}/s, {(Outcome.InOrder ? "in order" : "OUT OF ORDER: " + Outcome.FirstError)}, " +
+            $"processor time {CpuMicrosPerEvent:F1} µs/event (producer {ProducerCpu.TotalMilliseconds:F0} ms, consumer {Outcome.CpuMs:F0} ms)";
+    }
+
+    /// <summary>
+    /// This process is node 1 (host code publishes), the child node 2 (one plugin consumes). The clock runs from the
+    /// first measured event until the child reports the last one, after a warm-up it has confirmed.
+    /// </summary>
+    private static async Task<CrossNodeRun> CrossNodeEngine(long events, long warmUp, string nodeConfig, TimeSpan timeout)
+    {
+        var system = ActorSystem.Create(ClusterChild.SystemName, ClusterChild.NodeConfig(nodeConfig));
+        try
+        {
+            var engine = Actors.EventEngine.Start(system, e => e.AddCluster());
+            ClusterChild.JoinSelf(system);
+            using var consumer = ChildProgram.Start("cluster-child", "--mode", "engine", "--seed", Akka.Cluster.Cluster.Get(system).SelfAddress.ToString(),
+                "--events", $"{warmUp + events}", "--mark", $"{warmUp}", "--timeout", $"{timeout.TotalSeconds:F0}", "--config", nodeConfig);
+            await engine.Started.WaitAsync(timeout); // both nodes Up, the consumer's subscription known here
+            for (long i = 0; i < warmUp; i++) await engine.Publisher.PublishAsync(new CrossNodeEvent(i, CrossNodeEvent.Padding));
+            await consumer.WaitForLine("cluster-at ", timeout);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var clock = Stopwatch.StartNew();
+            for (var i = warmUp; i < warmUp + events; i++) await engine.Publisher.PublishAsync(new CrossNodeEvent(i, CrossNodeEvent.Padding));
+            var outcome = JsonSerializer.Deserialize<CrossNodeOutcome>(await consumer.WaitForLine("cluster-result ", timeout))!;
+            clock.Stop();
+            cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            await consumer.ExitedWithin(TimeSpan.FromSeconds(20)); // it leaves the cluster first
+            return new CrossNodeRun(outcome with { Received = outcome.Received - warmUp }, clock.Elapsed, cpu);
+        }
+        finally
+        {
+            await EngineRunner.Terminate(system);
+        }
+    }
+
+    /// <summary>The baseline: bare Akka.Remote between this process and the child, timed as <see cref="CrossNodeEngine"/>.</summary>
+    private static async Task<CrossNodeRun> CrossNodeAkka(long events, long warmUp, TimeSpan timeout)
+    {
+        var system = ActorSystem.Create("bench-akka", ClusterChild.RemoteConfig());
+        try
+        {
+            using var consumer = ChildProgram.Start("cluster-child", "--mode", "akka",
+                "--events", $"{warmUp + events}", "--mark", $"{warmUp}", "--timeout", $"{timeout.TotalSeconds:F0}");
+            var address = await consumer.WaitForLine("cluster-ready ", timeout);
+            var receiver = await system.ActorSelection($"{address}/user/receiver").ResolveOne(timeout);
+            var window = Actors.EventEngine.ReferenceConfig.GetInt("event-engine.flow-control.high-water-mark");
+            var sender = system.ActorOf(Props.Create(() => new BareSender(receiver, window)));
+            await sender.Ask<Sent>(new Send(warmUp), timeout);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var clock = Stopwatch.StartNew();
+            sender.Tell(new Send(events));
+            var outcome = JsonSerializer.Deserialize<CrossNodeOutcome>(await consumer.WaitForLine("cluster-result ", timeout))!;
+            clock.Stop();
+            cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            await consumer.ExitedWithin(TimeSpan.FromSeconds(20));
+            return new CrossNodeRun(outcome with { Received = outcome.Received - warmUp }, clock.Elapsed, cpu);
+        }
+        finally
+        {
+            await EngineRunner.Terminate(system);
+        }
+    }
+
+    private sealed record Send(long Events);
+
+    private sealed class Sent
+    {
+        public static readonly Sent Instance = new();
+    }
+
+    /// <summary>One <c>Tell</c> per event (encoded as on a link), at most <c>window</c> unacknowledged.</summary>
+    private sealed class BareSender : ReceiveActor
+    {
+        public BareSender(IActorRef receiver, int window)
+        {
+            long sent = 0, acknowledged = 0, target = 0;
+            IActorRef? asker = null;
+            Receive<Send>(s =>
+            {
+                target += s.Events;
+                asker = Sender;
+                Pump();
+            });
+            Receive<NodeAck>(a =>
+            {
+                acknowledged = Math.Max(acknowledged, a.Sequence);
+                if (acknowledged >= target) asker?.Tell(Sent.Instance);
+                Pump();
+            });
+
+            void Pump()
+            {
+                for (; sent < target && sent - acknowledged < window; sent++)
+                    receiver.Tell(new NodeBatch(sent + 1, [CrossNodeEvent.Type.Encode(new CrossNodeEvent(sent, CrossNodeEvent.Padding))]), Self);
+            }
+        }
+    }
+}
