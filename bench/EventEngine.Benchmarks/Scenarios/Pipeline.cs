@@ -164,7 +164,7 @@ public static class Pipeline
     {
         try
         {
-            return await BareAkkaPipeline.RunAsync(plan, EngineRunner.Config(), timeout) is var (result, elapsed)
+            return await BareAkkaPipeline.RunAsync(plan, EngineRunner.Config(), timeout) is var (result, elapsed, _)
                 ? new Outcome(result.Delivered, result.Sum, elapsed.TotalSeconds, BenchContext.PeakRssMb())
                 : new Outcome(0, 0, 0, BenchContext.PeakRssMb());
         }

@@ -13,24 +13,25 @@ public static class BareAkkaPipeline
 {
     /// <summary>
     /// Runs <paramref name="plan"/> in a new ActorSystem configured with <paramref name="config"/> (the engine's reference
-    /// configuration as fallback). Returns what the accumulator saw and the time from the first event sent to its last
-    /// event; null when it did not finish within <paramref name="timeout"/>.
+    /// configuration as fallback). Returns what the accumulator saw, the time from the first event sent to its last
+    /// event and the process's CPU time over the same span; null when it did not finish within <paramref name="timeout"/>.
     /// </summary>
-    public static async Task<(LoadTestResult Result, TimeSpan Elapsed)?> RunAsync(LoadTestPlan plan, Config config, TimeSpan timeout)
+    public static async Task<(LoadTestResult Result, TimeSpan Elapsed, TimeSpan Cpu)?> RunAsync(LoadTestPlan plan, Config config, TimeSpan timeout)
     {
         var system = ActorSystem.Create("pipeline-akka", config.WithFallback(Actors.EventEngine.ReferenceConfig));
         try
         {
-            var done = new TaskCompletionSource<(long Count, long Sum, long At)>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var done = new TaskCompletionSource<(long Count, long Sum, long At, TimeSpan Cpu)>(TaskCreationOptions.RunContinuationsAsynchronously);
             const string dispatcher = "event-engine.dispatchers.plugins";
             var accumulator = system.ActorOf(Props.Create(() => new Accumulator(plan.Messages, done)).WithDispatcher(dispatcher));
             var op = system.ActorOf(Props.Create(() => new Operator(accumulator)).WithDispatcher(dispatcher));
             var producer = system.ActorOf(Props.Create(() => new Producer(plan, op)).WithDispatcher(dispatcher));
             var started = Stopwatch.GetTimestamp();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             producer.Tell(Producer.Go.Instance);
             if (await Task.WhenAny(done.Task, Task.Delay(timeout)) != done.Task) return null;
-            var (count, sum, at) = done.Task.Result;
-            return (new LoadTestResult(count, sum), Stopwatch.GetElapsedTime(started, at));
+            var (count, sum, at, cpuAtEnd) = done.Task.Result;
+            return (new LoadTestResult(count, sum), Stopwatch.GetElapsedTime(started, at), cpuAtEnd - cpu);
         }
         finally
         {
@@ -68,13 +69,13 @@ public static class BareAkkaPipeline
 
     private sealed class Accumulator : ReceiveActor
     {
-        public Accumulator(long expected, TaskCompletionSource<(long, long, long)> done)
+        public Accumulator(long expected, TaskCompletionSource<(long, long, long, TimeSpan)> done)
         {
             long count = 0, sum = 0;
             Receive<OperatorMessage>(m =>
             {
                 sum += m.Length;
-                if (++count == expected) done.TrySetResult((count, sum, Stopwatch.GetTimestamp()));
+                if (++count == expected) done.TrySetResult((count, sum, Stopwatch.GetTimestamp(), Process.GetCurrentProcess().TotalProcessorTime));
             });
         }
     }

@@ -50,6 +50,7 @@ internal sealed class Route
         IfFrameMatches = ifFrameMatches;
         OutsideAlways = outsideAlways;
         OutsideIfFrameMatches = outsideIfFrameMatches;
+        NeedsFrame = outsideAlways || ifFrameMatches.Length > 0 || outsideIfFrameMatches.Length > 0;
     }
 
     public IActorRef[] Always { get; }
@@ -61,7 +62,7 @@ internal sealed class Route
     public byte[][] OutsideIfFrameMatches { get; }
 
     /// <summary>True when delivering needs the encoded frame (payload-dependent matches, or the wire).</summary>
-    public bool NeedsFrame => OutsideAlways || IfFrameMatches.Length > 0 || OutsideIfFrameMatches.Length > 0;
+    public bool NeedsFrame { get; }
 
     public bool GoesOutside(ReadOnlySpan<byte> frame)
     {

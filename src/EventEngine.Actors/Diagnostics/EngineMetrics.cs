@@ -66,11 +66,15 @@ public sealed class EngineMetrics : IDisposable
     /// <summary>The engine's meter.</summary>
     public Meter Meter { get; }
 
-    internal void Published(string eventType, string publisher) => _published.Add(1, new("event_type", eventType), new("publisher", publisher));
+    // These two run per event: nothing is recorded, nor are tags built, while nobody listens.
+    internal void Published(string eventType, string publisher)
+    {
+        if (_published.Enabled) _published.Add(1, new("event_type", eventType), new("publisher", publisher));
+    }
 
     internal void Delivered(string eventType, int subscribers)
     {
-        if (subscribers > 0) _delivered.Add(subscribers, new KeyValuePair<string, object?>("event_type", eventType));
+        if (subscribers > 0 && _delivered.Enabled) _delivered.Add(subscribers, new KeyValuePair<string, object?>("event_type", eventType));
     }
 
     internal void Undecodable(string eventType) => _undecodable.Add(1, new KeyValuePair<string, object?>("event_type", eventType));

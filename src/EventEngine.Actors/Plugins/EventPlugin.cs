@@ -41,6 +41,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     private readonly List<byte[]> _prefixes = new();
     private readonly HashSet<Type> _reportedUnhandled = new();
     private readonly AsyncHandlerRuns _runs;
+    private readonly string _name;
     private Delivery? _handling;
     private bool _heldWhileRunning;
     private bool _registered;
@@ -52,6 +53,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     protected EventPlugin()
     {
         _engine = EventEngine.Of(Context.System);
+        _name = Self.Path.Name;
         _state = _engine.PluginStateOf(Self);
         _context = new ActorSynchronizationContext(Self);
         _runs = new AsyncHandlerRuns(_engine.Settings.MaxConcurrencyFor(Name));
@@ -65,7 +67,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>The plugin's name (its actor name).</summary>
-    protected string Name => Self.Path.Name;
+    protected string Name => _name; // read per event: Self would look the actor context up in thread-local storage
 
     /// <summary>The plugin's logger (Akka logging).</summary>
     protected ILoggingAdapter Log { get; }
@@ -266,7 +268,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
             case StartHookEnded ended when ReferenceEquals(ended.Run, _stopping):
                 _startHookRunning = false;
                 if (ended.Failure is null) _state.StartHookCompleted = true;
-                else Guard("its start hook", () => throw ended.Failure);
+                else StartHookFailed(ended.Failure);
                 return true;
             case StartHookEnded:
                 return true; // a hook run by an instance that has since restarted or stopped
@@ -283,11 +285,19 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
                     Stash.Stash();
                     return true;
                 }
-                var handled = false;
-                Guard(message.GetType().Name, () => handled = base.AroundReceive(receive, message));
-                return handled;
+                return ReceiveOther(receive, message);
         }
     }
+
+    // These two are apart from AroundReceive: a lambda's captured variables would be allocated on every message it takes.
+    private bool ReceiveOther(Receive receive, object message)
+    {
+        var handled = false;
+        Guard(message.GetType().Name, () => handled = base.AroundReceive(receive, message));
+        return handled;
+    }
+
+    private void StartHookFailed(Exception failure) => Guard("its start hook", () => throw failure);
 
     private void Handle(Delivery delivery)
     {
