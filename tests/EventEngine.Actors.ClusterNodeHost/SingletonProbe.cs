@@ -1,7 +1,7 @@
 using EventEngine.Actors.Plugins;
 
-// Compiled into this program and into EventEngine.Actors.Cluster.Tests (linked there): the same singleton plugin and
-// event types on every node of SingletonPluginTests, in process or not.
+// Compiled into this program, into EventEngine.Actors.Cluster.Tests and into the bench's cluster-singleton scenario
+// (linked there): the same singleton plugin and event types on every node, in process or not.
 namespace EventEngine.Actors.ClusterNodeHost;
 
 /// <summary>What the singleton plugin of the tests handles.</summary>

@@ -3,27 +3,12 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Configuration;
 using EventEngine.Actors.Cluster;
+using EventEngine.Actors.ClusterNodeHost;
 using EventEngine.Actors.Plugins;
 using EventEngine.Benchmarks.Infrastructure;
 using NetMQ;
 
 namespace EventEngine.Benchmarks.Scenarios;
-
-/// <summary>What the singleton of the cluster-singleton scenario handles.</summary>
-public sealed record SingletonPing(int N);
-
-/// <summary>The singleton's answer: which node handled ping <see cref="N"/>.</summary>
-public sealed record SingletonHandled(int N, string Node);
-
-/// <summary>The singleton plugin of the scenario: answers every ping with the node it runs on.</summary>
-public sealed class SingletonPingHandler : EventPlugin
-{
-    public SingletonPingHandler()
-    {
-        var node = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
-        Subscribe<SingletonPing>(p => Publish(new SingletonHandled(p.N, node)));
-    }
-}
 
 /// <summary>
 /// cluster-singleton (opt-in: <c>--scenarios cluster-singleton</c>): how long a singleton plugin (AddSingletonPlugin)
@@ -81,7 +66,7 @@ public static class ClusterSingleton
         command.SetAction(async (parse, _) =>
         {
             var system = ActorSystem.Create("bench", new Timings(parse.GetValue(stableAfter), parse.GetValue(removalMargin)).NodeConfig());
-            var engine = Actors.EventEngine.Start(system, e => e.AddCluster().AddSingletonPlugin<SingletonPingHandler>());
+            var engine = Actors.EventEngine.Start(system, e => e.AddCluster().AddSingletonPlugin<PingHandler>());
             var cluster = Akka.Cluster.Cluster.Get(system);
             Console.WriteLine($"address {cluster.SelfAddress}");
             await cluster.JoinAsync(cluster.SelfAddress);
@@ -174,13 +159,13 @@ public static class ClusterSingleton
     /// </summary>
     private static async Task<TimeSpan> TimeMove(Actors.EventEngine publisher, Action<string> move)
     {
-        await using var handled = await publisher.Subscriber.SubscribeAsync<SingletonHandled>();
+        await using var handled = await publisher.Subscriber.SubscribeAsync<Handled>();
         using var stop = new CancellationTokenSource(RoundTimeout);
         var pinging = Task.Run(async () =>
         {
             for (var n = 0; !stop.IsCancellationRequested; n++)
             {
-                await publisher.Publisher.PublishAsync(new SingletonPing(n), stop.Token);
+                await publisher.Publisher.PublishAsync(new Ping(n), stop.Token);
                 await Task.Delay(2, stop.Token);
             }
         });
@@ -213,7 +198,7 @@ public static class ClusterSingleton
     private static async Task<Actors.EventEngine> StartNode(Timings timings, Address? seed)
     {
         var system = ActorSystem.Create("bench", timings.NodeConfig());
-        var engine = Actors.EventEngine.Start(system, e => e.AddCluster().AddSingletonPlugin<SingletonPingHandler>());
+        var engine = Actors.EventEngine.Start(system, e => e.AddCluster().AddSingletonPlugin<PingHandler>());
         var cluster = Akka.Cluster.Cluster.Get(system);
         await cluster.JoinAsync(seed ?? cluster.SelfAddress).WaitAsync(RoundTimeout);
         return engine;
