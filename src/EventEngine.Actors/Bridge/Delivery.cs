@@ -7,7 +7,7 @@ namespace EventEngine.Actors.Bridge;
 /// <summary>
 /// One published event on its way to subscribers. One instance is shared by every subscriber of the
 /// publication; each takes one credit of <see cref="Credit"/> (taken by the router) and gives it back through
-/// <see cref="Settle"/>, the one place a delivery's credit is returned.
+/// <see cref="Settle()"/> (or <see cref="Settle(CreditReturns)"/>, in a batch), the one place a delivery's credit is returned.
 /// </summary>
 internal sealed class Delivery : IDeadLetterSuppression
 {
@@ -43,6 +43,9 @@ internal sealed class Delivery : IDeadLetterSuppression
     /// Called exactly once per subscriber; for an async handler, when its task has completed.
     /// </summary>
     public void Settle() => Credit.Return();
+
+    /// <summary>As <see cref="Settle()"/>, the credit held in <paramref name="returns"/> to go back with others.</summary>
+    public void Settle(CreditReturns returns) => returns.Add(Credit);
 
     /// <summary>The wire frame, encoded at most once (racing encoders produce identical bytes).</summary>
     public byte[] Frame => _frame ??= Type!.EncodeFrame(Event);
