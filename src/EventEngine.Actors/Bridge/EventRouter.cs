@@ -48,7 +48,7 @@ internal sealed class EventRouter
     {
         var route = Table.RouteFor(type);
         using var span = EngineTracing.StartPublish(type.Name, Node);
-        var delivery = new Delivery(@event, type, credit) { TraceParent = span };
+        var delivery = Delivery.Create(@event, type, credit, traceParent: span);
         _metrics.Published(type.Name, publisher);
         // The wire first: an event a local subscriber publishes in reaction must not reach outside before its cause.
         if (route.NeedsFrame && Wire is { } wire && route.GoesOutside(delivery.Frame)) wire(delivery.Frame);
@@ -92,7 +92,7 @@ internal sealed class EventRouter
         _metrics.Published(typeName, publisher);
         using var span = EngineTracing.StartPublish(typeName, Node, trace);
         if (toWire && Wire is { } wire && route.GoesOutside(frame)) wire(frame);
-        return Deliver(route, new Delivery(@event, type, credit, frame) { TraceParent = span, FromOtherNode = fromOtherNode });
+        return Deliver(route, Delivery.Create(@event, type, credit, frame, span, fromOtherNode));
     }
 
     private int Deliver(Route route, Delivery delivery, CreditReturns? held = null)
