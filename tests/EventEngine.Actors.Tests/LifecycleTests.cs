@@ -105,7 +105,7 @@ public class LifecycleTests
         Assert.False(done.Task.IsCompleted);
     }
 
-    private static async Task<bool> CanBindWithin(int port, TimeSpan timeout)
+    internal static async Task<bool> CanBindWithin(int port, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
