@@ -1,4 +1,5 @@
 using EventEngine.Actors.FlowControl;
+using EventEngine.Actors.Plugins;
 using Xunit;
 
 namespace EventEngine.Actors.Tests;
@@ -72,5 +73,48 @@ public class CreditReturnsTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(count, await done.Task);
         // Held credits count in flight: the window bounds memory as before.
         Assert.InRange(maxInFlight, 0, HighWaterMark + 2);
+    }
+
+    /// <summary>Relays each event from its handler and once more from the thread pool, racing its own handling.</summary>
+    private sealed class OffThreadRelay : EventPlugin
+    {
+        public OffThreadRelay() => Subscribe<Ping>(p =>
+        {
+            Publish(new FlowControlTests.Relayed(p.N));
+            _ = Task.Run(() => Publish(new OffThread(p.N)));
+        });
+    }
+
+    private sealed record OffThread(int N);
+
+    private sealed class Counter : EventPlugin
+    {
+        public Counter(int count, TaskCompletionSource<int> done)
+        {
+            var (relayed, offThread) = (0, 0);
+            void Check()
+            {
+                if (relayed == count && offThread == count) done.TrySetResult(relayed + offThread);
+            }
+            Subscribe<FlowControlTests.Relayed>(_ => { relayed++; Check(); });
+            Subscribe<OffThread>(_ => { offThread++; Check(); });
+        }
+    }
+
+    [Fact]
+    public async Task Publications_from_another_thread_do_not_touch_the_credits_a_plugin_holds()
+    {
+        const int count = 20_000;
+        var done = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var engine = EventEngine.Start(Sys, e => e
+            .AddPlugin<FlowControlTests.FastProducer>("producer", count)
+            .AddPlugin<OffThreadRelay>("relay")
+            .AddPlugin<Counter>("counter", count, done));
+        await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
+        // Both kinds of publication count against the producer's window; a race on the relay's held credits would
+        // leave it off (never empty, or the producer paused for good).
+        await WindowWatch.MaxInFlightUntil(Sys, engine, "producer", done.Task, TimeSpan.FromSeconds(60),
+            $"the counter to see {count} relayed and {count} off-thread events");
+        Assert.Equal(2 * count, await done.Task);
     }
 }

@@ -42,6 +42,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     private readonly HashSet<Type> _reportedUnhandled = new();
     private readonly AsyncHandlerRuns _runs;
     private readonly CreditReturns _returns = new();
+    private int _receivingThread;
     private readonly ActorCell _cell;
     private readonly string _name;
     private Delivery? _handling;
@@ -138,7 +139,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
 
     /// <summary>Publishes an event to every subscriber. Never blocks, never drops.</summary>
     protected void Publish<T>(T @event) where T : notnull =>
-        _engine.Router.Publish(_engine.Events.Get<T>(), @event, _handling?.Credit ?? _state.Credit, Name, _returns);
+        _engine.Router.Publish(_engine.Events.Get<T>(), @event, _handling?.Credit ?? _state.Credit, Name, HeldCredits);
 
     /// <summary>
     /// Publishes an event as a source and returns a task that completes when this plugin may produce more
@@ -239,11 +240,25 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     /// <inheritdoc />
     protected override bool AroundReceive(Receive receive, object message)
     {
-        var handled = Dispatch(receive, message);
-        // Before the plugin waits for mail: a source paused by flow control never waits on an idle plugin's credits.
-        if (_returns.Holding && !_cell.HasMessages) _returns.ReturnAll();
-        return handled;
+        _receivingThread = Environment.CurrentManagedThreadId;
+        try
+        {
+            var handled = Dispatch(receive, message);
+            // Before the plugin waits for mail: a source paused by flow control never waits on an idle plugin's credits.
+            if (_returns.Holding && !_cell.HasMessages) _returns.ReturnAll();
+            return handled;
+        }
+        finally
+        {
+            _receivingThread = 0;
+        }
     }
+
+    /// <summary>
+    /// The credits this plugin holds, if called from the plugin's own message handling; null from any other thread
+    /// (code after <c>ConfigureAwait(false)</c>, a <c>Task.Run</c>): the held credits are the actor's alone.
+    /// </summary>
+    private CreditReturns? HeldCredits => Volatile.Read(ref _receivingThread) == Environment.CurrentManagedThreadId ? _returns : null;
 
     private bool Dispatch(Receive receive, object message)
     {
