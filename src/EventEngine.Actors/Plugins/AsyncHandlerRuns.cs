@@ -48,16 +48,17 @@ internal sealed class HandlerRun : ActorSynchronizationContext
     /// </summary>
     public bool Reusable => Ended && !_watched;
 
-    /// <summary>Makes this run the one of <paramref name="delivery"/>: every field a previous delivery set is set again.</summary>
+    /// <summary>
+    /// Makes this run the one of <paramref name="delivery"/>, before <see cref="Begin"/> (which sets <see cref="Task"/>).
+    /// A run used again was <see cref="Reusable"/>: never watched, and its inline state was cleared by its last step.
+    /// </summary>
     public void Reset(Delivery delivery, Activity? span, CancellationTokenSource owner, Handler handler)
     {
         Delivery = delivery;
         Span = span;
         Owner = owner;
         _handler = handler;
-        Task = Task.CompletedTask;
         Ended = false;
-        _watched = false;
     }
 
     /// <summary>True on the actor's thread while it runs one of this run's steps.</summary>
