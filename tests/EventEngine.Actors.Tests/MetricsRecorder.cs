@@ -36,7 +36,10 @@ internal sealed class MetricsRecorder : IDisposable
     public MetricsRecorder(EngineMetrics metrics) : this() => _meter = metrics.Meter;
 
     /// <summary>The engine whose measurements <see cref="Sum"/> counts.</summary>
-    public void Watch(EventEngine engine) => _meter = engine.Metrics.Meter;
+    public void Watch(EventEngine engine) => Watch(engine.Metrics);
+
+    /// <summary>The metrics (of an engine or of one part built alone) whose measurements <see cref="Sum"/> counts.</summary>
+    public void Watch(EngineMetrics metrics) => _meter = metrics.Meter;
 
     public long Sum(string instrument, string? tag = null, string? value = null)
     {

@@ -35,7 +35,6 @@ internal sealed class WireLink : IDisposable
     private readonly string _inprocId;
     private readonly EngineMetrics? _metrics;
     private readonly List<Zmtp3Gate> _gates = new();
-    private bool _inboundPaused;
     private int _disposed;
     private long _multipart;
 
@@ -174,15 +173,14 @@ internal sealed class WireLink : IDisposable
     // Stop reading (zmq buffers, then the publisher's own high-water mark applies) until local subscribers catch up.
     private void PauseInbound()
     {
-        _inboundPaused = true;
         _thread.Poller.Remove(_xsub);
         _inboundCredit.WhenRoom().ContinueWith(_ => _thread.Post(ResumeInbound), TaskContinuationOptions.ExecuteSynchronously);
     }
 
+    // Only a pause posts this (and XSUB is out of the poller until it runs), so one resume is pending at most.
     private void ResumeInbound()
     {
-        if (!_inboundPaused || _thread.IsDisposed) return;
-        _inboundPaused = false;
+        if (_thread.IsDisposed) return;
         _thread.Poller.Add(_xsub);
         DrainInbound();
     }
