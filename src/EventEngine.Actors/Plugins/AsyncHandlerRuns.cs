@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using EventEngine.Actors.Bridge;
 using EventEngine.Actors.Diagnostics;
+using EventEngine.Actors.FlowControl;
 
 namespace EventEngine.Actors.Plugins;
 
@@ -194,13 +195,15 @@ internal sealed class AsyncHandlerRuns
 
     /// <summary>
     /// Takes the end of <paramref name="run"/> into account once: settles its delivery and frees its slot. Returns the
-    /// failure of a run of the current instance (poison), or null.
+    /// failure of a run of the current instance (poison), or null. Called in the plugin, its delivery's credit goes
+    /// back with the plugin's <paramref name="held"/> credits.
     /// </summary>
-    public Exception? End(HandlerRun run, CancellationTokenSource currentOwner)
+    public Exception? End(HandlerRun run, CancellationTokenSource currentOwner, CreditReturns? held = null)
     {
         if (run.Ended || !run.Task.IsCompleted) return null;
         run.Ended = true;
-        run.Delivery.Settle();
+        if (held is null) run.Delivery.Settle();
+        else run.Delivery.Settle(held);
         var failure = run.Task.Exception is { } aggregate ? aggregate.InnerExceptions.Count == 1 ? aggregate.InnerException : aggregate : null;
         EngineTracing.EndDetached(run.Span, failure);
         if (!ReferenceEquals(run.Owner, currentOwner)) return null; // a run of an instance that has since restarted

@@ -410,7 +410,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     /// <summary>Takes the end of <paramref name="run"/> into account if it has completed; throws its failure (poison).</summary>
     private bool TakeEnd(HandlerRun run)
     {
-        if (_runs.End(run, _stopping) is { } failure)
+        if (_runs.End(run, _stopping, _returns) is { } failure)
         {
             Poison(run.Delivery, failure);
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
