@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Event;
 using EventEngine.Actors.Diagnostics;
@@ -97,7 +98,7 @@ internal sealed class EventRouter
 
     private int Deliver(Route route, Delivery delivery, CreditReturns? held = null)
     {
-        var targets = route.IfFrameMatches.Length == 0 ? route.Always : MatchingTargets(route, delivery.Frame);
+        ReadOnlySpan<IActorRef> targets = route.IfFrameMatches.Length == 0 ? route.Always : CollectionsMarshal.AsSpan(MatchingTargets(route, delivery.Frame));
         var count = targets.Length;
         // Every delivery's credit is taken before it is told: a subscriber may settle it at once.
         if (held is null) delivery.Credit.Take(count);
@@ -107,11 +108,11 @@ internal sealed class EventRouter
         return count;
     }
 
-    private static IActorRef[] MatchingTargets(Route route, byte[] frame)
+    private static List<IActorRef> MatchingTargets(Route route, byte[] frame)
     {
         var targets = new List<IActorRef>(route.Always);
         foreach (var (prefixes, subscriber) in route.IfFrameMatches)
             if (prefixes.Any(p => frame.AsSpan().StartsWith(p))) targets.Add(subscriber);
-        return targets.ToArray();
+        return targets;
     }
 }
