@@ -46,6 +46,8 @@ internal sealed class HandlerRun : ActorSynchronizationContext
     /// <summary>
     /// Nothing outside the plugin refers to this run any more, so it may carry the next delivery: it ended within its
     /// first step (no continuation message and no completion callback names it). One that waited is left to the GC.
+    /// Code the handler started without awaiting it (fire and forget) may still hold the run as its context and post
+    /// later: that continuation runs in the plugin like any other, counted against the delivery being handled then.
     /// </summary>
     public bool Reusable => Ended && !_watched;
 
