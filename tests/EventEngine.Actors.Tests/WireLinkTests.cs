@@ -9,6 +9,7 @@ using EventEngine.Actors.Diagnostics;
 using EventEngine.Actors.FlowControl;
 using NetMQ;
 using NetMQ.Sockets;
+using EventEngine.Actors.TestSupport;
 using Xunit;
 
 namespace EventEngine.Actors.Tests;
@@ -61,16 +62,6 @@ public class WireLinkTests : Akka.TestKit.Xunit2.TestKit
         }
     }
 
-    private static void Until(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited {Deadline.TotalSeconds} s for {what}");
-            Thread.Sleep(5);
-        }
-    }
-
     // A PUB drops frames until the XSUB's subscription reached it: publish a frame the harness ignores until one
     // arrives at the subscriber that listens to everything.
     private static void WarmUp(PublisherSocket publisher, SubscriberSocket subscriber)
@@ -105,7 +96,7 @@ public class WireLinkTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void Frames_published_over_tcp_reach_the_router_on_the_bridge_thread_and_tcp_subscribers_byte_for_byte()
+    public async Task Frames_published_over_tcp_reach_the_router_on_the_bridge_thread_and_tcp_subscribers_byte_for_byte()
     {
         using var h = new Harness(Log);
         var (publisher, subscriber) = Connect(h);
@@ -114,7 +105,7 @@ public class WireLinkTests : Akka.TestKit.Xunit2.TestKit
         byte[][] frames = ["TypeA1"u8.ToArray(), [0, 255, 7, 0], "TypeB-two"u8.ToArray()];
         foreach (var frame in frames) publisher.SendFrame(frame);
 
-        Until(() => h.Inbound.Count == 3, "3 frames at the router");
+        await Wait.Until(() => h.Inbound.Count == 3, "3 frames at the router");
         Assert.Equal(frames, h.Inbound.ToArray());
         Assert.All(h.InboundThreads, name => Assert.Equal($"event-engine-bridge-{h.Id}", name));
         foreach (var frame in frames)
@@ -125,7 +116,7 @@ public class WireLinkTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void The_inproc_endpoints_carry_frames_in_and_out_like_the_tcp_ports()
+    public async Task The_inproc_endpoints_carry_frames_in_and_out_like_the_tcp_ports()
     {
         using var h = new Harness(Log);
         var (publisher, subscriber) = Connect(h, h.Link.InprocIn, h.Link.InprocOut);
@@ -133,20 +124,20 @@ public class WireLinkTests : Akka.TestKit.Xunit2.TestKit
         using var ownedSubscriber = subscriber;
         publisher.SendFrame("inproc-event"u8.ToArray());
 
-        Until(() => h.Inbound.Count == 1, "the frame at the router");
+        await Wait.Until(() => h.Inbound.Count == 1, "the frame at the router");
         Assert.Equal("inproc-event", h.Texts().Single());
         Assert.Equal("inproc-event"u8.ToArray(), Next(subscriber, out _));
     }
 
     [Fact]
-    public void Frames_sent_by_the_engine_reach_outside_subscribers_in_order_and_are_dropped_counted_after_disposal()
+    public async Task Frames_sent_by_the_engine_reach_outside_subscribers_in_order_and_are_dropped_counted_after_disposal()
     {
         var h = new Harness(Log);
         using var subscriber = new SubscriberSocket();
         subscriber.Options.Linger = TimeSpan.Zero;
         subscriber.Connect($"tcp://127.0.0.1:{h.Link.SubscribePort}");
         subscriber.Subscribe("Out");
-        Until(() => h.Outside.ContainsKey(Convert.ToBase64String("Out"u8.ToArray())), "the outside subscription");
+        await Wait.Until(() => h.Outside.ContainsKey(Convert.ToBase64String("Out"u8.ToArray())), "the outside subscription");
 
         for (var i = 0; i < 5; i++) h.Link.Send(Encoding.ASCII.GetBytes($"Out{i}"));
         for (var i = 0; i < 5; i++) Assert.Equal($"Out{i}", Encoding.ASCII.GetString(Next(subscriber, out _)));
@@ -159,7 +150,7 @@ public class WireLinkTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void A_multipart_message_is_forwarded_whole_counted_and_warned_about_once_but_never_routed()
+    public async Task A_multipart_message_is_forwarded_whole_counted_and_warned_about_once_but_never_routed()
     {
         var warnings = CreateTestProbe();
         Sys.EventStream.Subscribe(warnings.Ref, typeof(Warning));
@@ -182,7 +173,7 @@ public class WireLinkTests : Akka.TestKit.Xunit2.TestKit
             Assert.False(more);
         }
         Assert.Equal("single"u8.ToArray(), Next(subscriber, out _));
-        Until(() => h.Inbound.Count == 1, "the single frame at the router");
+        await Wait.Until(() => h.Inbound.Count == 1, "the single frame at the router");
         Assert.Equal(["single"], h.Texts());
         Assert.Equal(2, h.Recorder.Sum("event_engine.events.dropped", "reason", "multipart"));
 
@@ -193,7 +184,7 @@ public class WireLinkTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void Reading_the_publish_port_pauses_while_the_credit_window_is_full_and_resumes_when_it_drains()
+    public async Task Reading_the_publish_port_pauses_while_the_credit_window_is_full_and_resumes_when_it_drains()
     {
         var credit = new CreditWindow("wire", highWaterMark: 3, lowWaterMark: 1);
         using var h = new Harness(Log, credit);
@@ -202,27 +193,27 @@ public class WireLinkTests : Akka.TestKit.Xunit2.TestKit
         using var ownedSubscriber = subscriber;
 
         for (var i = 0; i < 8; i++) publisher.SendFrame(Encoding.ASCII.GetBytes($"e{i}"));
-        Until(() => h.Inbound.Count >= 3, "3 frames at the router");
+        await Wait.Until(() => h.Inbound.Count >= 3, "3 frames at the router");
         // paused: the rest wait in the socket's buffers while the window stays full
-        Thread.Sleep(200);
+        await Wait.UntilStable(() => h.Inbound.Count, "frames read while the window is full", TimeSpan.FromMilliseconds(200));
         Assert.Equal(["e0", "e1", "e2"], h.Texts());
 
         credit.Return();
         credit.Return(); // 1 in flight = low-water mark: room again
-        Until(() => h.Inbound.Count >= 5, "2 more frames after the window drained");
-        Thread.Sleep(100);
+        await Wait.Until(() => h.Inbound.Count >= 5, "2 more frames after the window drained");
+        await Wait.UntilStable(() => h.Inbound.Count, "frames read until the window is full again", TimeSpan.FromMilliseconds(100));
         Assert.Equal(["e0", "e1", "e2", "e3", "e4"], h.Texts());
 
         while (credit.InFlight > 0) credit.Return();
-        Until(() => h.Inbound.Count >= 8, "every frame");
+        await Wait.Until(() => h.Inbound.Count >= 8, "every frame");
         while (credit.InFlight > 0) credit.Return();
         publisher.SendFrame("after"u8.ToArray()); // the publish port is read again, not only what was buffered
-        Until(() => h.Inbound.Count >= 9, "a frame published after the pauses");
+        await Wait.Until(() => h.Inbound.Count >= 9, "a frame published after the pauses");
         Assert.Equal(["e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7", "after"], h.Texts());
     }
 
     [Fact]
-    public void Outside_subscriptions_are_tracked_deduplicated_removed_and_refused_past_the_limit_with_one_warning()
+    public async Task Outside_subscriptions_are_tracked_deduplicated_removed_and_refused_past_the_limit_with_one_warning()
     {
         var warnings = CreateTestProbe();
         Sys.EventStream.Subscribe(warnings.Ref, typeof(Warning));
@@ -234,25 +225,25 @@ public class WireLinkTests : Akka.TestKit.Xunit2.TestKit
         byte[] Message(byte kind, string prefix) => [kind, .. Encoding.ASCII.GetBytes(prefix)];
 
         peer.SendFrame(Message(1, "A"));
-        Until(() => h.Outside.Count == 1, "the first prefix");
+        await Wait.Until(() => h.Outside.Count == 1, "the first prefix");
         peer.SendFrame([]);                  // not a subscription message: ignored
         peer.SendFrame(Message(2, "junk"));  // neither subscribe (1) nor unsubscribe (0): ignored
         peer.SendFrame(Message(1, "A"));     // already held: no change
         peer.SendFrame(Message(1, "B"));
-        Until(() => h.Outside.Count == 2, "the second prefix");
+        await Wait.Until(() => h.Outside.Count == 2, "the second prefix");
         Assert.Equal(new[] { Key("A"), Key("B") }.Order(), h.Outside.Keys.Order());
         Assert.Equal("B"u8.ToArray(), h.Outside[Key("B")]);
 
         peer.SendFrame(Message(1, "C"));     // past max-subscriptions = 2
         peer.SendFrame(Message(1, "D"));
-        Until(() => h.Recorder.Sum("event_engine.wire.subscriptions_refused") == 2, "2 refused subscriptions");
+        await Wait.Until(() => h.Recorder.Sum("event_engine.wire.subscriptions_refused") == 2, "2 refused subscriptions");
         var warning = warnings.ExpectMsg<Warning>(Deadline);
         Assert.Contains("max-subscriptions = 2", warning.ToString());
         Assert.Contains("(1 refused so far", warning.ToString());
 
         peer.SendFrame(Message(0, "A"));
         peer.SendFrame(Message(0, "A")); // the peer subscribed to it twice
-        Until(() => h.Outside.Count == 1, "the prefix removed");
+        await Wait.Until(() => h.Outside.Count == 1, "the prefix removed");
         Assert.Equal([Key("B")], h.Outside.Keys);
         Assert.Equal(3, Volatile.Read(ref h.OutsideChanges)); // A, B, minus A: the ignored and refused frames changed nothing
         Assert.Equal(2, h.Recorder.Sum("event_engine.wire.subscriptions_refused"));
@@ -260,15 +251,15 @@ public class WireLinkTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void Disposal_closes_both_ports_and_frees_the_inproc_names_and_a_second_disposal_is_harmless()
+    public async Task Disposal_closes_both_ports_and_frees_the_inproc_names_and_a_second_disposal_is_harmless()
     {
         using var h = new Harness(Log);
         h.Link.Dispose();
         h.Link.Dispose();
         foreach (var port in new[] { h.Link.PublishPort, h.Link.SubscribePort })
-            Until(() => Refused(port), $"port {port} to refuse connections");
+            await Wait.Until(() => Refused(port), $"port {port} to refuse connections");
         using var again = new PairSocket();
-        Until(() => Binds(again, $"inproc://event-engine-{h.Id}-messages"), "the inproc name to be free");
+        await Wait.Until(() => Binds(again, $"inproc://event-engine-{h.Id}-messages"), "the inproc name to be free");
     }
 
     private static bool Refused(int port)
@@ -299,7 +290,7 @@ public class WireLinkTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void A_port_in_use_fails_naming_the_setting_and_releases_what_was_bound()
+    public async Task A_port_in_use_fails_naming_the_setting_and_releases_what_was_bound()
     {
         using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         taken.Start();
@@ -316,7 +307,7 @@ public class WireLinkTests : Akka.TestKit.Xunit2.TestKit
         }
         // the failed links released their inproc names: a link with the same id binds them again
         WireLink? link = null;
-        Until(() => Binds(), "the inproc names to be free");
+        await Wait.Until(() => Binds(), "the inproc names to be free");
         link!.Dispose();
 
         bool Binds()
