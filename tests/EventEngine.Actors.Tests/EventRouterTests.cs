@@ -162,4 +162,48 @@ public class EventRouterTests : Akka.TestKit.Xunit2.TestKit
         Assert.True(table.RouteForRaw().NeedsFrame);
         Assert.Empty(RoutingTable.Empty.RouteFor(TypeA.Definition).Always);
     }
+
+    [Fact]
+    public void Publications_and_deliveries_are_counted_per_event_type_and_publisher_raw_frames_as_raw_and_undecodable_ones_as_dropped()
+    {
+        using var recorder = new MetricsRecorder();
+        recorder.Watch(_metrics);
+        var subscribers = new List<SubscriberEntry>();
+        var typed = Subscriber(subscribers, "TypeA");
+        var sensors = Subscriber(subscribers, "Sensor");
+        var both = Subscriber(subscribers, "TypeA", "Sensor");
+        Route(subscribers);
+
+        Assert.Equal(2, _router.PublishFrame("TypeAhi"u8.ToArray(), _credit, toWire: false, publisher: "wire"));
+        Assert.Equal(2, _router.PublishFrame("Sensor1"u8.ToArray(), _credit, toWire: false, publisher: "wire"));
+        Assert.Equal(0, _router.PublishFrame("TypeBx"u8.ToArray(), _credit, toWire: false, publisher: "wire"));
+        Assert.Equal(new TypeA("hi"), Received(typed));
+        Assert.Equal(new TypeA("hi"), Received(both));
+        Assert.Equal("RawEvent(Sensor1)", Received(sensors).ToString());
+        Assert.Equal("RawEvent(Sensor1)", Received(both).ToString());
+
+        Assert.Equal(1, recorder.Sum("event_engine.events.published", "event_type", "TypeA"));
+        Assert.Equal(1, recorder.Sum("event_engine.events.published", "event_type", "raw"));
+        Assert.Equal(2, recorder.Sum("event_engine.events.published", "publisher", "wire"));
+        Assert.Equal(2, recorder.Sum("event_engine.events.delivered", "event_type", "TypeA"));
+        Assert.Equal(2, recorder.Sum("event_engine.events.delivered", "event_type", "raw"));
+        Assert.Equal(4, recorder.Sum("event_engine.events.delivered"));
+        Assert.Equal(1, recorder.Sum("event_engine.events.undecodable", "event_type", "TypeB"));
+        Assert.Equal(1, recorder.Sum("event_engine.events.dropped", "reason", "undecodable"));
+    }
+
+    [Fact]
+    public void A_frame_from_another_node_is_delivered_marked_as_such_with_the_frame_as_received()
+    {
+        var subscribers = new List<SubscriberEntry>();
+        var counts = Subscriber(subscribers, "TypeB");
+        Route(subscribers);
+        Assert.Equal(1, _router.PublishFromNode("TypeB007"u8.ToArray(), _credit, "node-2"));
+        var delivery = counts.ExpectMsg<Delivery>();
+        Assert.True(delivery.FromOtherNode);
+        Assert.Equal(new TypeB(7), delivery.Event);
+        Assert.Equal("TypeB007"u8.ToArray(), delivery.Frame); // not re-encoded ("TypeB7")
+        Assert.Equal("TypeB007"u8.ToArray(), new Delivery(new TypeB(7), TypeB.Definition, _credit, "TypeB007"u8.ToArray()).Frame);
+        Assert.Equal("TypeB7"u8.ToArray(), new Delivery(new TypeB(7), TypeB.Definition, _credit).Frame);
+    }
 }
