@@ -69,10 +69,11 @@ static int Report(LoadTestPlan plan, LoadTestResult result, TimeSpan elapsed, Ti
     var peakRssMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024);
     var allocatedMb = GC.GetTotalAllocatedBytes() / (1024 * 1024);
     var collections = $"{GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}";
+    var gcPauseMs = (long)GC.GetTotalPauseDuration().TotalMilliseconds;
     var expected = plan.ExpectedSum();
     if (result.Delivered != plan.Messages || result.Sum != expected)
         Console.Error.WriteLine($"loadtest: FAILED: expected {plan.Messages} events summing to {expected}, accumulator saw {result.Delivered} summing to {result.Sum}");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"loadtest {(baseline is null ? "" : $"baseline={baseline} ")}messages={plan.Messages} delivered={result.Delivered} sum={result.Sum} seconds={seconds:F3} cpu_s={cpu.TotalSeconds:F3} msgs_per_s={rate} peak_rss_mb={peakRssMb} allocated_mb={allocatedMb} gc0/1/2={collections}"));
+        $"loadtest {(baseline is null ? "" : $"baseline={baseline} ")}messages={plan.Messages} delivered={result.Delivered} sum={result.Sum} seconds={seconds:F3} cpu_s={cpu.TotalSeconds:F3} msgs_per_s={rate} peak_rss_mb={peakRssMb} allocated_mb={allocatedMb} gc0/1/2={collections} gc_pause_ms={gcPauseMs}"));
     return result.Delivered == plan.Messages && result.Sum == expected && exit == 0 ? 0 : 1;
 }

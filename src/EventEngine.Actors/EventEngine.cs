@@ -115,32 +115,59 @@ public sealed class EventEngine : IExtension
         var config = settingsOverrides is null ? system.Settings.Config : settingsOverrides.WithFallback(system.Settings.Config);
         var engine = new EventEngine(system, EngineSettings.From(config),
             $"{system.Name}-{Interlocked.Increment(ref _instances)}");
+        // Binding the wire (NetMQ's first sockets) is a large part of a start-up: it runs on a thread of its own beside
+        // the rest and is awaited before anything uses the wire, so a busy port still fails this call.
+        var wireBinding = engine.Settings.Wire.Enabled
+            ? Task.Factory.StartNew(engine.BindWire, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+            : Task.FromResult<WireLink?>(null);
         lock (system)
         {
-            if (system.HasExtension<EventEngine>())
-                throw new EventEngineException($"actor system '{system.Name}' already hosts an event engine; use one system per engine");
-            // What can fail for bad settings or a busy port fails here, before the engine is registered: a failed start
-            // leaves the system free for another engine.
-            ConfiguredPlugins.AddTo(builder, engine.Settings.Section); // plugins declared in HOCON
-            Gateway.GatewayComponent.AddConfigured(builder, engine.Settings); // external plugins registered in HOCON
-            if (builder.SingletonPlugins.Count > 0 && !builder.Components.Any(c => c.RunsSingletonPlugins))
-                throw new EventEngineException(
-                    $"singleton plugin(s) {string.Join(", ", builder.SingletonPlugins.Select(p => p.Name))} need the cluster: add AddCluster() " +
-                    "(EventEngine.Actors.Cluster) to the engine, or WithEventEngineCluster(...) under Akka.Hosting");
-            var wire = engine.BindWire();
-            system.RegisterExtension(new ExtensionId(engine)); // before the plugins exist: their constructors look it up
             try
             {
-                engine.Run(builder, wire);
+                if (system.HasExtension<EventEngine>())
+                    throw new EventEngineException($"actor system '{system.Name}' already hosts an event engine; use one system per engine");
+                // What can fail for bad settings or a busy port fails here, before the engine is registered: a failed start
+                // leaves the system free for another engine.
+                ConfiguredPlugins.AddTo(builder, engine.Settings.Section); // plugins declared in HOCON
+                Gateway.GatewayComponent.AddConfigured(builder, engine.Settings); // external plugins registered in HOCON
+                if (builder.SingletonPlugins.Count > 0 && !builder.Components.Any(c => c.RunsSingletonPlugins))
+                    throw new EventEngineException(
+                        $"singleton plugin(s) {string.Join(", ", builder.SingletonPlugins.Select(p => p.Name))} need the cluster: add AddCluster() " +
+                        "(EventEngine.Actors.Cluster) to the engine, or WithEventEngineCluster(...) under Akka.Hosting");
+                engine.RegisterEvents(builder);
+                wireBinding.GetAwaiter().GetResult(); // a bind that failed throws here
             }
             catch
             {
-                if (engine.Bridge.IsNobody()) wire?.Dispose(); // else the bridge owns it and disposes it when it stops
+                DisposeUnowned(wireBinding);
+                throw;
+            }
+            system.RegisterExtension(new ExtensionId(engine)); // before the plugins exist: their constructors look it up
+            try
+            {
+                engine.Run(builder, wireBinding.Result);
+            }
+            catch
+            {
+                if (engine.Bridge.IsNobody()) DisposeUnowned(wireBinding); // else the bridge owns it and disposes it when it stops
                 engine.Stop();
                 throw;
             }
         }
         return engine;
+    }
+
+    /// <summary>Disposes the wire of a start that failed before the bridge took it (waiting for a bind still running).</summary>
+    private static void DisposeUnowned(Task<WireLink?> wireBinding)
+    {
+        try
+        {
+            wireBinding.GetAwaiter().GetResult()?.Dispose();
+        }
+        catch (Exception)
+        {
+            // the bind itself failed (its error is the start's, or comes second to it): nothing was left bound
+        }
     }
 
     /// <summary>The engine hosted by <paramref name="system"/>.</summary>
@@ -290,11 +317,15 @@ public sealed class EventEngine : IExtension
         return wire;
     }
 
-    private void Run(EventEngineBuilder builder, WireLink? wire)
+    private void RegisterEvents(EventEngineBuilder builder)
     {
         foreach (var type in builder.EventTypes) Events.Register(type);
-        SingletonPlugins = builder.SingletonPlugins;
         Events.Get<PoisonEvent>(); // registered up front, so external plugins can subscribe to it by name
+    }
+
+    private void Run(EventEngineBuilder builder, WireLink? wire)
+    {
+        SingletonPlugins = builder.SingletonPlugins;
         _guardian = ((ExtendedActorSystem)System).SystemActorOf(Props.Create(() => new EngineGuardian(this)), "event-engine");
         // The bridge owns the wire from its creation on: its PostStop disposes it (until then the caller of Run does).
         var bridge = Bridge = Spawn(Props.Create(() => new ZmqBridge(this, wire)), "event-engine-bridge");

@@ -169,4 +169,37 @@ public class AsyncHandlerRunsTests : Akka.TestKit.Xunit2.TestKit
         Assert.Null(runs.End(run, _instance));
         Assert.Equal(0, _credit.InFlight);
     }
+
+    [Fact]
+    public void A_run_that_ended_within_its_first_step_carries_the_next_delivery_with_none_of_the_previous_ones_state()
+    {
+        var runs = new AsyncHandlerRuns(maxConcurrency: 1);
+        var yielded = runs.Start(TestActor, NewDelivery(1), span: null, _instance, Handler.Async<Ping>(async (_, _) => await Task.Yield()));
+        Assert.Null(runs.End(yielded, _instance));
+        Assert.Equal(0, _credit.InFlight);
+
+        // The same object is used again (the allocation it saves is the point), for a delivery whose handler waits.
+        var gate = new TaskCompletionSource();
+        var waiting = runs.Start(TestActor, NewDelivery(2), span: null, _instance, Returning(() => gate.Task));
+        Assert.Same(yielded, waiting);
+        Assert.Equal(new Ping(2), waiting.Delivery.Event);
+        Assert.False(waiting.Ended);
+        Assert.False(waiting.Task.IsCompleted); // its own task, not the previous delivery's completed one
+        Assert.Null(runs.End(waiting, _instance)); // so it does not end (nor settle) before its task has completed
+        Assert.Equal(1, _credit.InFlight);
+        Assert.True(runs.HoldsOtherMessages);
+
+        gate.SetResult();
+        Assert.Same(waiting, ExpectMsg<HandlerRunEnded>().Run); // its completion is watched, though the previous run's was not
+        Assert.Null(runs.End(waiting, _instance));
+        Assert.True(waiting.Ended);
+        Assert.Equal(0, _credit.InFlight);
+        Assert.Equal(0, runs.Running);
+
+        // A run that waited may still be named by a message (its HandlerRunEnded above): it is not used again.
+        var next = runs.Start(TestActor, NewDelivery(3), span: null, _instance, Handler.Async<Ping>(async (_, _) => await Task.Yield()));
+        Assert.NotSame(waiting, next);
+        Assert.Null(runs.End(next, _instance));
+        Assert.Equal(0, _credit.InFlight);
+    }
 }

@@ -164,46 +164,73 @@ public class EventRouterTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void Publications_and_deliveries_are_counted_per_event_type_and_publisher_raw_frames_as_raw_and_undecodable_ones_as_dropped()
-    {
-        using var recorder = new MetricsRecorder();
-        recorder.Watch(_metrics);
-        var subscribers = new List<SubscriberEntry>();
-        var typed = Subscriber(subscribers, "TypeA");
-        var sensors = Subscriber(subscribers, "Sensor");
-        var both = Subscriber(subscribers, "TypeA", "Sensor");
-        Route(subscribers);
-
-        Assert.Equal(2, _router.PublishFrame("TypeAhi"u8.ToArray(), _credit, toWire: false, publisher: "wire"));
-        Assert.Equal(2, _router.PublishFrame("Sensor1"u8.ToArray(), _credit, toWire: false, publisher: "wire"));
-        Assert.Equal(0, _router.PublishFrame("TypeBx"u8.ToArray(), _credit, toWire: false, publisher: "wire"));
-        Assert.Equal(new TypeA("hi"), Received(typed));
-        Assert.Equal(new TypeA("hi"), Received(both));
-        Assert.Equal("RawEvent(Sensor1)", Received(sensors).ToString());
-        Assert.Equal("RawEvent(Sensor1)", Received(both).ToString());
-
-        Assert.Equal(1, recorder.Sum("event_engine.events.published", "event_type", "TypeA"));
-        Assert.Equal(1, recorder.Sum("event_engine.events.published", "event_type", "raw"));
-        Assert.Equal(2, recorder.Sum("event_engine.events.published", "publisher", "wire"));
-        Assert.Equal(2, recorder.Sum("event_engine.events.delivered", "event_type", "TypeA"));
-        Assert.Equal(2, recorder.Sum("event_engine.events.delivered", "event_type", "raw"));
-        Assert.Equal(4, recorder.Sum("event_engine.events.delivered"));
-        Assert.Equal(1, recorder.Sum("event_engine.events.undecodable", "event_type", "TypeB"));
-        Assert.Equal(1, recorder.Sum("event_engine.events.dropped", "reason", "undecodable"));
-    }
-
-    [Fact]
-    public void A_frame_from_another_node_is_delivered_marked_as_such_with_the_frame_as_received()
+    public void A_decoded_frame_keeps_its_bytes_as_received_and_is_not_re_encoded()
     {
         var subscribers = new List<SubscriberEntry>();
         var counts = Subscriber(subscribers, "TypeB");
         Route(subscribers);
         Assert.Equal(1, _router.PublishFromNode("TypeB007"u8.ToArray(), _credit, "node-2"));
         var delivery = counts.ExpectMsg<Delivery>();
-        Assert.True(delivery.FromOtherNode);
         Assert.Equal(new TypeB(7), delivery.Event);
-        Assert.Equal("TypeB007"u8.ToArray(), delivery.Frame); // not re-encoded ("TypeB7")
-        Assert.Equal("TypeB007"u8.ToArray(), new Delivery(new TypeB(7), TypeB.Definition, _credit, "TypeB007"u8.ToArray()).Frame);
+        Assert.Equal("TypeB007"u8.ToArray(), delivery.Frame); // re-encoding would give "TypeB7"
         Assert.Equal("TypeB7"u8.ToArray(), new Delivery(new TypeB(7), TypeB.Definition, _credit).Frame);
+    }
+
+    [Fact]
+    public void Publications_and_deliveries_are_counted_per_type_a_frame_of_no_type_as_raw_and_an_undecodable_frame_as_dropped()
+    {
+        using var metrics = new MetricsRecorder(_metrics);
+        var subscribers = new List<SubscriberEntry>();
+        var typed = Subscriber(subscribers, "TypeA");
+        var typedToo = Subscriber(subscribers, "TypeA");
+        var sensors = Subscriber(subscribers, "Sensor");
+        Route(subscribers);
+
+        _router.Publish(TypeA.Definition, new TypeA("by a plugin"), _credit, publisher: "Alarm");
+        _router.PublishFrame("TypeAfrom outside"u8.ToArray(), _credit, toWire: false, publisher: "wire");
+        _router.PublishFrame("Sensor1 ok"u8.ToArray(), _credit, toWire: false, publisher: "wire");
+        _router.PublishFrame("TypeBseventeen"u8.ToArray(), _credit, toWire: false, publisher: "wire");
+
+        Assert.Equal(1, metrics.Sum("event_engine.events.published", "publisher", "Alarm"));
+        Assert.Equal(2, metrics.Sum("event_engine.events.published", "event_type", "TypeA")); // a frame decodes to its type...
+        Assert.Equal(4, metrics.Sum("event_engine.events.delivered", "event_type", "TypeA")); // ...and takes the type's route
+        Assert.Equal(1, metrics.Sum("event_engine.events.published", "event_type", "raw"));
+        Assert.Equal(1, metrics.Sum("event_engine.events.delivered", "event_type", "raw"));
+        Assert.Equal(3, metrics.Sum("event_engine.events.published"));
+        Assert.Equal(5, metrics.Sum("event_engine.events.delivered"));
+        Assert.Equal(1, metrics.Sum("event_engine.events.undecodable", "event_type", "TypeB"));
+        Assert.Equal(1, metrics.Sum("event_engine.events.dropped", "reason", "undecodable"));
+        Assert.Equal(new object[] { new TypeA("by a plugin"), new TypeA("from outside") }, new[] { Received(typed), Received(typed) });
+        Assert.Equal(new object[] { new TypeA("by a plugin"), new TypeA("from outside") }, new[] { Received(typedToo), Received(typedToo) });
+        Assert.Equal("RawEvent(Sensor1 ok)", Received(sensors).ToString());
+    }
+
+    [Fact]
+    public void A_frame_from_another_node_is_marked_so_and_its_publish_span_is_the_deliverys_trace_parent()
+    {
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == EngineTracing.SourceName,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllData,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        var subscribers = new List<SubscriberEntry>();
+        var local = Subscriber(subscribers, "TypeB");
+        Route(subscribers, "TypeB");
+
+        Assert.Equal(1, _router.PublishFromNode("TypeB1"u8.ToArray(), _credit, "node-2"));
+        _router.PublishFrame("TypeB2"u8.ToArray(), _credit, toWire: true, "wire");
+        var fromNode = local.ExpectMsg<Delivery>();
+        var fromWire = local.ExpectMsg<Delivery>();
+        Assert.True(fromNode.FromOtherNode);
+        Assert.False(fromWire.FromOtherNode);
+        Assert.Equal(new[] { "TypeB1", "TypeB2" }, _wire); // a node's frame still reaches this node's outside subscribers
+        foreach (var span in new[] { fromNode.TraceParent, fromWire.TraceParent })
+        {
+            Assert.NotNull(span);
+            Assert.Equal("publish TypeB", span.OperationName);
+            Assert.Equal("", span.GetTagItem("event_engine.node")); // a router of no named node names none
+        }
+        Assert.NotSame(fromNode.TraceParent, fromWire.TraceParent);
     }
 }

@@ -12,7 +12,7 @@ public class FlowControlTests : Akka.TestKit.Xunit2.TestKit
         event-engine.flow-control { high-water-mark = {{HighWaterMark}}, low-water-mark = 500 }
         """)) { }
 
-    private sealed class FastProducer : EventPlugin
+    internal sealed class FastProducer : EventPlugin
     {
         private readonly int _count;
 
@@ -25,14 +25,16 @@ public class FlowControlTests : Akka.TestKit.Xunit2.TestKit
         }
     }
 
+    // The chain producer -> relay -> slow sink, also run by CreditReturnsTests with a window smaller than a batch.
+
     /// <summary>Forwards each event after relaying it: the chain producer -> relay -> slow sink.</summary>
-    private sealed class Relay : EventPlugin
+    internal sealed class Relay : EventPlugin
     {
         public Relay() => Subscribe<Ping>(p => Publish(new Relayed(p.N)));
     }
 
     /// <summary>A slow consumer: burns CPU per event (never blocks a thread on purpose) and checks order.</summary>
-    private sealed class SlowSink : EventPlugin
+    internal sealed class SlowSink : EventPlugin
     {
         public SlowSink(int count, TaskCompletionSource<int> done)
         {
@@ -59,20 +61,10 @@ public class FlowControlTests : Akka.TestKit.Xunit2.TestKit
             .AddPlugin<Relay>("relay")
             .AddPlugin<SlowSink>("sink", count, done));
         await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
-        var producer = await Sys.ActorSelection("/system/event-engine/event-engine-plugins/producer").ResolveOne(TimeSpan.FromSeconds(5));
-        var window = engine.PluginStateOf(producer).Credit;
-        var maxInFlight = 0;
-        var deadline = Deadline.In(TimeSpan.FromSeconds(120), () => $"the sink to see all {count} events in order (producer's window: {window.InFlight} in flight)");
-        while (!done.Task.IsCompleted)
-        {
-            deadline.ThrowIfPassed();
-            maxInFlight = Math.Max(maxInFlight, window.InFlight);
-            await Task.WhenAny(done.Task, Task.Delay(1));
-        }
+        var maxInFlight = await WindowWatch.MaxInFlightUntil(Sys, engine, "producer", done.Task, TimeSpan.FromSeconds(120),
+            $"the sink to see all {count} events in order");
         Assert.Equal(count, await done.Task);
         // Every delivery caused by the producer (to the relay, and the relay's to the sink) counts in its window.
         Assert.InRange(maxInFlight, 1, HighWaterMark + 2);
-        // The sink's last delivery is settled just after its handler (which completed done) returns.
-        await Wait.Until(() => window.InFlight == 0, $"the producer's window to empty ({window.InFlight} in flight)");
     }
 }

@@ -54,6 +54,30 @@ public class LifecycleTests
     }
 
     [Fact]
+    public async Task A_start_that_fails_while_its_wire_binds_releases_the_ports()
+    {
+        // The wire binds beside the rest of the start: a configuration error found meanwhile must still leave nothing bound.
+        int FreePort()
+        {
+            using var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            return ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        var (publishPort, subscribePort) = (FreePort(), FreePort());
+        var ports = $"event-engine.wire {{ publish-port = {publishPort}, subscribe-port = {subscribePort} }}";
+        using (var failing = ActorSystem.Create("bad-plugin", TestConfig.Engine($"{ports}\nevent-engine.plugins.ghost.type = \"No.Such.Plugin\"")))
+        {
+            var error = Assert.Throws<EventEngineException>(() => EventEngine.Start(failing, _ => { }));
+            Assert.Contains("event-engine.plugins.ghost.type", error.Message);
+            await failing.Terminate();
+        }
+        using var system = ActorSystem.Create("same-ports", TestConfig.Engine(ports));
+        var engine = EventEngine.Start(system, _ => { });
+        Assert.Equal((publishPort, subscribePort), (engine.PublishPort, engine.SubscribePort));
+        await system.Terminate();
+    }
+
+    [Fact]
     public async Task Shutdown_under_load_is_orderly_and_releases_the_ports()
     {
         var system = ActorSystem.Create("shutdown", TestConfig.Engine());
@@ -81,7 +105,7 @@ public class LifecycleTests
         Assert.False(done.Task.IsCompleted);
     }
 
-    private static async Task<bool> CanBindWithin(int port, TimeSpan timeout)
+    internal static async Task<bool> CanBindWithin(int port, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)

@@ -14,7 +14,7 @@ public class LoadTestProgramTests
             "--messages 50000 --min-size 100 --max-size 1000" + option, TimeSpan.FromSeconds(120));
         Assert.True(exit == 0, $"exit code {exit}\nstdout:\n{stdout}\nstderr:\n{stderr}");
         var last = stdout.TrimEnd().Split('\n')[^1];
-        Assert.Matches(new Regex("^" + prefix + @"messages=50000 delivered=50000 sum=27398540 seconds=\d+\.\d{3} cpu_s=\d+\.\d{3} msgs_per_s=\d+ peak_rss_mb=\d+ allocated_mb=\d+ gc0/1/2=\d+/\d+/\d+$"), last);
+        Assert.Matches(new Regex("^" + prefix + @"messages=50000 delivered=50000 sum=27398540 seconds=\d+\.\d{3} cpu_s=\d+\.\d{3} msgs_per_s=\d+ peak_rss_mb=\d+ allocated_mb=\d+ gc0/1/2=\d+/\d+/\d+ gc_pause_ms=\d+$"), last);
     }
 
     [Fact]

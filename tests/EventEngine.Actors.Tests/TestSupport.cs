@@ -92,3 +92,30 @@ internal static class TestConfig
 
     public static byte[] Ascii(string s) => Encoding.ASCII.GetBytes(s);
 }
+
+/// <summary>A producing plugin's flow-control window, watched while its events flow.</summary>
+internal static class WindowWatch
+{
+    /// <summary>
+    /// Samples the window of plugin <paramref name="producer"/> until <paramref name="done"/> completes (within
+    /// <paramref name="timeout"/>, waiting for <paramref name="what"/>), then waits for the window to empty. Returns the
+    /// most deliveries seen in flight (sampled: a short run may never be caught with any).
+    /// </summary>
+    public static async Task<int> MaxInFlightUntil(ActorSystem system, EventEngine engine, string producer, Task done, TimeSpan timeout, string what)
+    {
+        var actor = await system.ActorSelection($"/system/event-engine/event-engine-plugins/{producer}").ResolveOne(TimeSpan.FromSeconds(5));
+        var window = engine.PluginStateOf(actor).Credit;
+        var maxInFlight = 0;
+        var deadline = Deadline.In(timeout, () => $"{what} ({producer}'s window: {window.InFlight} in flight)");
+        while (!done.IsCompleted)
+        {
+            deadline.ThrowIfPassed();
+            maxInFlight = Math.Max(maxInFlight, window.InFlight);
+            await Task.WhenAny(done, Task.Delay(1));
+        }
+        await done;
+        // The last delivery is settled just after its handler (which completed done) returns.
+        await Wait.Until(() => window.InFlight == 0, $"{producer}'s window to empty ({window.InFlight} in flight)");
+        return maxInFlight;
+    }
+}

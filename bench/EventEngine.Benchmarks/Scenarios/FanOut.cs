@@ -75,6 +75,8 @@ public static class FanOut
             var engine = Median(engineRuns);
             var akka = Median(akkaRuns);
             Console.Error.WriteLine($"bench: fanout {subscribers}: engine {engine.Delivered} in {engine.Seconds:F3} s, akka {akka.Delivered} in {akka.Seconds:F3} s");
+            // Less sensitive to a busy machine than rates: what each delivery costs the process (start-up and shutdown included).
+            Console.Error.WriteLine($"bench: fanout {subscribers} cost per delivery (median of the runs, whole run): engine {CostOf(engineRuns)}; akka {CostOf(akkaRuns)}");
             if (akka.Delivered != (long)events * subscribers) context.Results.Fail($"fanout: bare Akka delivered {akka.Delivered} of {(long)events * subscribers}");
             context.Results.Add(new Row("fanout", $"subscribers={subscribers}", "deliveries", "deliveries/s", engine.Rate, "akka", akka.Rate, true,
                 engine.Delivered, (long)events * subscribers));
@@ -87,13 +89,30 @@ public static class FanOut
     private static Outcome Median(List<Outcome> runs) =>
         runs.FirstOrDefault(r => r.Delivered != runs.Max(x => x.Delivered)) ?? runs.OrderBy(r => r.Rate).ElementAt(runs.Count / 2);
 
-    private sealed record Outcome(long Delivered, double Seconds)
+    private static string CostOf(List<Outcome> runs) =>
+        $"{runs.Select(r => r.CpuSeconds * 1e9 / Math.Max(1, r.Delivered)).Order().ElementAt(runs.Count / 2):F0} ns CPU, " +
+        $"{runs.Select(r => (double)r.AllocatedBytes / Math.Max(1, r.Delivered)).Order().ElementAt(runs.Count / 2):F1} B allocated";
+
+    private sealed record Outcome(long Delivered, double Seconds, double CpuSeconds, long AllocatedBytes)
     {
         public double Rate => Seconds > 0 ? Delivered / Seconds : 0;
     }
 
+    /// <summary>The process's CPU time and allocated bytes at one moment; <see cref="Until"/> gives what a run cost since.</summary>
+    private readonly record struct Cost(TimeSpan Cpu, long Allocated)
+    {
+        public static Cost Now() => new(Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: true));
+
+        public Outcome Until(long delivered, double seconds)
+        {
+            var now = Now();
+            return new Outcome(delivered, seconds, (now.Cpu - Cpu).TotalSeconds, now.Allocated - Allocated);
+        }
+    }
+
     private static async Task<Outcome> Engine(int subscribers, long events, TimeSpan timeout)
     {
+        var cost = Cost.Now();
         var tally = new FanOutTally(subscribers);
         var clock = new Pipeline.StartClock();
         var run = await EngineRunner.RunAsync("fanout", engine =>
@@ -102,13 +121,17 @@ public static class FanOut
             for (var i = 0; i < subscribers; i++) engine.AddPlugin<FanOutSubscriber>($"subscriber-{i}", events, tally);
         }, timeout);
         var seconds = run.Completed && tally.Done.Task.IsCompleted ? Stopwatch.GetElapsedTime(clock.At, tally.Done.Task.Result).TotalSeconds : 0;
+        var outcome = cost.Until(Interlocked.Read(ref tally.Delivered), seconds);
         GC.Collect();
-        return new Outcome(Interlocked.Read(ref tally.Delivered), seconds);
+        return outcome;
     }
 
     private static async Task<Outcome> Akka(int subscribers, long events, TimeSpan timeout)
     {
+        var cost = Cost.Now();
         var system = ActorSystem.Create("fanout-akka", EngineRunner.Config());
+        long delivered;
+        double seconds;
         try
         {
             var tally = new FanOutTally(subscribers);
@@ -119,13 +142,16 @@ public static class FanOut
             var started = Stopwatch.GetTimestamp();
             producer.Tell(AkkaProducer.Go.Instance);
             var done = await Task.WhenAny(tally.Done.Task, Task.Delay(timeout)) == tally.Done.Task;
-            return new Outcome(Interlocked.Read(ref tally.Delivered), done ? Stopwatch.GetElapsedTime(started, tally.Done.Task.Result).TotalSeconds : 0);
+            delivered = Interlocked.Read(ref tally.Delivered);
+            seconds = done ? Stopwatch.GetElapsedTime(started, tally.Done.Task.Result).TotalSeconds : 0;
         }
         finally
         {
             await system.Terminate();
-            GC.Collect();
         }
+        var outcome = cost.Until(delivered, seconds); // start and termination included, as in the engine's runs
+        GC.Collect();
+        return outcome;
     }
 
     /// <summary>Tells every event to every subscriber, 1000 events per message it handles.</summary>

@@ -32,7 +32,7 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
 {
     private readonly EventEngine _engine;
     private readonly LinkSettings _settings;
-    private readonly ActorSelection _peerInbox;
+    private readonly IActorRef _peerInbox;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<byte[]> _frames = new();
     private readonly List<Delivery> _batch = new();
@@ -48,7 +48,9 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
     {
         _engine = engine;
         _settings = settings;
-        _peerInbox = Context.ActorSelection(new RootActorPath(peer) / NodeInbox.PathElements);
+        // Resolved once, without a round trip: a batch goes straight to the inbox's path, not through an
+        // ActorSelection (one more envelope to serialize and a path walk on the peer, per batch).
+        _peerInbox = ((ExtendedActorSystem)Context.System).Provider.ResolveActorRef(new RootActorPath(peer) / NodeInbox.PathElements);
 
         Receive<LinkPrefixes>(p =>
         {
@@ -92,7 +94,7 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    private Address Peer => _peerInbox.Anchor.Path.Address;
+    private Address Peer => _peerInbox.Path.Address;
 
     protected override void PostStop()
     {

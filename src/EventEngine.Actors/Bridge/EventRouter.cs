@@ -41,17 +41,18 @@ internal sealed class EventRouter
 
     /// <summary>
     /// Publishes a typed event for <c>publisher</c> (a plugin's name, <c>host</c>, <c>wire</c>: a tag of the published
-    /// counter). Returns how many local subscribers it was handed to.
+    /// counter). Returns how many local subscribers it was handed to. A subscriber publishing from a handler passes the
+    /// credits it holds (<paramref name="held"/>): the new deliveries take those of <paramref name="credit"/> first.
     /// </summary>
-    public int Publish(EventType type, object @event, CreditWindow credit, string publisher = "host")
+    public int Publish(EventType type, object @event, CreditWindow credit, string publisher = "host", CreditReturns? held = null)
     {
         var route = Table.RouteFor(type);
         using var span = EngineTracing.StartPublish(type.Name, Node);
-        var delivery = new Delivery(@event, type, credit) { TraceParent = span };
+        var delivery = Delivery.Create(@event, type, credit, traceParent: span);
         _metrics.Published(type.Name, publisher);
         // The wire first: an event a local subscriber publishes in reaction must not reach outside before its cause.
         if (route.NeedsFrame && Wire is { } wire && route.GoesOutside(delivery.Frame)) wire(delivery.Frame);
-        return Deliver(route, delivery);
+        return Deliver(route, delivery, held);
     }
 
     /// <summary>
@@ -91,30 +92,26 @@ internal sealed class EventRouter
         _metrics.Published(typeName, publisher);
         using var span = EngineTracing.StartPublish(typeName, Node, trace);
         if (toWire && Wire is { } wire && route.GoesOutside(frame)) wire(frame);
-        return Deliver(route, new Delivery(@event, type, credit, frame) { TraceParent = span, FromOtherNode = fromOtherNode });
+        return Deliver(route, Delivery.Create(@event, type, credit, frame, span, fromOtherNode));
     }
 
-    private int Deliver(Route route, Delivery delivery)
+    private int Deliver(Route route, Delivery delivery, CreditReturns? held = null)
     {
-        var always = route.Always;
-        var conditional = route.IfFrameMatches;
-        var count = always.Length;
-        if (conditional.Length == 0)
-        {
-            delivery.Credit.Take(count);
-            foreach (var subscriber in always) subscriber.Tell(delivery, ActorRefs.NoSender);
-        }
-        else
-        {
-            var frame = delivery.Frame;
-            var targets = new List<IActorRef>(always);
-            foreach (var (prefixes, subscriber) in conditional)
-                if (prefixes.Any(p => frame.AsSpan().StartsWith(p))) targets.Add(subscriber);
-            count = targets.Count;
-            delivery.Credit.Take(count);
-            foreach (var subscriber in targets) subscriber.Tell(delivery, ActorRefs.NoSender);
-        }
+        var targets = route.IfFrameMatches.Length == 0 ? route.Always : MatchingTargets(route, delivery.Frame);
+        var count = targets.Length;
+        // Every delivery's credit is taken before it is told: a subscriber may settle it at once.
+        if (held is null) delivery.Credit.Take(count);
+        else held.Take(delivery.Credit, count);
+        foreach (var subscriber in targets) subscriber.Tell(delivery, ActorRefs.NoSender);
         _metrics.Delivered(delivery.Type?.Name ?? "raw", count);
         return count;
+    }
+
+    private static IActorRef[] MatchingTargets(Route route, byte[] frame)
+    {
+        var targets = new List<IActorRef>(route.Always);
+        foreach (var (prefixes, subscriber) in route.IfFrameMatches)
+            if (prefixes.Any(p => frame.AsSpan().StartsWith(p))) targets.Add(subscriber);
+        return targets.ToArray();
     }
 }

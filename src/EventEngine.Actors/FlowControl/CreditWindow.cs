@@ -47,9 +47,10 @@ internal sealed class CreditWindow
     /// </summary>
     public void Close() => _closed = true;
 
-    public void Return()
+    /// <summary>Gives back <paramref name="count"/> credits (see <see cref="CreditReturns"/> for subscribers that return them in batches).</summary>
+    public void Return(int count = 1)
     {
-        if (Interlocked.Decrement(ref _inFlight) <= _low && Volatile.Read(ref _waiter) is not null)
+        if (Interlocked.Add(ref _inFlight, -count) <= _low && Volatile.Read(ref _waiter) is not null)
             Interlocked.Exchange(ref _waiter, null)?.TrySetResult();
     }
 

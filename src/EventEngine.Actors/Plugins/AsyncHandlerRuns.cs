@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using EventEngine.Actors.Bridge;
 using EventEngine.Actors.Diagnostics;
+using EventEngine.Actors.FlowControl;
 
 namespace EventEngine.Actors.Plugins;
 
@@ -20,33 +21,46 @@ internal sealed class HandlerRun : ActorSynchronizationContext
     /// <summary>Continuations run inline after one step before the next one goes through the mailbox.</summary>
     internal const int InlineBudget = 64;
 
-    private readonly Handler _handler;
+    private Handler _handler = null!;
     private int _actorThread;
     private SendOrPostCallback? _inline;
     private object? _inlineState;
     private bool _mailboxUsed;
     private bool _watched;
 
-    public HandlerRun(IActorRef self, Delivery delivery, Activity? span, CancellationTokenSource owner, Handler handler) : base(self)
-    {
-        Delivery = delivery;
-        Span = span;
-        Owner = owner;
-        _handler = handler;
-    }
+    public HandlerRun(IActorRef self) : base(self) { }
 
-    public Delivery Delivery { get; }
+    public Delivery Delivery { get; private set; } = null!;
 
     /// <summary>The run's handle span (null when not traced), ended with the run.</summary>
-    public Activity? Span { get; }
+    public Activity? Span { get; private set; }
 
     /// <summary>The token source of the plugin instance that started the run (a restarted instance has another).</summary>
-    public CancellationTokenSource Owner { get; }
+    public CancellationTokenSource Owner { get; private set; } = null!;
 
     public Task Task { get; private set; } = Task.CompletedTask;
 
     /// <summary>Set (in the actor) once the run's end has been taken into account.</summary>
     public bool Ended { get; set; }
+
+    /// <summary>
+    /// Nothing outside the plugin refers to this run any more, so it may carry the next delivery: it ended within its
+    /// first step (no continuation message and no completion callback names it). One that waited is left to the GC.
+    /// </summary>
+    public bool Reusable => Ended && !_watched;
+
+    /// <summary>
+    /// Makes this run the one of <paramref name="delivery"/>, before <see cref="Begin"/> (which sets <see cref="Task"/>).
+    /// A run used again was <see cref="Reusable"/>: never watched, and its inline state was cleared by its last step.
+    /// </summary>
+    public void Reset(Delivery delivery, Activity? span, CancellationTokenSource owner, Handler handler)
+    {
+        Delivery = delivery;
+        Span = span;
+        Owner = owner;
+        _handler = handler;
+        Ended = false;
+    }
 
     /// <summary>True on the actor's thread while it runs one of this run's steps.</summary>
     private bool InActor => Volatile.Read(ref _actorThread) == Environment.CurrentManagedThreadId;
@@ -139,6 +153,11 @@ internal sealed class AsyncHandlerRuns
     private readonly Queue<Delivery> _waiting = new();
     private readonly int _maxConcurrency;
 
+    // The last run that ended within its first step, taken by the next Start: a handler whose awaits resume at once
+    // (Task.Yield, cached tasks) then costs no HandlerRun per event. Allocations are what an async event costs most
+    // (the collections they cause stop every thread), and this is the half of them the engine controls.
+    private HandlerRun? _spare;
+
     public AsyncHandlerRuns(int maxConcurrency) => _maxConcurrency = maxConcurrency;
 
     /// <summary>Runs in flight (of the current plugin instance).</summary>
@@ -167,24 +186,29 @@ internal sealed class AsyncHandlerRuns
     public HandlerRun Start(IActorRef self, Delivery delivery, Activity? span, CancellationTokenSource owner, Handler handler)
     {
         Running++;
-        var run = new HandlerRun(self, delivery, span, owner, handler);
+        var run = _spare ?? new HandlerRun(self);
+        _spare = null;
+        run.Reset(delivery, span, owner, handler);
         run.Begin();
         return run;
     }
 
     /// <summary>
     /// Takes the end of <paramref name="run"/> into account once: settles its delivery and frees its slot. Returns the
-    /// failure of a run of the current instance (poison), or null.
+    /// failure of a run of the current instance (poison), or null. Called in the plugin, its delivery's credit goes
+    /// back with the plugin's <paramref name="held"/> credits.
     /// </summary>
-    public Exception? End(HandlerRun run, CancellationTokenSource currentOwner)
+    public Exception? End(HandlerRun run, CancellationTokenSource currentOwner, CreditReturns? held = null)
     {
         if (run.Ended || !run.Task.IsCompleted) return null;
         run.Ended = true;
-        run.Delivery.Settle();
+        if (held is null) run.Delivery.Settle();
+        else run.Delivery.Settle(held);
         var failure = run.Task.Exception is { } aggregate ? aggregate.InnerExceptions.Count == 1 ? aggregate.InnerException : aggregate : null;
         EngineTracing.EndDetached(run.Span, failure);
         if (!ReferenceEquals(run.Owner, currentOwner)) return null; // a run of an instance that has since restarted
         Running--;
+        if (run.Reusable) _spare = run;
         return failure;
     }
 

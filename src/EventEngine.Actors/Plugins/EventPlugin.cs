@@ -41,6 +41,9 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     private readonly List<byte[]> _prefixes = new();
     private readonly HashSet<Type> _reportedUnhandled = new();
     private readonly AsyncHandlerRuns _runs;
+    private readonly CreditReturns _returns = new();
+    private int _receivingThread;
+    private readonly ActorCell _cell;
     private readonly string _name;
     private Delivery? _handling;
     private bool _heldWhileRunning;
@@ -57,6 +60,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         _state = _engine.PluginStateOf(Self);
         _context = new ActorSynchronizationContext(Self);
         _runs = new AsyncHandlerRuns(_engine.Settings.MaxConcurrencyFor(Name));
+        _cell = (ActorCell)Context;
         Log = Context.GetLogger();
     }
 
@@ -135,7 +139,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
 
     /// <summary>Publishes an event to every subscriber. Never blocks, never drops.</summary>
     protected void Publish<T>(T @event) where T : notnull =>
-        _engine.Router.Publish(_engine.Events.Get<T>(), @event, _handling?.Credit ?? _state.Credit, Name);
+        _engine.Router.Publish(_engine.Events.Get<T>(), @event, _handling?.Credit ?? _state.Credit, Name, HeldCredits);
 
     /// <summary>
     /// Publishes an event as a source and returns a task that completes when this plugin may produce more
@@ -194,6 +198,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     /// <inheritdoc />
     protected override void PreRestart(Exception reason, object message)
     {
+        _returns.ReturnAll();
         // Deliveries waiting for an async handler go back to the front of the mailbox, in order, for the new instance.
         if (_runs.TakeWaiting() is { Count: > 0 } waiting)
         {
@@ -206,6 +211,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     /// <inheritdoc />
     protected override void PostStop()
     {
+        _returns.ReturnAll();
         // Deliveries still waiting go where a stopped plugin's mail goes: dead letters, where the bridge settles them.
         foreach (var delivery in _runs.TakeWaiting()) Context.System.DeadLetters.Tell(delivery, Self);
         _resumeAfterPause?.Cancel();
@@ -233,6 +239,28 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
 
     /// <inheritdoc />
     protected override bool AroundReceive(Receive receive, object message)
+    {
+        _receivingThread = Environment.CurrentManagedThreadId;
+        try
+        {
+            var handled = Dispatch(receive, message);
+            // Before the plugin waits for mail: a source paused by flow control never waits on an idle plugin's credits.
+            if (_returns.Holding && !_cell.HasMessages) _returns.ReturnAll();
+            return handled;
+        }
+        finally
+        {
+            _receivingThread = 0;
+        }
+    }
+
+    /// <summary>
+    /// The credits this plugin holds, if called from the plugin's own message handling; null from any other thread
+    /// (code after <c>ConfigureAwait(false)</c>, a <c>Task.Run</c>): the held credits are the actor's alone.
+    /// </summary>
+    private CreditReturns? HeldCredits => Volatile.Read(ref _receivingThread) == Environment.CurrentManagedThreadId ? _returns : null;
+
+    private bool Dispatch(Receive receive, object message)
     {
         switch (message)
         {
@@ -339,7 +367,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         finally
         {
             _handling = null;
-            delivery.Settle();
+            delivery.Settle(_returns);
         }
     }
 
@@ -382,7 +410,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     /// <summary>Takes the end of <paramref name="run"/> into account if it has completed; throws its failure (poison).</summary>
     private bool TakeEnd(HandlerRun run)
     {
-        if (_runs.End(run, _stopping) is { } failure)
+        if (_runs.End(run, _stopping, _returns) is { } failure)
         {
             Poison(run.Delivery, failure);
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
