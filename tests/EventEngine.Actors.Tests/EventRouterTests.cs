@@ -164,6 +164,19 @@ public class EventRouterTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_decoded_frame_keeps_its_bytes_as_received_and_is_not_re_encoded()
+    {
+        var subscribers = new List<SubscriberEntry>();
+        var counts = Subscriber(subscribers, "TypeB");
+        Route(subscribers);
+        Assert.Equal(1, _router.PublishFromNode("TypeB007"u8.ToArray(), _credit, "node-2"));
+        var delivery = counts.ExpectMsg<Delivery>();
+        Assert.Equal(new TypeB(7), delivery.Event);
+        Assert.Equal("TypeB007"u8.ToArray(), delivery.Frame); // re-encoding would give "TypeB7"
+        Assert.Equal("TypeB7"u8.ToArray(), new Delivery(new TypeB(7), TypeB.Definition, _credit).Frame);
+    }
+
+    [Fact]
     public void Publications_and_deliveries_are_counted_per_type_a_frame_of_no_type_as_raw_and_an_undecodable_frame_as_dropped()
     {
         using var metrics = new MetricsRecorder(_metrics);

@@ -33,7 +33,7 @@ internal sealed class MetricsRecorder : IDisposable
     public MetricsRecorder(EventEngine engine) : this() => Watch(engine);
 
     /// <summary>Records the measurements of <paramref name="metrics"/> (a router or bridge tested without an engine).</summary>
-    public MetricsRecorder(EngineMetrics metrics) : this() => _meter = metrics.Meter;
+    public MetricsRecorder(EngineMetrics metrics) : this() => Watch(metrics);
 
     /// <summary>The engine whose measurements <see cref="Sum"/> counts.</summary>
     public void Watch(EventEngine engine) => Watch(engine.Metrics);
