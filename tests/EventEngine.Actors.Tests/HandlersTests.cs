@@ -74,7 +74,9 @@ public class HandlersTests
         Handler.RefuseAsyncVoid(new Action<Ping>(_ => { }), "test"); // a plain handler
         Handler.RefuseAsyncVoid(new Func<Ping, Task>(async _ => await Task.Yield()), "test"); // an async Task handler
         var error = Assert.Throws<ArgumentException>(() => Handler.RefuseAsyncVoid(new Action<Ping>(async _ => await Task.Yield()), "Plugin p: Subscribe<Ping>"));
-        Assert.StartsWith("Plugin p: Subscribe<Ping>: the handler is an async void method", error.Message);
+        Assert.Matches(@"^Plugin p: Subscribe<Ping>: the handler is an async void method \(.+\), which would run outside the plugin after its first await " +
+                       @"and end the process if it threw\. Make it return Task \(async Task, or an async lambda\) so the Func<\.\.\., Task> overload takes it; " +
+                       @"that overload awaits it inside the plugin\. \(Parameter 'handler'\)$", error.Message);
         Assert.Equal("handler", error.ParamName);
     }
 }

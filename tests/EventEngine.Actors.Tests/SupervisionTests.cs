@@ -135,7 +135,10 @@ public class RestartLimitShutdownTests : Akka.TestKit.Xunit2.TestKit
         await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
         engine.Publish(new Ping(1));
         await Sys.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.IsType<Supervision.PluginFailedReason>(Akka.Actor.CoordinatedShutdown.Get(Sys).ShutdownReason);
+        var reason = Assert.IsType<Supervision.PluginFailedReason>(Akka.Actor.CoordinatedShutdown.Get(Sys).ShutdownReason);
+        Assert.Equal("fragile", reason.Plugin);
+        Assert.Equal("plugin fragile exceeded its restart limit", reason.ToString());
+        Assert.Equal(1, reason.ExitCode);
     }
 }
 
