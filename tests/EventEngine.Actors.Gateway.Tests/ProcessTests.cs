@@ -45,9 +45,9 @@ public sealed class ProcessTests
             {
                 await Wait.Until(() => received.Items.Distinct().Count() >= 2, () => "hello from two processes\n" + t.Log.Dump(), Long);
                 pids.AddRange(received.Items.Select(h => int.Parse(h["Hello".Length..])).Distinct());
-                Assert.True(t.Log.Contains("Child", $"child pid={pids[0]} plugin=Child mode=die"), t.Log.Dump());
+                await Wait.Until(() => t.Log.Contains("Child", $"child pid={pids[0]} plugin=Child mode=die"), () => t.Log.Dump());
                 Assert.True(t.Log.Events.Any(e => e.LogLevel() == Akka.Event.LogLevel.WarningLevel && e.Message.ToString() == "child says hello on stderr"), t.Log.Dump());
-                Assert.True(t.Log.Contains("Child-process", "exited with code 3 before the plugin quit; restarting it in"), t.Log.Dump());
+                await Wait.Until(() => t.Log.Contains("Child-process", "exited with code 3 before the plugin quit; restarting it in"), () => t.Log.Dump());
             }
             await Wait.Until(() => pids.All(p => !ProcInfo.IsAlive(p)), "every child gone after shutdown");
         }
