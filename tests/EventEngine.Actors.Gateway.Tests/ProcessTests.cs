@@ -7,7 +7,7 @@ public sealed class ProcessTests
 {
     /// <summary>
     /// A tiny plugin: says hello (its pid) by publishing, then, by its first argument: die (exit 3 without quit),
-    /// hang (wait for an event that never comes) or quit.
+    /// hang (sleep two minutes, far beyond any test, whatever the engine sends), quit, or else wait for one event.
     /// </summary>
     internal const string ChildScript = """
         import os, sys, zmq
@@ -25,6 +25,9 @@ public sealed class ProcessTests
             s.close(linger=2000)
             ctx.term()  # flushes the quit; without it the process may end before zmq sent it
             sys.exit(0)
+        if sys.argv[1] == "hang":
+            import time
+            time.sleep(120)
         s.send(b"plugin_command: next_msg")
         s.recv()
         """;
