@@ -74,9 +74,12 @@ public static class Pipeline
         }
     }
 
-    /// <summary>Warm-up runs (JIT tiers, thread pools) before the measured one, and their size.</summary>
+    /// <summary>
+    /// Runs of the full size before the measured one: the JIT's tiers and profiles, the GC's budgets and the thread
+    /// pools settle over about two of them (in one process the sync pipeline's first run of 1,000,000 was up to 2x
+    /// slower than its later ones).
+    /// </summary>
     private const int WarmUpRuns = 2;
-    private const long WarmUpEvents = 200_000;
 
     /// <summary>One run of <paramref name="mode"/>: in a fresh process (warmed up there), or with --quick in this one.</summary>
     private static async Task<Outcome> RunCase(BenchContext context, string mode, LoadTestPlan plan, TimeSpan timeout)
@@ -111,7 +114,7 @@ public static class Pipeline
             using var tracing = BenchContext.TraceListener(parse.GetValue(trace)!);
             var plan = new LoadTestPlan(parse.GetValue(messages)).Validate();
             var timeout = TimeSpan.FromSeconds(120);
-            for (var i = 0; i < WarmUpRuns; i++) await Run(parse.GetValue(mode)!, plan with { Messages = Math.Min(plan.Messages, WarmUpEvents) }, timeout);
+            for (var i = 0; i < WarmUpRuns; i++) await Run(parse.GetValue(mode)!, plan, timeout);
             var outcome = await Run(parse.GetValue(mode)!, plan, timeout);
             Console.WriteLine("pipeline-result " + JsonSerializer.Serialize(outcome));
             NetMQConfig.Cleanup(block: false);
