@@ -326,6 +326,10 @@ public sealed class EventEngine : IExtension
     private void Run(EventEngineBuilder builder, WireLink? wire)
     {
         SingletonPlugins = builder.SingletonPlugins;
+        // CoordinatedShutdown's first Get (its phases read from HOCON, first-call JIT) needs nothing the actors below
+        // make: it runs on the thread pool meanwhile, on the core their creation leaves idle, and is awaited before
+        // the engine registers its shutdown steps.
+        var shutdown = Task.Run(() => CoordinatedShutdown.Get(System));
         _guardian = ((ExtendedActorSystem)System).SystemActorOf(Props.Create(() => new EngineGuardian(this)), "event-engine");
         // The bridge owns the wire from its creation on: its PostStop disposes it (until then the caller of Run does).
         var bridge = Bridge = Spawn(Props.Create(() => new ZmqBridge(this, wire)), "event-engine-bridge");
@@ -338,7 +342,7 @@ public sealed class EventEngine : IExtension
         var late = builder.Components.SelectMany(c => c.LateParticipantNames).ToHashSet();
         Supervisor = Spawn(Props.Create(() => new PluginSupervisor(this, builder.Plugins, participants, late)), "event-engine-plugins");
         foreach (var component in builder.Components) component.Start(this);
-        EngineShutdown.Register(this);
+        EngineShutdown.Register(shutdown.GetAwaiter().GetResult(), this);
         System.WhenTerminated.ContinueWith(_ => Metrics.Dispose(), TaskScheduler.Default);
         var log = Logging.GetLogger(System, "EventEngine");
         log.Info("Event engine {0} running: {1} plugin(s){2}", Name, builder.Plugins.Count,

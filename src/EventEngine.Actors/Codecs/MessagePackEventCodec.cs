@@ -15,14 +15,17 @@ public sealed class MessagePackEventCodec<T> : IEventCodec<T> where T : notnull
     public static readonly MessagePackSerializerOptions DefaultOptions =
         ContractlessStandardResolver.Options.WithSecurity(MessagePackSecurity.UntrustedData);
 
-    private readonly MessagePackSerializerOptions _options;
+    // Null for the defaults: DefaultOptions (MessagePack's resolvers) are then first built when an event is first
+    // encoded or decoded, not when its type is registered, so an engine whose events never leave the process never
+    // pays for them at start-up.
+    private readonly MessagePackSerializerOptions? _options;
 
     /// <summary>Creates the codec with <see cref="DefaultOptions"/> or the given options.</summary>
-    public MessagePackEventCodec(MessagePackSerializerOptions? options = null) => _options = options ?? DefaultOptions;
+    public MessagePackEventCodec(MessagePackSerializerOptions? options = null) => _options = options;
 
     /// <inheritdoc />
-    public void Encode(T value, IBufferWriter<byte> payload) => MessagePackSerializer.Serialize(payload, value, _options);
+    public void Encode(T value, IBufferWriter<byte> payload) => MessagePackSerializer.Serialize(payload, value, _options ?? DefaultOptions);
 
     /// <inheritdoc />
-    public T Decode(ReadOnlyMemory<byte> payload) => MessagePackSerializer.Deserialize<T>(payload, _options);
+    public T Decode(ReadOnlyMemory<byte> payload) => MessagePackSerializer.Deserialize<T>(payload, _options ?? DefaultOptions);
 }

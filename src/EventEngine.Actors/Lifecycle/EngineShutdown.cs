@@ -20,9 +20,8 @@ namespace EventEngine.Actors.Lifecycle;
 /// </summary>
 internal static class EngineShutdown
 {
-    public static void Register(EventEngine engine)
+    public static void Register(CoordinatedShutdown shutdown, EventEngine engine)
     {
-        var shutdown = CoordinatedShutdown.Get(engine.System);
         var log = Logging.GetLogger(engine.System, "EventEngine");
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "event-engine-stop-taking-work", () =>
         {
