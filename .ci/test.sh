@@ -7,7 +7,8 @@
 # test host), or when it reports fewer tests than it contains (`--list-tests`). A test that hangs
 # for HANG_TIMEOUT is stopped by --blame-hang-timeout, and a crash leaves a dump (--blame-crash);
 # their paths are printed. pytest's exit 5 (no tests collected) is a failure. Skipped tests are
-# counted and named; under CI=true the tests that need the built engine fail instead of skipping.
+# counted and named; under CI=true the tests that need the built engine fail instead of skipping. The closing
+# lines name every failed test with the first line of its error.
 set -uo pipefail
 # Tests send SIGINT (Ctrl+C) to the engines they start. A shell started in the background hands its children
 # SIGINT ignored, and .NET keeps an inherited "ignored", so such a test would wait for an exit that never comes:
@@ -57,6 +58,10 @@ for project in tests/*/*.csproj; do
     [ "${f:-0}" -gt 0 ] || failed=$((failed + 1)) # a problem with no failed test still fails the run
   fi
   grep -E "^\s+Skipped " "$log" | sed "s/^\s*/skipped in $name: /"
+  # each failed test by name with the first line of its error, so the closing lines say what failed
+  while IFS= read -r line; do problems+=("$name: test failed: $line"); done < <(awk '/^[ \t]+Failed [A-Za-z_]/ {
+      sub(/^[ \t]+Failed /, ""); name = $0; getline
+      if ($0 ~ /Error Message/) { getline; sub(/^[ \t]+/, ""); print name ": " substr($0, 1, 400) } else print name }' "$log")
   rm -f "$log"
 done
 

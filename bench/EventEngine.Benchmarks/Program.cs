@@ -40,6 +40,7 @@ var root = new RootCommand("EventEngine.Actors benchmarks: engine figure, baseli
     quick, scenarios, messages, clusterConfig, charts, markdown, python, trace, transports,
 };
 root.Subcommands.Add(ScaleChild.Command());
+root.Subcommands.Add(Pipeline.ChildCommand());
 root.Subcommands.Add(ClusterChild.Command());
 root.Subcommands.Add(ClusterSingleton.NodeCommand());
 
@@ -47,12 +48,13 @@ root.SetAction(async (parse, _) =>
 {
     var chosen = Select(parse.GetValue(scenarios));
     if (chosen is null) return 2;
-    using var tracing = TraceListener(parse.GetValue(trace)!);
+    using var tracing = BenchContext.TraceListener(parse.GetValue(trace)!);
     var results = new Results();
     var context = new BenchContext(parse.GetValue(quick), parse.GetValue(python)!,
         BenchContext.FindRepoRoot(AppContext.BaseDirectory, Environment.CurrentDirectory), results)
     {
         PluginTransports = Transports(parse.GetValue(transports)),
+        Trace = parse.GetValue(trace)!,
     };
     if (context.PluginTransports.Count == 0) return 2;
     var loadAtStart = LoadAverage();
@@ -158,19 +160,4 @@ static IReadOnlyList<string?> Transports(string[]? names)
     if (chosen.All(n => n is "netmq" or "lean")) return chosen;
     Console.Error.WriteLine($"bench: unknown plugin transport in '{string.Join(",", names)}'; choose from netmq, lean");
     return [];
-}
-
-// What tracing costs: no listener, a listener whose sampler drops every span, or one that records every span.
-static ActivityListener? TraceListener(string mode)
-{
-    if (mode == "none") return null;
-    var listener = new ActivityListener
-    {
-        ShouldListenTo = source => source.Name == EventEngine.Actors.Diagnostics.EngineTracing.SourceName,
-        Sample = mode == "all"
-            ? (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded
-            : (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.None,
-    };
-    ActivitySource.AddActivityListener(listener);
-    return listener;
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using Akka.Actor;
 using Akka.Cluster;
+using EventEngine.Actors.Cluster.Directory;
 using NetMQ;
 using NetMQ.Sockets;
 
@@ -83,6 +84,36 @@ public sealed class CrossNodeRoutingTests
         });
         await Wait.For(published, $"{window * 2} events to be published on the remaining node");
         Assert.Equal(MemberStatus.Up, Akka.Cluster.Cluster.Get(publisher.System).SelfMember.Status);
+    }
+
+    [Fact]
+    public async Task A_node_that_was_removed_is_forgotten_by_every_node_s_subscription_directory()
+    {
+        await using var cluster = await InProcessCluster.StartAsync(3, (_, _) => { });
+        var leaving = cluster[2];
+        var key = SubscriptionDirectory.KeyOf(Akka.Cluster.Cluster.Get(leaving.System).SelfUniqueAddress);
+        await using var subscription = await leaving.Subscriber.SubscribeAsync<TypeX>();
+        await InProcessCluster.UntilLinkedAsync<TypeX>(cluster[0], nodes: 1);
+        Assert.Contains(key, await DirectoryNodes(cluster[1]));
+
+        await Akka.Cluster.Cluster.Get(leaving.System).LeaveAsync();
+        // A node that leaves never comes back with the same uid: its entry would stay in the directory for good.
+        foreach (var node in new[] { cluster[0], cluster[1] })
+        {
+            var deadline = Deadline.In(Wait.Long, () => $"{key} gone from the directory of {node.System.Name}");
+            while ((await DirectoryNodes(node)).Contains(key))
+            {
+                deadline.ThrowIfPassed();
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    private static async Task<IEnumerable<string>> DirectoryNodes(EventEngine node)
+    {
+        var get = Akka.DistributedData.Dsl.Get(SubscriptionDirectory.Key, Akka.DistributedData.ReadLocal.Instance);
+        var response = await Akka.DistributedData.DistributedData.Get(node.System).Replicator.Ask<Akka.DistributedData.IGetResponse>(get, Wait.Long);
+        return response.IsSuccessful ? response.Get(SubscriptionDirectory.Key).Entries.Keys : [];
     }
 
     internal static async Task ExpectInOrder<T>(IAsyncEnumerable<T> subscription, int count, string what) where T : notnull

@@ -20,6 +20,6 @@ public sealed class HeldPublicationTests
 
         await Wait.Until(() => engine.Metrics.Sum("event_engine.events.dropped", "reason", "peer-replaced") == 1,
             () => $"the held publication counted; dropped: {engine.Metrics.Describe("event_engine.events.dropped", "reason")}");
-        Assert.True(engine.Log.Contains("while a publication of 1 event(s) was held until start-up"), engine.Log.Dump());
+        await Wait.Until(() => engine.Log.Contains("while a publication of 1 event(s) was held until start-up"), () => engine.Log.Dump());
     }
 }

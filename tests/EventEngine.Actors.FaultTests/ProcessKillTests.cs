@@ -101,7 +101,7 @@ public sealed class ProcessKillTests
             }
             Assert.False(ProcInfo.IsAlive(pid));
             Assert.Equal(1, t.Metrics.Sum("event_engine.plugin.process_restarts", "plugin", "Py"));
-            Assert.True(t.Log.Contains("Plugin process Py exited with code 137 before the plugin quit; restarting it in"), t.Log.Dump());
+            await Wait.Until(() => t.Log.Contains("Plugin process Py exited with code 137 before the plugin quit; restarting it in"), () => t.Log.Dump());
             Assert.Equal(0, t.Metrics.Sum("event_engine.events.dropped"));
         }
         finally

@@ -59,7 +59,7 @@ public sealed class QueuePolicyTests
         await Wait.Until(() => engine.Metrics.Sum("event_engine.events.dropped", "reason", "plugin-never-connected") > 0,
             () => $"drops counted for Absent; got {engine.Metrics.Describe("event_engine.events.dropped", "reason")}");
         Assert.InRange(engine.Metrics.Sum("event_engine.events.dropped", "reason", "plugin-never-connected"), 1, 50);
-        Assert.True(engine.Log.Contains("External plugin Absent has not connected 00:00:01 after start-up; dropping its events", LogLevel.ErrorLevel), engine.Log.Dump());
+        await Wait.Until(() => engine.Log.Contains("External plugin Absent has not connected 00:00:01 after start-up; dropping its events", LogLevel.ErrorLevel), () => engine.Log.Dump());
         Assert.Equal(ExternalPluginConnection.Finished, Assert.Single(engine.Engine.Status().ExternalPlugins).Connection);
         Assert.Empty(engine.Engine.Status().PausedSources);
     }
@@ -86,7 +86,7 @@ public sealed class QueuePolicyTests
         var kept = peer.Take(10);
         Assert.Equal(Enumerable.Range(0, 10).Select(i => "Ping" + (first + i)), kept);
         peer.ExpectNothingMore();
-        Assert.True(engine.Log.Contains($"(on-queue-full = {policy})", LogLevel.WarningLevel), engine.Log.Dump());
+        await Wait.Until(() => engine.Log.Contains($"(on-queue-full = {policy})", LogLevel.WarningLevel), () => engine.Log.Dump());
     }
 
     [Fact]

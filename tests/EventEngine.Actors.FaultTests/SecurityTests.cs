@@ -170,8 +170,8 @@ public sealed class SecurityTests
                 .AddExternalPlugin("PyPlugin", 0, ["TypeA", "TypeB"], [Path.Combine(Paths.RepoRoot, "example", "pyplugin", "plugin.py")]),
             CurveOn(new NetMQCertificate()) + "\nevent-engine.run-mode = run-to-completion");
         await t.Engine.Completion.WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.True(t.Log.Contains("MsgProducer received TypeC 'Goodbye from python'"), t.Log.Dump());
-        Assert.True(t.Log.Contains("(CURVE)"), t.Log.Dump());
+        await Wait.Until(() => t.Log.Contains("MsgProducer received TypeC 'Goodbye from python'"), () => t.Log.Dump());
+        await Wait.Until(() => t.Log.Contains("(CURVE)"), () => t.Log.Dump());
     }
 
     [Theory]

@@ -7,7 +7,7 @@ public sealed class ProcessTests
 {
     /// <summary>
     /// A tiny plugin: says hello (its pid) by publishing, then, by its first argument: die (exit 3 without quit),
-    /// hang (wait for an event that never comes) or quit.
+    /// hang (sleep two minutes, far beyond any test, whatever the engine sends), quit, or else wait for one event.
     /// </summary>
     internal const string ChildScript = """
         import os, sys, zmq
@@ -25,6 +25,9 @@ public sealed class ProcessTests
             s.close(linger=2000)
             ctx.term()  # flushes the quit; without it the process may end before zmq sent it
             sys.exit(0)
+        if sys.argv[1] == "hang":
+            import time
+            time.sleep(120)
         s.send(b"plugin_command: next_msg")
         s.recv()
         """;
@@ -45,9 +48,9 @@ public sealed class ProcessTests
             {
                 await Wait.Until(() => received.Items.Distinct().Count() >= 2, () => "hello from two processes\n" + t.Log.Dump(), Long);
                 pids.AddRange(received.Items.Select(h => int.Parse(h["Hello".Length..])).Distinct());
-                Assert.True(t.Log.Contains("Child", $"child pid={pids[0]} plugin=Child mode=die"), t.Log.Dump());
+                await Wait.Until(() => t.Log.Contains("Child", $"child pid={pids[0]} plugin=Child mode=die"), () => t.Log.Dump());
                 Assert.True(t.Log.Events.Any(e => e.LogLevel() == Akka.Event.LogLevel.WarningLevel && e.Message.ToString() == "child says hello on stderr"), t.Log.Dump());
-                Assert.True(t.Log.Contains("Child-process", "exited with code 3 before the plugin quit; restarting it in"), t.Log.Dump());
+                await Wait.Until(() => t.Log.Contains("Child-process", "exited with code 3 before the plugin quit; restarting it in"), () => t.Log.Dump());
             }
             await Wait.Until(() => pids.All(p => !ProcInfo.IsAlive(p)), "every child gone after shutdown");
         }

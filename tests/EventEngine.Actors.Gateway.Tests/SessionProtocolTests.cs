@@ -141,7 +141,7 @@ public abstract class SessionProtocolTests
 
         using var third = t.Peer("Py");
         Assert.Equal([], third.NextBatch(10, waitMs: 0));
-        Assert.True(t.Log.Contains("Gateway", "unacknowledged event(s) are handed out again"), t.Log.Dump());
+        await Wait.Until(() => t.Log.Contains("Gateway", "unacknowledged event(s) are handed out again"), () => t.Log.Dump());
     }
 
     [Fact]

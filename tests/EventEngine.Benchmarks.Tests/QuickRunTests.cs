@@ -54,6 +54,29 @@ public partial class QuickRunTests(ITestOutputHelper output)
         Assert.Contains("unknown scenario 'nosuch'", stderr);
     }
 
+    [Theory]
+    [InlineData("engine")]
+    [InlineData("akka")]
+    [InlineData("async-operator")]
+    public async Task A_pipeline_case_runs_in_a_child_process_of_its_own_and_prints_what_it_measured(string mode)
+    {
+        // What the full pipeline scenario starts per run (the quick run above stays in one process).
+        var (exit, stdout, stderr) = await RunAsync(BenchDll(), $"pipeline-child --mode {mode} --messages 20000", TimeSpan.FromSeconds(120));
+        Assert.True(exit == 0, $"exit code {exit}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        var line = stdout.Split('\n').Single(l => l.StartsWith("pipeline-result ", StringComparison.Ordinal));
+        using var result = System.Text.Json.JsonDocument.Parse(line["pipeline-result ".Length..]);
+        Assert.Equal(20_000, result.RootElement.GetProperty("Delivered").GetInt64());
+        Assert.True(result.RootElement.GetProperty("Seconds").GetDouble() > 0, line);
+    }
+
+    [Fact]
+    public async Task A_pipeline_child_refuses_an_unknown_case()
+    {
+        var (exit, _, stderr) = await RunAsync(BenchDll(), "pipeline-child --mode nosuch --messages 20000", TimeSpan.FromSeconds(60));
+        Assert.NotEqual(0, exit);
+        Assert.Contains("nosuch", stderr);
+    }
+
     [GeneratedRegex(@"^result scenario=(\w+) .* delivered=(\d+) expected=(\d+)$", RegexOptions.Multiline)]
     private static partial Regex ResultLine();
 

@@ -30,6 +30,27 @@ public sealed class BenchContext
     /// </summary>
     public IReadOnlyList<string?> PluginTransports { get; init; } = [null];
 
+    /// <summary>The tracing listener of the run (<c>--trace</c>: none, drop or all), which child processes set up too.</summary>
+    public string Trace { get; init; } = "none";
+
+    /// <summary>
+    /// What tracing costs: no listener (<c>none</c>), a listener whose sampler drops every span (<c>drop</c>), or one that
+    /// records every span (<c>all</c>), for the whole process.
+    /// </summary>
+    public static ActivityListener? TraceListener(string mode)
+    {
+        if (mode == "none") return null;
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == EventEngine.Actors.Diagnostics.EngineTracing.SourceName,
+            Sample = mode == "all"
+                ? (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded
+                : (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.None,
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
+    }
+
     /// <summary>The HOCON that selects <paramref name="transport"/> (none for the default).</summary>
     public static string TransportConfig(string? transport) => transport is null ? "" : $"event-engine.gateway.plugin-transport = {transport}";
 

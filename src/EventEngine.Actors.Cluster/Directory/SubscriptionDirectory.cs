@@ -24,7 +24,8 @@ internal sealed class SubscriptionDirectory : ReceiveActor
     /// <summary>The directory's name under the engine's system actor.</summary>
     public const string Name = "event-engine-cluster-directory";
 
-    private static readonly LWWDictionaryKey<string, string> Key = new("event-engine-subscriptions");
+    /// <summary>The Distributed Data key of the directory: node (<c>address#uid</c>) to its encoded prefixes.</summary>
+    internal static readonly LWWDictionaryKey<string, string> Key = new("event-engine-subscriptions");
     private static readonly IWriteConsistency WriteToAll = new WriteAll(TimeSpan.FromSeconds(3));
 
     private readonly EventEngine _engine;
@@ -85,6 +86,7 @@ internal sealed class SubscriptionDirectory : ReceiveActor
         Receive<ClusterEvent.IMemberEvent>(m =>
         {
             if (_up.Remove(m.Member.UniqueAddress)) Reconcile();
+            if (m is ClusterEvent.MemberRemoved) ForgetEntry(m.Member.UniqueAddress);
         });
         Receive<Terminated>(t =>
         {
@@ -113,7 +115,8 @@ internal sealed class SubscriptionDirectory : ReceiveActor
 
     private IActorRef? LinkOf(Member member) => _links.GetValueOrDefault(member.UniqueAddress);
 
-    private static string KeyOf(UniqueAddress node) => $"{node.Address}#{node.Uid}";
+    /// <summary>A node's key in the directory: its address and uid (a node that comes back has another uid).</summary>
+    internal static string KeyOf(UniqueAddress node) => $"{node.Address}#{node.Uid}";
 
     private void WriteOwnEntry()
     {
@@ -121,6 +124,16 @@ internal sealed class SubscriptionDirectory : ReceiveActor
         var self = _cluster.SelfUniqueAddress;
         _replicator.Tell(Dsl.Update(Key, LWWDictionary<string, string>.Empty, WriteToAll,
             map => map.SetItem(self, KeyOf(self), entry)));
+    }
+
+    // A removed node never comes back with the same uid: every node that still holds its entry removes it (a remove
+    // only drops what that node has seen, so any node that saw the entry must do it), and gossip spreads the removal.
+    private void ForgetEntry(UniqueAddress removed)
+    {
+        if (removed == _cluster.SelfUniqueAddress || !_entries.ContainsKey(KeyOf(removed))) return;
+        var self = _cluster.SelfUniqueAddress;
+        _replicator.Tell(Dsl.Update(Key, LWWDictionary<string, string>.Empty, WriteLocal.Instance,
+            map => map.Remove(self, KeyOf(removed))));
     }
 
     private void Reconcile()
