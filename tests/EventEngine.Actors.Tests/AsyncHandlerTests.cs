@@ -63,9 +63,11 @@ public class AsyncHandlerTests : Akka.TestKit.Xunit2.TestKit
             Action<Ping> typed = async _ => await Task.Yield();
             Action<Events.RawEvent> raw = async _ => await Task.Yield();
             Action<string> message = async _ => await Task.Yield();
+            Action<object> any = async _ => await Task.Yield();
             Try(() => Subscribe(typed));
             Try(() => SubscribeRaw("raw", raw));
             Try(() => Receive(message));
+            Try(() => ReceiveAny(any));
             Try(() => Subscribe<Ping>(async _ => await Task.Yield())); // an async lambda takes the Task overload: accepted
             probe.Tell("constructed");
 
@@ -130,6 +132,52 @@ public class AsyncHandlerTests : Akka.TestKit.Xunit2.TestKit
         }
     }
 
+    /// <summary>Tells the probe when its async handler starts and ends, and each other message it takes.</summary>
+    private sealed class GatedWithMail : EventPlugin
+    {
+        public GatedWithMail(Task gate, IActorRef probe)
+        {
+            Subscribe<Ping>(async p =>
+            {
+                probe.Tell($"start {p.N}");
+                await gate;
+                probe.Tell($"end {p.N}");
+            });
+            Receive<string>(s => probe.Tell($"receive {s}"));
+            ReceiveAny(m => probe.Tell($"receive any {m}"));
+        }
+    }
+
+    /// <summary>Its async handler awaits the gate, finishes the plugin, then awaits its token (cancelled by the stop).</summary>
+    private sealed class FinishesWhenOpened : EventPlugin
+    {
+        public FinishesWhenOpened(Task gate) => Subscribe<Ping>(async (_, token) =>
+        {
+            await gate;
+            Finish();
+            await Task.Delay(Timeout.Infinite, token);
+        });
+    }
+
+    /// <summary>Publishes an <see cref="Alpha"/> for each <see cref="Ping"/> from its handler, typed or as a raw frame.</summary>
+    private sealed class AlphaRelay : EventPlugin
+    {
+        public AlphaRelay(bool raw) => Subscribe<Ping>(p =>
+        {
+            if (raw) PublishRaw(Engine.Events.Get<Alpha>().Encode(new Alpha($"{p.N}")));
+            else Publish(new Alpha($"{p.N}"));
+        });
+    }
+
+    private sealed class GatedAlphas : EventPlugin
+    {
+        public GatedAlphas(Task gate, StrongBox<int> handled) => Subscribe<Alpha>(async _ =>
+        {
+            await gate;
+            Interlocked.Increment(ref handled.Value);
+        });
+    }
+
     [Fact]
     public async Task An_async_handler_handles_events_one_at_a_time_in_order_and_the_actor_context_is_valid_after_its_awaits()
     {
@@ -183,6 +231,7 @@ public class AsyncHandlerTests : Akka.TestKit.Xunit2.TestKit
         Assert.Contains("Func<..., Task>", typed);
         Assert.Contains("SubscribeRaw(\"raw\"): the handler is an async void method", probe.ExpectMsg<string>());
         Assert.Contains("Receive<String> (use ReceiveAsync): the handler is an async void method", probe.ExpectMsg<string>());
+        Assert.Contains("Plugin voids: ReceiveAny (use ReceiveAnyAsync): the handler is an async void method", probe.ExpectMsg<string>());
         probe.ExpectMsg("accepted");
         probe.ExpectMsg("constructed");
     }
@@ -206,6 +255,74 @@ public class AsyncHandlerTests : Akka.TestKit.Xunit2.TestKit
         gate.SetResult();
         await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref handled.Value) == 1000), TimeSpan.FromSeconds(30));
         Assert.Equal(1000, Volatile.Read(ref published.Value));
+    }
+
+    [Fact]
+    public async Task Other_messages_wait_while_an_async_handler_runs_and_are_taken_in_order_after_it()
+    {
+        var probe = CreateTestProbe();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var engine = EventEngine.Start(Sys, e => e.AddPlugin<GatedWithMail>("mail", gate.Task, probe.Ref));
+        await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
+        var plugin = await PluginRef("mail");
+        plugin.Tell("before"); // no handler runs: taken at once, by Receive<string> and ReceiveAny
+        probe.ExpectMsg("receive before");
+        plugin.Tell(42);
+        probe.ExpectMsg("receive any 42");
+        engine.Publish(new Ping(1));
+        probe.ExpectMsg("start 1", TimeSpan.FromSeconds(20));
+        plugin.Tell("during");
+        plugin.Tell(43);
+        gate.SetResult(); // the handler's continuation is mailed after both messages, yet runs before them
+        probe.ExpectMsg("end 1", TimeSpan.FromSeconds(20));
+        probe.ExpectMsg("receive during");
+        probe.ExpectMsg("receive any 43");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task What_a_handler_publishes_counts_against_the_window_of_the_events_source_so_a_slow_plugin_behind_a_relay_pauses_the_producer(bool raw)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handled = new StrongBox<int>();
+        var published = new StrongBox<int>();
+        var engine = EventEngine.Start(Sys, e => e
+            .AddPlugin<Producer>("source", 100, published)
+            .AddPlugin<AlphaRelay>("relay", raw)
+            .AddPlugin<GatedAlphas>("slow", gate.Task, handled));
+        await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
+        var window = engine.PluginStateOf(await PluginRef("source")).Credit;
+        // The relay handles every Ping at once, but each Alpha it publishes waits at the gate with the credit of the
+        // source's Ping: the source stays paused at its high-water mark (10) instead of running through all 100.
+        await Wait.Until(() => Volatile.Read(ref published.Value) >= 9, () => $"the source to publish ({published.Value})");
+        await Wait.UntilStable(() => Volatile.Read(ref published.Value), "the source's publications", TimeSpan.FromMilliseconds(500));
+        Assert.InRange(Volatile.Read(ref published.Value), 9, 10);
+        Assert.InRange(window.InFlight, 9, 10);
+        gate.SetResult();
+        await Wait.Until(() => Volatile.Read(ref handled.Value) == 100, () => $"the slow plugin to handle 100 Alphas ({handled.Value})");
+        await Wait.Until(() => window.InFlight == 0, () => $"the source's window to empty ({window.InFlight} in flight)");
+    }
+
+    [Fact]
+    public async Task A_plugin_that_finishes_while_events_wait_for_its_async_handler_stops_and_their_credits_go_back_to_the_source()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var published = new StrongBox<int>();
+        var engine = EventEngine.Start(Sys, e => e
+            .AddPlugin<FinishesWhenOpened>("finisher", gate.Task)
+            .AddPlugin<Producer>("source", 5, published));
+        await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
+        var finisher = await PluginRef("finisher");
+        var state = engine.PluginStateOf(finisher);
+        var window = engine.PluginStateOf(await PluginRef("source")).Credit;
+        Watch(finisher);
+        // Ping 1 is in the handler, Pings 2-5 wait for it, each holding a credit of the source's window.
+        await Wait.Until(() => Volatile.Read(ref published.Value) == 5 && window.InFlight == 5, () => $"5 Pings in flight ({window.InFlight})");
+        gate.SetResult();
+        ExpectTerminated(finisher, TimeSpan.FromSeconds(20));
+        Assert.True(state.Finished);
+        await Wait.Until(() => window.InFlight == 0, () => $"the credits of the Pings the finished plugin never handled to go back ({window.InFlight} in flight)");
     }
 
     [Fact]

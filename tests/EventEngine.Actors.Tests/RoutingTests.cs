@@ -55,6 +55,24 @@ public class RoutingTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void An_event_a_plugins_prefix_matches_but_no_handler_takes_is_logged_once_per_type_and_the_plugin_goes_on()
+    {
+        var alphaOnly = CreateTestProbe();
+        var warnings = CreateTestProbe();
+        Sys.EventStream.Subscribe(warnings.Ref, typeof(Akka.Event.Warning));
+        StartEngine(e => e
+            .AddPlugin<Recorder>("alpha", alphaOnly.Ref, new[] { typeof(Alpha) }, null!)
+            .AddPlugin<Publisher>("publisher", new object[] { new AlphaBeta("1"), new AlphaBeta("2"), new AlphaBeta("3"), new Alpha("4") }, false));
+        // The publisher's events reach the plugin in order: once it has Alpha 4, it has taken the three AlphaBetas.
+        alphaOnly.ExpectMsg(new Alpha("4"));
+        var unhandled = new List<string>();
+        while (warnings.HasMessages)
+            if (warnings.ReceiveOne(TimeSpan.Zero) is Akka.Event.Warning w && w.Message.ToString()!.Contains("has no handler"))
+                unhandled.Add(w.Message.ToString()!);
+        Assert.Equal(new[] { "Plugin alpha received a AlphaBeta through its subscriptions but has no handler for it; such events are ignored" }, unhandled);
+    }
+
+    [Fact]
     public void A_plugin_subscribed_to_its_own_event_type_receives_its_own_events()
     {
         StartEngine(e => e.AddPlugin<SelfListener>("self", TestActor));

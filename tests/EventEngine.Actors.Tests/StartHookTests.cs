@@ -64,10 +64,12 @@ public class StartHookTests : Akka.TestKit.Xunit2.TestKit
     private sealed class StartsOnceThenFails : EventPlugin
     {
         private readonly StrongBox<int> _starts;
+        private readonly bool _awaits;
 
-        public StartsOnceThenFails(StrongBox<int> starts, IActorRef probe)
+        public StartsOnceThenFails(StrongBox<int> starts, IActorRef probe, bool awaits)
         {
             _starts = starts;
+            _awaits = awaits;
             Subscribe<Ping>(p =>
             {
                 if (p.N == 1) throw new InvalidOperationException("handler failure");
@@ -75,7 +77,45 @@ public class StartHookTests : Akka.TestKit.Xunit2.TestKit
             });
         }
 
-        protected override void OnStart() => Interlocked.Increment(ref _starts.Value);
+        protected override async Task OnStartAsync()
+        {
+            if (_awaits) await Task.Yield(); // completes later, between the plugin's messages
+            Interlocked.Increment(ref _starts.Value);
+        }
+    }
+
+    /// <summary>Its first hook awaits its token until a handler failure restarts the plugin; its second completes.</summary>
+    internal sealed class HookInterruptedByARestart : EventPlugin
+    {
+        private readonly StrongBox<int> _attempts;
+        private readonly IActorRef _probe;
+
+        public HookInterruptedByARestart(StrongBox<int> attempts, IActorRef probe)
+        {
+            _attempts = attempts;
+            _probe = probe;
+            Subscribe<Ping>(p =>
+            {
+                if (p.N == 1) throw new InvalidOperationException("handler failure");
+                probe.Tell(p.N);
+            });
+        }
+
+        protected override async Task OnStartAsync(CancellationToken cancellationToken)
+        {
+            var attempt = Interlocked.Increment(ref _attempts.Value);
+            _probe.Tell($"hook {attempt}");
+            if (attempt > 1) return;
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                _probe.Tell("hook 1 cancelled");
+                throw;
+            }
+        }
     }
 
     [Fact]
@@ -108,17 +148,46 @@ public class StartHookTests : Akka.TestKit.Xunit2.TestKit
         await engine.Completion.WaitAsync(TimeSpan.FromSeconds(30)); // a stopped plugin counts as finished
     }
 
-    [Fact]
-    public async Task A_start_hook_that_completed_does_not_run_again_after_a_handler_failure()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_start_hook_that_completed_does_not_run_again_after_a_handler_failure(bool hookAwaits)
     {
         var probe = CreateTestProbe();
         var starts = new StrongBox<int>();
-        var engine = EventEngine.Start(Sys, e => e.AddPlugin<StartsOnceThenFails>("once", starts, probe.Ref));
+        var engine = EventEngine.Start(Sys, e => e.AddPlugin<StartsOnceThenFails>("once", starts, probe.Ref, hookAwaits));
         await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
+        await Wait.Until(() => Volatile.Read(ref starts.Value) == 1, "the start hook to complete");
         engine.Publish(new Ping(1));
         engine.Publish(new Ping(2));
         probe.ExpectMsg(2, TimeSpan.FromSeconds(20));
         Assert.Equal(1, starts.Value);
+    }
+}
+
+public class StartHookRestartTests : Akka.TestKit.Xunit2.TestKit
+{
+    public StartHookRestartTests() : base(TestConfig.Engine("""
+        event-engine.supervision { max-restarts = 3, within = 1m, restart-pause = 0s }
+        """)) { }
+
+    [Fact]
+    public async Task A_restart_while_the_start_hook_awaits_cancels_its_token_and_without_a_restart_pause_the_hook_runs_again_once()
+    {
+        var probe = CreateTestProbe();
+        var attempts = new StrongBox<int>();
+        var engine = EventEngine.Start(Sys, e => e.AddPlugin<StartHookTests.HookInterruptedByARestart>("interrupted", attempts, probe.Ref));
+        using var metrics = new MetricsRecorder(engine);
+        probe.ExpectMsg("hook 1", TimeSpan.FromSeconds(20));
+        engine.Publish(new Ping(1)); // the handler throws while the hook awaits: the plugin restarts
+        var seen = probe.ReceiveN(2, TimeSpan.FromSeconds(20)).Cast<string>().Order();
+        Assert.Equal(new[] { "hook 1 cancelled", "hook 2" }, seen);
+        await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
+        engine.Publish(new Ping(2));
+        probe.ExpectMsg(2, TimeSpan.FromSeconds(20));
+        // The end of the first, cancelled hook reaches the new instance too; it is not taken for a failure of its own.
+        Assert.Equal(2, attempts.Value);
+        Assert.Equal(1, metrics.Sum("event_engine.plugin.restarts", "plugin", "interrupted"));
     }
 }
 

@@ -153,6 +153,7 @@ internal sealed record HandlerRunEnded(HandlerRun Run);
 internal sealed class AsyncHandlerRuns
 {
     private readonly Queue<Delivery> _waiting = new();
+    private readonly HashSet<HandlerRun> _running = new();
     private readonly int _maxConcurrency;
 
     // The last run that ended within its first step, taken by the next Start: a handler whose awaits resume at once
@@ -163,7 +164,7 @@ internal sealed class AsyncHandlerRuns
     public AsyncHandlerRuns(int maxConcurrency) => _maxConcurrency = maxConcurrency;
 
     /// <summary>Runs in flight (of the current plugin instance).</summary>
-    public int Running { get; private set; }
+    public int Running => _running.Count;
 
     /// <summary>
     /// Akka's ReceiveAsync semantics (max-concurrency 1): while a handler runs, the plugin's other messages wait too.
@@ -187,10 +188,10 @@ internal sealed class AsyncHandlerRuns
     /// <summary>Starts <paramref name="handler"/> for <paramref name="delivery"/>, its awaits resuming in <paramref name="self"/>.</summary>
     public HandlerRun Start(IActorRef self, Delivery delivery, Activity? span, CancellationTokenSource owner, Handler handler)
     {
-        Running++;
         var run = _spare ?? new HandlerRun(self);
         _spare = null;
         run.Reset(delivery, span, owner, handler);
+        _running.Add(run);
         run.Begin();
         return run;
     }
@@ -209,9 +210,24 @@ internal sealed class AsyncHandlerRuns
         var failure = run.Task.Exception is { } aggregate ? aggregate.InnerExceptions.Count == 1 ? aggregate.InnerException : aggregate : null;
         EngineTracing.EndDetached(run.Span, failure);
         if (!ReferenceEquals(run.Owner, currentOwner)) return null; // a run of an instance that has since restarted
-        Running--;
+        _running.Remove(run);
         if (run.Reusable) _spare = run;
         return failure;
+    }
+
+    /// <summary>
+    /// Settles the deliveries of the runs still in flight when the plugin stops: their ends would reach a stopped actor
+    /// (dead letters), so their credits would never go back to their sources.
+    /// </summary>
+    public void SettleRunning()
+    {
+        foreach (var run in _running)
+        {
+            run.Ended = true;
+            run.Delivery.Settle();
+            EngineTracing.EndDetached(run.Span, null);
+        }
+        _running.Clear();
     }
 
     /// <summary>Hands the waiting deliveries back (the plugin restarts or stops).</summary>

@@ -212,6 +212,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     protected override void PostStop()
     {
         _returns.ReturnAll();
+        _runs.SettleRunning();
         // Deliveries still waiting go where a stopped plugin's mail goes: dead letters, where the bridge settles them.
         foreach (var delivery in _runs.TakeWaiting()) Context.System.DeadLetters.Tell(delivery, Self);
         _resumeAfterPause?.Cancel();
