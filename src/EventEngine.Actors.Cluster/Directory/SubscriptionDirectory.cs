@@ -16,8 +16,8 @@ namespace EventEngine.Actors.Cluster.Directory;
 /// that member's prefixes (zmq prefix semantics, as for any subscriber). A member that is no longer Up loses its link.
 /// <para>Start-up: the node's entry is first written once every local participant of the barrier is ready (all its
 /// subscriptions active), so an entry another node sees is complete. The cluster's own participant is ready once this
-/// node and at least <c>min-nodes</c> members are Up, every Up member's entry is known and every link's prefixes are
-/// active: the first event a plugin publishes then reaches subscribers on every node already in the cluster.</para>
+/// node is Up, at least <c>min-nodes</c> members are or were Up (one that left counts), every Up member's entry is
+/// known and every link's prefixes are active: the first event a plugin publishes then reaches subscribers on every node already in the cluster.</para>
 /// </summary>
 internal sealed class SubscriptionDirectory : ReceiveActor
 {
@@ -35,6 +35,9 @@ internal sealed class SubscriptionDirectory : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<UniqueAddress, IActorRef> _links = new();
     private readonly HashSet<UniqueAddress> _up = new();
+    // Every other member seen Up, including those that have left since: they count towards min-nodes, so a node whose
+    // peers finished their work and left before it saw them all Up at once does not wait at its barrier for ever.
+    private readonly HashSet<UniqueAddress> _wereUp = new();
     private IImmutableDictionary<string, string> _entries = ImmutableDictionary<string, string>.Empty;
     private readonly HashSet<IActorRef> _activeLinks = new();
     private string? _ownEntry;
@@ -78,6 +81,7 @@ internal sealed class SubscriptionDirectory : ReceiveActor
                 return;
             }
             _up.Add(m.Member.UniqueAddress);
+            _wereUp.Add(m.Member.UniqueAddress);
             WriteOwnEntry(); // straight to the newcomer, not in a gossip round
             Reconcile();
         });
@@ -85,8 +89,12 @@ internal sealed class SubscriptionDirectory : ReceiveActor
         Receive<ClusterEvent.ReachableMember>(m => LinkOf(m.Member)?.Tell(new PeerReachability(true)));
         Receive<ClusterEvent.IMemberEvent>(m =>
         {
+            // Leaving and exiting come only after Up (gossip may skip the Up this node would have seen).
+            if (m is ClusterEvent.MemberLeft or ClusterEvent.MemberExited && m.Member.UniqueAddress != _cluster.SelfUniqueAddress)
+                _wereUp.Add(m.Member.UniqueAddress);
             if (_up.Remove(m.Member.UniqueAddress)) Reconcile();
             if (m is ClusterEvent.MemberRemoved) ForgetEntry(m.Member.UniqueAddress);
+            CheckBarrier();
         });
         Receive<Terminated>(t =>
         {
@@ -167,10 +175,11 @@ internal sealed class SubscriptionDirectory : ReceiveActor
 
     private void CheckBarrier()
     {
-        if (_barrierPassed || !_localReady || !_selfUp || _up.Count + 1 < _settings.MinNodes) return;
+        if (_barrierPassed || !_localReady || !_selfUp || _wereUp.Count + 1 < _settings.MinNodes) return;
         if (_up.Any(m => !_links.TryGetValue(m, out var link) || !_activeLinks.Contains(link))) return;
         _barrierPassed = true;
-        _log.Info("Cluster: {0} node(s) Up with their subscriptions known; this node's plugins may start", _up.Count + 1);
+        _log.Info("Cluster: {0} node(s) Up with their subscriptions known{1}; this node's plugins may start", _up.Count + 1,
+            _wereUp.Count > _up.Count ? $" ({_wereUp.Count - _up.Count} more were Up and have left)" : "");
         _engine.Supervisor.Tell(new ParticipantReady(ClusterComponent.ParticipantName));
         _engine.Supervisor.Tell(new ParticipantFinished(ClusterComponent.ParticipantName));
     }
