@@ -204,11 +204,8 @@ internal sealed class AsyncHandlerRuns
     public Exception? End(HandlerRun run, CancellationTokenSource currentOwner, CreditReturns? held = null)
     {
         if (run.Ended || !run.Task.IsCompleted) return null;
-        run.Ended = true;
-        if (held is null) run.Delivery.Settle();
-        else run.Delivery.Settle(held);
         var failure = run.Task.Exception is { } aggregate ? aggregate.InnerExceptions.Count == 1 ? aggregate.InnerException : aggregate : null;
-        EngineTracing.EndDetached(run.Span, failure);
+        Close(run, failure, held);
         if (!ReferenceEquals(run.Owner, currentOwner)) return null; // a run of an instance that has since restarted
         _running.Remove(run);
         if (run.Reusable) _spare = run;
@@ -221,13 +218,17 @@ internal sealed class AsyncHandlerRuns
     /// </summary>
     public void SettleRunning()
     {
-        foreach (var run in _running)
-        {
-            run.Ended = true;
-            run.Delivery.Settle();
-            EngineTracing.EndDetached(run.Span, null);
-        }
+        foreach (var run in _running) Close(run, failure: null, held: null);
         _running.Clear();
+    }
+
+    /// <summary>A run's end, taken into account once: its delivery settled (into the plugin's held credits if given), its span ended.</summary>
+    private static void Close(HandlerRun run, Exception? failure, CreditReturns? held)
+    {
+        run.Ended = true;
+        if (held is null) run.Delivery.Settle();
+        else run.Delivery.Settle(held);
+        EngineTracing.EndDetached(run.Span, failure);
     }
 
     /// <summary>Hands the waiting deliveries back (the plugin restarts or stops).</summary>
