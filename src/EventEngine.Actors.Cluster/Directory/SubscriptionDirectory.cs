@@ -90,11 +90,11 @@ internal sealed class SubscriptionDirectory : ReceiveActor
         Receive<ClusterEvent.IMemberEvent>(m =>
         {
             // Leaving and exiting come only after Up (gossip may skip the Up this node would have seen).
-            if (m is ClusterEvent.MemberLeft or ClusterEvent.MemberExited && m.Member.UniqueAddress != _cluster.SelfUniqueAddress)
-                _wereUp.Add(m.Member.UniqueAddress);
-            if (_up.Remove(m.Member.UniqueAddress)) Reconcile();
+            var wasUp = m is ClusterEvent.MemberLeft or ClusterEvent.MemberExited && m.Member.UniqueAddress != _cluster.SelfUniqueAddress
+                && _wereUp.Add(m.Member.UniqueAddress);
+            if (_up.Remove(m.Member.UniqueAddress)) Reconcile(); // which checks the barrier
+            else if (wasUp) CheckBarrier();
             if (m is ClusterEvent.MemberRemoved) ForgetEntry(m.Member.UniqueAddress);
-            CheckBarrier();
         });
         Receive<Terminated>(t =>
         {
