@@ -99,14 +99,7 @@ public sealed class CrossNodeRoutingTests
         await Akka.Cluster.Cluster.Get(leaving.System).LeaveAsync();
         // A node that leaves never comes back with the same uid: its entry would stay in the directory for good.
         foreach (var node in new[] { cluster[0], cluster[1] })
-        {
-            var deadline = Deadline.In(Wait.Long, () => $"{key} gone from the directory of {node.System.Name}");
-            while ((await DirectoryNodes(node)).Contains(key))
-            {
-                deadline.ThrowIfPassed();
-                await Task.Delay(100);
-            }
-        }
+            await Wait.Until(async () => !(await DirectoryNodes(node)).Contains(key), () => $"{key} gone from the directory of {node.System.Name}");
     }
 
     private static async Task<IEnumerable<string>> DirectoryNodes(EventEngine node)

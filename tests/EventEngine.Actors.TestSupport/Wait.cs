@@ -20,6 +20,17 @@ public static class Wait
         }
     }
 
+    /// <summary>Polls an asynchronous <paramref name="condition"/> (an Ask, a query) until it holds; fails with <paramref name="what"/>() after the timeout.</summary>
+    public static async Task Until(Func<Task<bool>> condition, Func<string> what, TimeSpan? timeout = null)
+    {
+        var deadline = Deadline.In(timeout ?? Long, what);
+        while (!await condition())
+        {
+            deadline.ThrowIfPassed();
+            await Task.Delay(10);
+        }
+    }
+
     /// <summary>
     /// Polls <paramref name="value"/> until it has not changed for <paramref name="quiet"/> (work still draining from
     /// connections that are gone: nothing signals its end); fails after <paramref name="timeout"/> (default <see cref="Long"/>).
