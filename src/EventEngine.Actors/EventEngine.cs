@@ -107,25 +107,29 @@ public sealed class EventEngine : IExtension
     /// </summary>
     internal static EventEngine StartWithOverrides(ActorSystem system, Action<EventEngineBuilder> configure, Config? settingsOverrides)
     {
-        var builder = new EventEngineBuilder(system, ServicesOf(system));
-        configure(builder);
-        if (system.Settings.Setup.Get<EngineComponentSetup>() is { HasValue: true } setup)
-            foreach (var component in setup.Value.Components) builder.AddComponent(component);
-        system.Settings.InjectTopLevelFallback(ReferenceConfig);
+        InjectReferenceConfig(system);
         var config = settingsOverrides is null ? system.Settings.Config : settingsOverrides.WithFallback(system.Settings.Config);
         var engine = new EventEngine(system, EngineSettings.From(config),
             $"{system.Name}-{Interlocked.Increment(ref _instances)}");
-        // Binding the wire (NetMQ's first sockets) is a large part of a start-up: it runs on a thread of its own beside
-        // the rest and is awaited before anything uses the wire, so a busy port still fails this call.
+        // The two largest parts of a start-up need nothing the rest makes, so they run beside it from here on: binding the
+        // wire (NetMQ's first context, sockets and binds) on a thread of its own, and Akka's first actor (the guardian,
+        // whose message handlers Akka compiles) on the dispatcher. The wire is awaited before any plugin exists, so a
+        // busy port still fails this call with nothing of the user's created.
         var wireBinding = engine.Settings.Wire.Enabled
             ? Task.Factory.StartNew(engine.BindWire, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
             : Task.FromResult<WireLink?>(null);
         lock (system)
         {
+            EventEngineBuilder builder;
             try
             {
                 if (system.HasExtension<EventEngine>())
                     throw new EventEngineException($"actor system '{system.Name}' already hosts an event engine; use one system per engine");
+                engine.CreateGuardian();
+                builder = new EventEngineBuilder(system, ServicesOf(system));
+                configure(builder);
+                if (system.Settings.Setup.Get<EngineComponentSetup>() is { HasValue: true } setup)
+                    foreach (var component in setup.Value.Components) builder.AddComponent(component);
                 // What can fail for bad settings or a busy port fails here, before the engine is registered: a failed start
                 // leaves the system free for another engine.
                 ConfiguredPlugins.AddTo(builder, engine.Settings.Section); // plugins declared in HOCON
@@ -140,6 +144,7 @@ public sealed class EventEngine : IExtension
             catch
             {
                 DisposeUnowned(wireBinding);
+                engine.StopGuardian();
                 throw;
             }
             system.RegisterExtension(new ExtensionId(engine)); // before the plugins exist: their constructors look it up
@@ -330,7 +335,6 @@ public sealed class EventEngine : IExtension
         // make: it runs on the thread pool meanwhile, on the core their creation leaves idle, and is awaited before
         // the engine registers its shutdown steps.
         var shutdown = Task.Run(() => CoordinatedShutdown.Get(System));
-        _guardian = ((ExtendedActorSystem)System).SystemActorOf(Props.Create(() => new EngineGuardian(this)), "event-engine");
         // The bridge owns the wire from its creation on: its PostStop disposes it (until then the caller of Run does).
         var bridge = Bridge = Spawn(Props.Create(() => new ZmqBridge(this, wire)), "event-engine-bridge");
         if (wire is not null)
@@ -345,8 +349,9 @@ public sealed class EventEngine : IExtension
         EngineShutdown.Register(shutdown.GetAwaiter().GetResult(), this);
         System.WhenTerminated.ContinueWith(_ => Metrics.Dispose(), TaskScheduler.Default);
         var log = Logging.GetLogger(System, "EventEngine");
-        log.Info("Event engine {0} running: {1} plugin(s){2}", Name, builder.Plugins.Count,
-            Settings.Wire.Enabled ? $", publish port {PublishPort}, subscribe port {SubscribePort} on {Settings.Wire.BindAddress}{(Settings.Curve.Enabled ? " (CURVE)" : "")}" : ", no wire");
+        if (log.IsInfoEnabled)
+            log.Info("Event engine {0} running: {1} plugin(s){2}", Name, builder.Plugins.Count,
+                Settings.Wire.Enabled ? $", publish port {PublishPort}, subscribe port {SubscribePort} on {Settings.Wire.BindAddress}{(Settings.Curve.Enabled ? " (CURVE)" : "")}" : ", no wire");
         Exposure.WarnIfExposed(Endpoints(), Settings.Curve, log);
     }
 
@@ -363,6 +368,9 @@ public sealed class EventEngine : IExtension
         }
     }
 
+    private void CreateGuardian() =>
+        _guardian = ((ExtendedActorSystem)System).SystemActorOf(Props.Create(() => new EngineGuardian(this)), "event-engine");
+
     // A start that failed: the guardian's children (bridge with its wire, supervisor, gateway) stop with it.
     private void Stop()
     {
@@ -371,11 +379,40 @@ public sealed class EventEngine : IExtension
         Metrics.Dispose();
     }
 
+    // A start that failed before the engine was registered: the guardian (which has no children yet) is stopped and awaited,
+    // so its name is free for the next engine this system hosts.
+    private void StopGuardian()
+    {
+        Interlocked.Exchange(ref _stopping, 1);
+        Metrics.Dispose();
+        if (_guardian.IsNobody()) return;
+        try
+        {
+            _guardian.GracefulStop(TimeSpan.FromSeconds(10)).Wait();
+        }
+        catch (AggregateException)
+        {
+            // not stopped in time (the system is shutting down): the next start says so if the name is still taken
+        }
+    }
+
     /// <summary>The host's services, when the system was set up with Akka.DependencyInjection (Akka.Hosting does that).</summary>
     private static IServiceProvider? ServicesOf(ActorSystem system) =>
         system.Settings.Setup.Get<Akka.DependencyInjection.DependencyResolverSetup>() is { HasValue: true } setup
             ? setup.Value.DependencyResolver.GetService(typeof(IServiceProvider)) as IServiceProvider
             : null;
+
+    /// <summary>
+    /// Puts the reference configuration under the system's, unless it is there already (Akka.Hosting's WithEventEngine,
+    /// <see cref="EventEngineApplication"/>, a configuration built with <see cref="ReferenceConfig"/> as fallback): Akka's
+    /// own check walks every path of the reference, which costs milliseconds at every start.
+    /// </summary>
+    private static void InjectReferenceConfig(ActorSystem system)
+    {
+        for (var config = system.Settings.Config; config is not null; config = config.Fallback)
+            if (ReferenceEquals(config.Root, ReferenceConfig.Root)) return;
+        system.Settings.InjectTopLevelFallback(ReferenceConfig);
+    }
 
     private static Config LoadReferenceConfig()
     {

@@ -57,12 +57,6 @@ public class LifecycleTests
     public async Task A_start_that_fails_while_its_wire_binds_releases_the_ports()
     {
         // The wire binds beside the rest of the start: a configuration error found meanwhile must still leave nothing bound.
-        int FreePort()
-        {
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            return ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
         var (publishPort, subscribePort) = (FreePort(), FreePort());
         var ports = $"event-engine.wire {{ publish-port = {publishPort}, subscribe-port = {subscribePort} }}";
         using (var failing = ActorSystem.Create("bad-plugin", TestConfig.Engine($"{ports}\nevent-engine.plugins.ghost.type = \"No.Such.Plugin\"")))
@@ -125,6 +119,28 @@ public class LifecycleTests
                 return false;
             }
         }
+    }
+
+    [Fact]
+    public async Task A_start_whose_builder_throws_leaves_the_system_and_the_ports_free()
+    {
+        // The wire and the engine's first actor are made while the builder's code runs: its exception must undo both.
+        var (publishPort, subscribePort) = (FreePort(), FreePort());
+        using var system = ActorSystem.Create("builder-throws",
+            TestConfig.Engine($"event-engine.wire {{ publish-port = {publishPort}, subscribe-port = {subscribePort} }}"));
+        var error = Assert.Throws<InvalidOperationException>(() => EventEngine.Start(system, _ => throw new InvalidOperationException("no plugins today")));
+        Assert.Equal("no plugins today", error.Message);
+        var engine = EventEngine.Start(system, engine => engine.AddPlugin<Goodbye>("PyPlugin"));
+        Assert.Equal((publishPort, subscribePort), (engine.PublishPort, engine.SubscribePort));
+        await engine.Started.WaitAsync(TimeSpan.FromSeconds(30));
+        await system.Terminate();
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     [Fact]

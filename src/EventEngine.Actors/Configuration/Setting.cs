@@ -20,7 +20,9 @@ internal static class Setting
     public static T Enum<T>(Config section, string path) where T : struct, System.Enum
     {
         var value = section.GetString(path) ?? "";
-        if (System.Enum.TryParse<T>(value.Replace("-", ""), ignoreCase: true, out var result) && !value.Any(char.IsDigit)) return result;
+        // The non-generic parse and a span search: the generic ones are compiled anew for every enum, on the start-up path.
+        if (System.Enum.TryParse(typeof(T), value.Replace("-", ""), ignoreCase: true, out var result) && value.AsSpan().IndexOfAnyInRange('0', '9') < 0)
+            return (T)result;
         throw Invalid(path, $"'{value}'", "one of: " + string.Join(", ", System.Enum.GetNames<T>().Select(KebabCase)));
     }
 

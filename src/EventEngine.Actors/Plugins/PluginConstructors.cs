@@ -16,14 +16,31 @@ internal static class PluginConstructors
     /// <exception cref="ArgumentException">No public constructor takes <paramref name="args"/>.</exception>
     public static object?[] Bind(string plugin, Type type, object?[] args)
     {
+        // Plain loops: every plugin registration runs this on the engine's start-up path, where LINQ's first calls cost
+        // milliseconds of JIT.
         foreach (var constructor in Ordered(type))
         {
             var parameters = constructor.GetParameters();
-            if (parameters.Length < args.Length || parameters.Skip(args.Length).Any(p => !p.HasDefaultValue)) continue;
-            if (args.Select((a, i) => Fits(a, parameters[i].ParameterType)).All(ok => ok))
-                return [.. args, .. parameters.Skip(args.Length).Select(p => p.DefaultValue)];
+            if (Takes(parameters, args)) return WithDefaults(parameters, args);
         }
         throw Mismatch(plugin, type, Given(args), "");
+    }
+
+    private static bool Takes(ParameterInfo[] parameters, object?[] args)
+    {
+        if (parameters.Length < args.Length) return false;
+        for (var i = 0; i < parameters.Length; i++)
+            if (i < args.Length ? !Fits(args[i], parameters[i].ParameterType) : !parameters[i].HasDefaultValue) return false;
+        return true;
+    }
+
+    private static object?[] WithDefaults(ParameterInfo[] parameters, object?[] args)
+    {
+        if (parameters.Length == args.Length) return (object?[])args.Clone();
+        var all = new object?[parameters.Length];
+        args.CopyTo(all, 0);
+        for (var i = args.Length; i < parameters.Length; i++) all[i] = parameters[i].DefaultValue;
+        return all;
     }
 
     /// <summary>Checks that a constructor takes <paramref name="args"/> with its other parameters resolved from <paramref name="services"/>.</summary>
@@ -69,7 +86,15 @@ internal static class PluginConstructors
         throw Mismatch(plugin, type, given, "");
     }
 
-    private static IEnumerable<ConstructorInfo> Ordered(Type type) => type.GetConstructors().OrderBy(c => c.GetParameters().Length);
+    // Fewest parameters first; a stable sort, so constructors with as many keep their declared order.
+    private static ConstructorInfo[] Ordered(Type type)
+    {
+        var constructors = type.GetConstructors();
+        for (var i = 1; i < constructors.Length; i++)
+            for (var j = i; j > 0 && constructors[j - 1].GetParameters().Length > constructors[j].GetParameters().Length; j--)
+                (constructors[j - 1], constructors[j]) = (constructors[j], constructors[j - 1]);
+        return constructors;
+    }
 
     private static bool Fits(object? arg, Type parameter) =>
         arg is null ? !parameter.IsValueType || Nullable.GetUnderlyingType(parameter) is not null : parameter.IsInstanceOfType(arg);

@@ -15,8 +15,10 @@ internal static class Exposure
     public static void WarnIfExposed(IEnumerable<(string What, string Address, int Port)> endpoints, CurveSettings curve, ILoggingAdapter log)
     {
         if (curve.Enabled) return;
-        var exposed = endpoints.Where(e => !IsLoopback(e.Address)).Select(e => $"{e.What} tcp://{e.Address}:{e.Port}").ToList();
-        if (exposed.Count == 0) return;
+        List<string>? exposed = null; // a loop, not LINQ over tuples: this runs on every engine's start-up path
+        foreach (var (what, address, port) in endpoints)
+            if (!IsLoopback(address)) (exposed ??= []).Add($"{what} tcp://{address}:{port}");
+        if (exposed is null) return;
         log.Warning("Listening beyond loopback without CURVE: {0}. Anyone who can reach these ports can publish events into the engine " +
             "and read every event; turn on event-engine.security.curve, or bind to 127.0.0.1 (event-engine.bind-address, EVENT_ENGINE_BIND_ADDRESS)",
             string.Join(", ", exposed));
