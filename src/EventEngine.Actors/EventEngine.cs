@@ -34,12 +34,12 @@ public sealed class EventEngine : IExtension
     private IActorRef _guardian = ActorRefs.Nobody;
     private int _stopping;
 
-    private EventEngine(ActorSystem system, EngineSettings settings, string name)
+    private EventEngine(ActorSystem system, EngineSettings settings, string name, EngineMetrics metrics)
     {
         System = system;
         Settings = settings;
         Name = name;
-        Metrics = new EngineMetrics(name);
+        Metrics = metrics;
         Events = new EventRegistry();
         Router = new EventRouter(Events, Metrics, Logging.GetLogger(system, "EventEngine.Router")) { Node = system.Name };
         Metrics.ObservePausedSources(() => _sources.Count(s => s.IsPaused));
@@ -107,17 +107,7 @@ public sealed class EventEngine : IExtension
     /// </summary>
     internal static EventEngine StartWithOverrides(ActorSystem system, Action<EventEngineBuilder> configure, Config? settingsOverrides)
     {
-        InjectReferenceConfig(system);
-        var config = settingsOverrides is null ? system.Settings.Config : settingsOverrides.WithFallback(system.Settings.Config);
-        var engine = new EventEngine(system, EngineSettings.From(config),
-            $"{system.Name}-{Interlocked.Increment(ref _instances)}");
-        // The two largest parts of a start-up need nothing the rest makes, so they run beside it from here on: binding the
-        // wire (NetMQ's first context, sockets and binds) on a thread of its own, and Akka's first actor (the guardian,
-        // whose message handlers Akka compiles) on the dispatcher. The wire is awaited before any plugin exists, so a
-        // busy port still fails this call with nothing of the user's created.
-        var wireBinding = engine.Settings.Wire.Enabled
-            ? Task.Factory.StartNew(engine.BindWire, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
-            : Task.FromResult<WireLink?>(null);
+        var (engine, wireBinding) = Create(system, settingsOverrides);
         lock (system)
         {
             EventEngineBuilder builder;
@@ -130,8 +120,8 @@ public sealed class EventEngine : IExtension
                 configure(builder);
                 if (system.Settings.Setup.Get<EngineComponentSetup>() is { HasValue: true } setup)
                     foreach (var component in setup.Value.Components) builder.AddComponent(component);
-                // What can fail for bad settings or a busy port fails here, before the engine is registered: a failed start
-                // leaves the system free for another engine.
+                // What can fail for bad configuration or a busy port fails here, before the engine is registered: a failed
+                // start leaves the system free for another engine.
                 ConfiguredPlugins.AddTo(builder, engine.Settings.Section); // plugins declared in HOCON
                 Gateway.GatewayComponent.AddConfigured(builder, engine.Settings); // external plugins registered in HOCON
                 if (builder.SingletonPlugins.Count > 0 && !builder.Components.Any(c => c.RunsSingletonPlugins))
@@ -139,6 +129,8 @@ public sealed class EventEngine : IExtension
                         $"singleton plugin(s) {string.Join(", ", builder.SingletonPlugins.Select(p => p.Name))} need the cluster: add AddCluster() " +
                         "(EventEngine.Actors.Cluster) to the engine, or WithEventEngineCluster(...) under Akka.Hosting");
                 engine.RegisterEvents(builder);
+                // The bridge owns the wire from its creation on: its PostStop disposes it (until then the catch below does).
+                engine.Bridge = engine.Spawn(Props.Create(() => new ZmqBridge(engine, wireBinding)), "event-engine-bridge");
                 wireBinding.GetAwaiter().GetResult(); // a bind that failed throws here
             }
             catch
@@ -154,15 +146,52 @@ public sealed class EventEngine : IExtension
             }
             catch
             {
-                if (engine.Bridge.IsNobody()) DisposeUnowned(wireBinding); // else the bridge owns it and disposes it when it stops
-                engine.Stop();
+                engine.Stop(); // the bridge stops with the guardian and disposes the wire
                 throw;
             }
         }
         return engine;
     }
 
-    /// <summary>Disposes the wire of a start that failed before the bridge took it (waiting for a bind still running).</summary>
+    /// <summary>
+    /// Reads the settings into a new engine and starts its wire (see <see cref="BindWire"/>). The two largest parts of a
+    /// start-up need little of the rest, so they run beside it: the wire on a thread of its own from here on (NetMQ's
+    /// first context and sockets, which need no settings, then the binds, once the settings are read), and Akka's first
+    /// actor (the guardian, whose message handlers Akka compiles) on the dispatcher; the bridge is made before the bind
+    /// has ended. The wire is awaited before any plugin exists, so a busy port still fails the start with nothing of the
+    /// user's created.
+    /// </summary>
+    private static (EventEngine Engine, Task<WireLink?> WireBinding) Create(ActorSystem system, Config? settingsOverrides)
+    {
+        InjectReferenceConfig(system);
+        var config = settingsOverrides is null ? system.Settings.Config : settingsOverrides.WithFallback(system.Settings.Config);
+        var name = $"{system.Name}-{Interlocked.Increment(ref _instances)}";
+        var metrics = new EngineMetrics(name);
+        var engineMade = new TaskCompletionSource<EventEngine?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var wireBinding = WireWanted(config)
+            ? Task.Factory.StartNew(() => BindWire(system, name, metrics, engineMade.Task), CancellationToken.None,
+                TaskCreationOptions.LongRunning, TaskScheduler.Default)
+            : Task.FromResult<WireLink?>(null);
+        EventEngine engine;
+        try
+        {
+            engine = new EventEngine(system, EngineSettings.From(config), name, metrics);
+        }
+        catch
+        {
+            engineMade.SetResult(null);
+            DisposeUnowned(wireBinding);
+            metrics.Dispose();
+            throw;
+        }
+        engineMade.SetResult(engine);
+        return (engine, wireBinding);
+    }
+
+    /// <summary>
+    /// Disposes the wire of a start that failed before the engine was registered, waiting for a bind still running (the
+    /// bridge, if it was made, disposes it too when the guardian stops: once is enough, the second does nothing).
+    /// </summary>
     private static void DisposeUnowned(Task<WireLink?> wireBinding)
     {
         try
@@ -310,16 +339,42 @@ public sealed class EventEngine : IExtension
             CoordinatedShutdown.Get(System).Run(AllPluginsFinishedReason.Instance);
     }
 
-    private WireLink? BindWire()
+    // On the wire's own thread: makes the sockets, then binds them once the engine (and so its settings) exists.
+    private static WireLink? BindWire(ActorSystem system, string name, EngineMetrics metrics, Task<EventEngine?> engineMade)
     {
-        if (!Settings.Wire.Enabled) return null;
-        var inboundCredit = NewCreditWindow("wire");
-        var wire = new WireLink(Settings.Wire, Name, inboundCredit,
-            frame => Router.PublishFrame(frame, inboundCredit, toWire: false, "wire"),
-            Logging.GetLogger(System, "EventEngine.Wire"), Settings.Curve, Metrics);
-        PublishPort = wire.PublishPort;
-        SubscribePort = wire.SubscribePort;
-        return wire;
+        var wire = new WireLink(name, Logging.GetLogger(system, "EventEngine.Wire"), metrics);
+        try
+        {
+            if (engineMade.GetAwaiter().GetResult() is not { Settings.Wire.Enabled: true } engine)
+            {
+                wire.Dispose(); // the settings failed (the start fails with their error), or turn the wire off
+                return null;
+            }
+            var inboundCredit = engine.NewCreditWindow("wire");
+            wire.Bind(engine.Settings.Wire, inboundCredit, frame => engine.Router.PublishFrame(frame, inboundCredit, toWire: false, "wire"),
+                engine.Settings.Curve);
+            engine.PublishPort = wire.PublishPort;
+            engine.SubscribePort = wire.SubscribePort;
+            return wire;
+        }
+        catch
+        {
+            wire.Dispose();
+            throw;
+        }
+    }
+
+    // Read before the settings, which check it: a value they refuse counts as on here, and their error fails the start.
+    private static bool WireWanted(Config config)
+    {
+        try
+        {
+            return config.GetBoolean($"{EngineSettings.Root}.wire.enabled", true);
+        }
+        catch (Exception)
+        {
+            return true;
+        }
     }
 
     private void RegisterEvents(EventEngineBuilder builder)
@@ -335,8 +390,7 @@ public sealed class EventEngine : IExtension
         // make: it runs on the thread pool meanwhile, on the core their creation leaves idle, and is awaited before
         // the engine registers its shutdown steps.
         var shutdown = Task.Run(() => CoordinatedShutdown.Get(System));
-        // The bridge owns the wire from its creation on: its PostStop disposes it (until then the caller of Run does).
-        var bridge = Bridge = Spawn(Props.Create(() => new ZmqBridge(this, wire)), "event-engine-bridge");
+        var bridge = Bridge;
         if (wire is not null)
         {
             Router.Wire = wire.Send;

@@ -26,11 +26,11 @@ internal sealed class WireLink : IDisposable
     private readonly PollerThread _thread;
     // Immutable so each change costs O(log n) and the bridge gets it without a copy (one peer may send thousands).
     private ImmutableDictionary<string, byte[]> _outsidePrefixes = ImmutableDictionary<string, byte[]>.Empty;
-    private readonly int _maxSubscriptions;
+    private int _maxSubscriptions;
     private long _refusedSubscriptions;
-    private readonly Action<byte[]> _inbound;
+    private Action<byte[]> _inbound = _ => { };
     private Action<ImmutableDictionary<string, byte[]>> _outsideChanged = _ => { };
-    private readonly CreditWindow _inboundCredit;
+    private CreditWindow _inboundCredit = CreditWindow.Unbounded("wire");
     private readonly ILoggingAdapter _log;
     private readonly string _inprocId;
     private readonly EngineMetrics? _metrics;
@@ -40,38 +40,56 @@ internal sealed class WireLink : IDisposable
 
     /// <summary>Creates the sockets and binds them; throws <see cref="EventEngineException"/> naming the port if a bind fails.</summary>
     public WireLink(WireSettings settings, string inprocId, CreditWindow inboundCredit, Action<byte[]> inbound, ILoggingAdapter log,
-        CurveSettings? curve = null, EngineMetrics? metrics = null)
+        CurveSettings? curve = null, EngineMetrics? metrics = null) : this(inprocId, log, metrics)
     {
-        _inprocId = inprocId;
-        _inbound = inbound;
-        _inboundCredit = inboundCredit;
-        _log = log;
-        _metrics = metrics;
-        _maxSubscriptions = settings.MaxSubscriptions;
-        _thread = new PollerThread("bridge", log, metrics);
         try
         {
-            _xsub.Options.Linger = TimeSpan.Zero;
-            _xpub.Options.Linger = TimeSpan.Zero;
-            _xsub.Options.MaxMsgSize = settings.MaxMessageSize;
-            _xpub.Options.MaxMsgSize = settings.MaxMessageSize; // subscribers send frames too (subscriptions)
-            _xsub.Options.ReceiveHighWatermark = settings.HighWaterMark;
-            _xpub.Options.SendHighWatermark = settings.HighWaterMark;
-            _xpub.Options.XPubVerbose = true;
-
-            InprocIn = $"inproc://event-engine-{inprocId}-messages";
-            InprocOut = $"inproc://event-engine-{inprocId}-events";
-            _xsub.Bind(InprocIn);
-            _xpub.Bind(InprocOut);
-            PublishPort = Bind(_xsub, settings.BindAddress, settings.PublishPort, "wire.publish-port", curve);
-            SubscribePort = Bind(_xpub, settings.BindAddress, settings.SubscribePort, "wire.subscribe-port", curve);
-            _xsub.SendFrame([1]); // subscribe to everything
+            Bind(settings, inboundCredit, inbound, curve);
         }
         catch
         {
-            DisposeSockets();
+            Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Creates the sockets and the poller thread, binding nothing yet (see <see cref="Bind"/>): the process's first wire
+    /// makes NetMQ's first context and sockets here, the largest part of an engine's start-up, which needs no settings.
+    /// </summary>
+    public WireLink(string inprocId, ILoggingAdapter log, EngineMetrics? metrics = null)
+    {
+        _inprocId = inprocId;
+        _log = log;
+        _metrics = metrics;
+        _thread = new PollerThread("bridge", log, metrics);
+        InprocIn = $"inproc://event-engine-{inprocId}-messages";
+        InprocOut = $"inproc://event-engine-{inprocId}-events";
+    }
+
+    /// <summary>
+    /// Binds the sockets inproc and on the TCP ports of <paramref name="settings"/>; frames from outside go to
+    /// <paramref name="inbound"/> within <paramref name="inboundCredit"/>. Throws <see cref="EventEngineException"/>
+    /// naming the port if a bind fails (the link is then to be disposed).
+    /// </summary>
+    public void Bind(WireSettings settings, CreditWindow inboundCredit, Action<byte[]> inbound, CurveSettings? curve = null)
+    {
+        _inbound = inbound;
+        _inboundCredit = inboundCredit;
+        _maxSubscriptions = settings.MaxSubscriptions;
+        _xsub.Options.Linger = TimeSpan.Zero;
+        _xpub.Options.Linger = TimeSpan.Zero;
+        _xsub.Options.MaxMsgSize = settings.MaxMessageSize;
+        _xpub.Options.MaxMsgSize = settings.MaxMessageSize; // subscribers send frames too (subscriptions)
+        _xsub.Options.ReceiveHighWatermark = settings.HighWaterMark;
+        _xpub.Options.SendHighWatermark = settings.HighWaterMark;
+        _xpub.Options.XPubVerbose = true;
+
+        _xsub.Bind(InprocIn);
+        _xpub.Bind(InprocOut);
+        PublishPort = BindTcp(_xsub, settings.BindAddress, settings.PublishPort, "wire.publish-port", curve);
+        SubscribePort = BindTcp(_xpub, settings.BindAddress, settings.SubscribePort, "wire.subscribe-port", curve);
+        _xsub.SendFrame([1]); // subscribe to everything
 
         _xsub.ReceiveReady += (_, _) => _thread.Guard("reading the publish port", DrainInbound);
         _xpub.ReceiveReady += (_, _) => _thread.Guard("reading subscriptions", DrainSubscriptions);
@@ -89,10 +107,10 @@ internal sealed class WireLink : IDisposable
     }
 
     /// <summary>The bound TCP port plugins publish to (XSUB).</summary>
-    public int PublishPort { get; }
+    public int PublishPort { get; private set; }
 
     /// <summary>The bound TCP port plugins subscribe to (XPUB).</summary>
-    public int SubscribePort { get; }
+    public int SubscribePort { get; private set; }
 
     /// <summary>Inproc address of the XSUB (publish here from this process).</summary>
     public string InprocIn { get; }
@@ -122,7 +140,7 @@ internal sealed class WireLink : IDisposable
     }
 
     // With CURVE on, the socket listens behind a gate that refuses peers not speaking ZMTP 3 (Zmtp3Gate).
-    private int Bind(NetMQSocket socket, string address, int port, string setting, CurveSettings? curve)
+    private int BindTcp(NetMQSocket socket, string address, int port, string setting, CurveSettings? curve)
     {
         try
         {

@@ -10,7 +10,8 @@ namespace EventEngine.Actors.Bridge;
 /// hold), publishes a new immutable snapshot to the <see cref="EventRouter"/> after every batch of changes (the
 /// changes already in its mailbox, so N plugins subscribing at start-up cost one snapshot, not N), and confirms a
 /// subscription only once a snapshot holding it is published. It owns the
-/// <see cref="WireLink"/> (its sockets and poller thread), handed to it at creation, and disposes it when it stops.
+/// <see cref="WireLink"/> (its sockets and poller thread), handed to it at creation while it may still be binding, and
+/// disposes it when it stops (once bound).
 /// Deliveries that end in dead letters (their subscriber stopped) return their credit here and are counted
 /// (<c>subscriber-stopped</c>, or <c>engine-stopped</c> once the engine is stopping).
 /// </summary>
@@ -25,9 +26,9 @@ internal sealed class ZmqBridge : ReceiveActor
     private readonly List<IActorRef> _observers = new();
     private bool _publishPending;
     private ImmutableDictionary<string, byte[]> _outside = ImmutableDictionary<string, byte[]>.Empty;
-    private readonly WireLink? _wire;
+    private readonly Task<WireLink?> _wire;
 
-    public ZmqBridge(EventEngine engine, WireLink? wire)
+    public ZmqBridge(EventEngine engine, Task<WireLink?> wire)
     {
         _engine = engine;
         _router = engine.Router;
@@ -94,7 +95,14 @@ internal sealed class ZmqBridge : ReceiveActor
     {
         Context.System.EventStream.Unsubscribe(Self);
         _router.Wire = null;
-        _wire?.Dispose();
+        // A start that failed while the wire was binding stops the bridge before the bind has ended.
+        if (_wire.IsCompleted) DisposeWire(_wire);
+        else _wire.ContinueWith(DisposeWire, TaskScheduler.Default);
+    }
+
+    private static void DisposeWire(Task<WireLink?> binding)
+    {
+        if (binding.IsCompletedSuccessfully) binding.Result?.Dispose(); // a bind that failed left nothing bound
     }
 
     private void Publish()
