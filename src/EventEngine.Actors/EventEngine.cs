@@ -130,7 +130,7 @@ public sealed class EventEngine : IExtension
                         "(EventEngine.Actors.Cluster) to the engine, or WithEventEngineCluster(...) under Akka.Hosting");
                 engine.RegisterEvents(builder);
                 // The bridge owns the wire from its creation on: its PostStop disposes it (until then the catch below does).
-                engine.Bridge = engine.Spawn(Props.Create(() => new ZmqBridge(engine, wireBinding)), "event-engine-bridge");
+                engine.Bridge = engine.Spawn(Props.Create<ZmqBridge>(engine, wireBinding), "event-engine-bridge");
                 wireBinding.GetAwaiter().GetResult(); // a bind that failed throws here
             }
             catch
@@ -398,7 +398,7 @@ public sealed class EventEngine : IExtension
         }
         var participants = builder.Components.SelectMany(c => c.ParticipantNames).ToList();
         var late = builder.Components.SelectMany(c => c.LateParticipantNames).ToHashSet();
-        Supervisor = Spawn(Props.Create(() => new PluginSupervisor(this, builder.Plugins, participants, late)), "event-engine-plugins");
+        Supervisor = Spawn(Props.Create<PluginSupervisor>(this, builder.Plugins, participants, late), "event-engine-plugins");
         foreach (var component in builder.Components) component.Start(this);
         EngineShutdown.Register(shutdown.GetAwaiter().GetResult(), this);
         System.WhenTerminated.ContinueWith(_ => Metrics.Dispose(), TaskScheduler.Default);
@@ -422,8 +422,10 @@ public sealed class EventEngine : IExtension
         }
     }
 
+    // The engine's actors take their Props as arguments, not as an expression (Props.Create(() => new ...)): Akka compiles
+    // an expression's arguments that are not plain variables, milliseconds each on the start-up path.
     private void CreateGuardian() =>
-        _guardian = ((ExtendedActorSystem)System).SystemActorOf(Props.Create(() => new EngineGuardian(this)), "event-engine");
+        _guardian = ((ExtendedActorSystem)System).SystemActorOf(Props.Create<EngineGuardian>(this), "event-engine");
 
     // A start that failed: the guardian's children (bridge with its wire, supervisor, gateway) stop with it.
     private void Stop()

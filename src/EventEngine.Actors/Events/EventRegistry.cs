@@ -32,12 +32,11 @@ public sealed class EventRegistry
                 throw new InvalidOperationException(
                     $"event type {type.ClrType.FullName} is already registered as '{existing.Name}'; register each event type once, before the engine starts using it");
             }
-            var clash = _byFilterLengthDescending.FirstOrDefault(t => t.Filter.AsSpan().SequenceEqual(type.Filter));
-            if (clash is not null)
-                throw new InvalidOperationException(
-                    $"event types '{clash.Name}' ({clash.ClrType.Name}) and '{type.Name}' ({type.ClrType.Name}) have the same filter '{Encoding.ASCII.GetString(type.Filter)}'");
-            Volatile.Write(ref _byFilterLengthDescending,
-                _byFilterLengthDescending.Append(type).OrderByDescending(t => t.Filter.Length).ToArray());
+            foreach (var clash in _byFilterLengthDescending)
+                if (clash.Filter.AsSpan().SequenceEqual(type.Filter))
+                    throw new InvalidOperationException(
+                        $"event types '{clash.Name}' ({clash.ClrType.Name}) and '{type.Name}' ({type.ClrType.Name}) have the same filter '{Encoding.ASCII.GetString(type.Filter)}'");
+            Volatile.Write(ref _byFilterLengthDescending, InsertedByFilterLength(_byFilterLengthDescending, type));
             _byType[type.ClrType] = type;
             return type;
         }
@@ -87,9 +86,18 @@ public sealed class EventRegistry
         }
     }
 
+    // After the last type with a filter as long or longer (so types registered earlier come first among equals). A loop,
+    // not LINQ's OrderBy: its first call with an int key costs milliseconds of JIT on the start-up path.
+    private static EventType[] InsertedByFilterLength(EventType[] types, EventType type)
+    {
+        var at = 0;
+        while (at < types.Length && types[at].Filter.Length >= type.Filter.Length) at++;
+        return [.. types.AsSpan(0, at), type, .. types.AsSpan(at)];
+    }
+
     private static EventType<T> Default<T>() where T : notnull
     {
-        if (typeof(T).GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEventDefinition<>)))
+        if (Array.Exists(typeof(T).GetInterfaces(), i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEventDefinition<>)))
             return (EventType<T>)typeof(T).GetProperty("Definition", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
         var attribute = typeof(T).GetCustomAttribute<EventAttribute>();
         return EventType.Create<T>(new MessagePackEventCodec<T>(), attribute?.Name, attribute?.Filter);

@@ -111,7 +111,7 @@ internal sealed class GatewayComponent : IEngineComponent
         }
         _waitingForSubscriptions = specs.Count;
         Running.AddOrUpdate(engine, this);
-        var gateway = engine.Spawn(Props.Create(() => new PluginGateway(engine, settings, specs, poller, OnSessionSubscribed)), "event-engine-gateway");
+        var gateway = engine.Spawn(Props.Create<PluginGateway>(engine, settings, specs, poller, (Action)OnSessionSubscribed), "event-engine-gateway");
         engine.StoppingStarted += () => gateway.Tell(PluginGateway.StopServing.Instance);
         RegisterShutdown(engine.System, gateway, settings);
         log.Info("Gateway: {0}", string.Join(", ", specs.Select(s =>
