@@ -27,7 +27,7 @@ internal sealed class ClusterComponent : IEngineComponent
         {
             engine.Supervisor.Tell(new ParticipantReady(ParticipantName));
             engine.Supervisor.Tell(new ParticipantFinished(ParticipantName));
-            SingletonPlacement.Start(engine, clusterEnabled: false);
+            SingletonPlacement.Start(engine, settings);
             return;
         }
         if (system.Provider is not Akka.Cluster.ClusterActorRefProvider)
@@ -39,6 +39,6 @@ internal sealed class ClusterComponent : IEngineComponent
                 $"actor system '{system.Name}' was created without the cluster's serializer binding: put EventEngineCluster.ReferenceConfig under its configuration as fallback (WithEventEngineCluster does)");
         engine.Spawn(Props.Create(() => new NodeInbox(engine)), NodeInbox.Name);
         engine.Spawn(Props.Create(() => new SubscriptionDirectory(engine, settings)), SubscriptionDirectory.Name);
-        SingletonPlacement.Start(engine, clusterEnabled: true);
+        SingletonPlacement.Start(engine, settings);
     }
 }

@@ -7,7 +7,8 @@ namespace EventEngine.Actors.Cluster;
 /// <param name="Enabled">The engine joins the event space of its cluster.</param>
 /// <param name="MinNodes">Up members the start-up barrier will wait for (not used yet).</param>
 /// <param name="Link">How events are batched between nodes.</param>
-public sealed record ClusterSettings(bool Enabled, int MinNodes, LinkSettings Link)
+/// <param name="SingletonRemovalMargin">How long after a singleton plugin's node was removed another node starts it.</param>
+public sealed record ClusterSettings(bool Enabled, int MinNodes, LinkSettings Link, TimeSpan SingletonRemovalMargin)
 {
     /// <summary>Reads <c>event-engine.cluster</c> from a configuration that has the cluster reference as fallback.</summary>
     /// <exception cref="EventEngineException">A value of the wrong kind, naming the key.</exception>
@@ -16,6 +17,9 @@ public sealed record ClusterSettings(bool Enabled, int MinNodes, LinkSettings Li
         var c = config.GetConfig(EngineSettings.Root) ?? throw new EventEngineException($"configuration has no '{EngineSettings.Root}' section");
         var linger = Setting.Duration(c, "cluster.link.linger");
         if (linger < TimeSpan.Zero) throw Setting.Invalid(c, "cluster.link.linger", "a duration of 0 or more");
+        // Akka takes 0 as "use the downing provider's margin" (stable-after with the split-brain resolver): refused.
+        var removalMargin = Setting.Duration(c, "cluster.singleton.removal-margin");
+        if (removalMargin <= TimeSpan.Zero) throw Setting.Invalid(c, "cluster.singleton.removal-margin", "a duration above 0");
         return new ClusterSettings(
             Setting.Bool(c, "cluster.enabled"),
             Positive(c, "cluster.min-nodes"),
@@ -24,7 +28,8 @@ public sealed record ClusterSettings(bool Enabled, int MinNodes, LinkSettings Li
                 PositiveSize(c, "cluster.link.max-batch-bytes"),
                 linger,
                 PositiveSize(c, "cluster.link.max-event-size"),
-                Setting.Duration(c, "cluster.link.unreachable-grace")));
+                Setting.Duration(c, "cluster.link.unreachable-grace")),
+            removalMargin);
     }
 
     private static int Positive(Config c, string path)

@@ -10,23 +10,25 @@ internal static class SingletonPlacement
     /// <summary>The name of a singleton plugin's manager under the engine's system actor.</summary>
     public static string ManagerName(string plugin) => $"singleton-{plugin}";
 
-    public static void Start(EventEngine engine, bool clusterEnabled)
+    public static void Start(EventEngine engine, ClusterSettings settings)
     {
         foreach (var registration in engine.SingletonPlugins)
         {
-            if (!clusterEnabled)
+            if (!settings.Enabled)
             {
-                engine.Spawn(HostProps(engine, registration, engine.System.Name), ManagerName(registration.Name));
+                engine.Spawn(HostProps(engine, registration, engine.System.Name, fence: false), ManagerName(registration.Name));
                 continue;
             }
             var node = Akka.Cluster.Cluster.Get(engine.System).SelfAddress.ToString();
             // PoisonPill on hand-over: the plugin stops at once; what its mailbox still holds is dropped and counted
             // (subscriber-stopped), and the next instance receives what is published once its subscriptions are known.
-            engine.Spawn(ClusterSingletonManager.Props(HostProps(engine, registration, node), PoisonPill.Instance,
-                ClusterSingletonManagerSettings.Create(engine.System)), ManagerName(registration.Name));
+            // The host stops the plugin as soon as its node loses sight of a majority, so the other side need not wait
+            // Akka's default margin (stable-after with the split-brain resolver) before it starts a new instance.
+            engine.Spawn(ClusterSingletonManager.Props(HostProps(engine, registration, node, fence: true), PoisonPill.Instance,
+                ClusterSingletonManagerSettings.Create(engine.System).WithRemovalMargin(settings.SingletonRemovalMargin)), ManagerName(registration.Name));
         }
     }
 
-    private static Props HostProps(EventEngine engine, PluginRegistration registration, string node) =>
-        Props.Create(() => new SingletonPluginHost(engine, registration, node));
+    private static Props HostProps(EventEngine engine, PluginRegistration registration, string node, bool fence) =>
+        Props.Create(() => new SingletonPluginHost(engine, registration, node, fence));
 }
