@@ -12,19 +12,19 @@ internal static class SingletonPlacement
 
     public static void Start(EventEngine engine, bool clusterEnabled)
     {
-        foreach (var registration in engine.SingletonPlugins)
+        if (!clusterEnabled)
         {
-            if (!clusterEnabled)
-            {
+            foreach (var registration in engine.SingletonPlugins)
                 engine.Spawn(HostProps(engine, registration, engine.System.Name), ManagerName(registration.Name));
-                continue;
-            }
-            var node = Akka.Cluster.Cluster.Get(engine.System).SelfAddress.ToString();
-            // PoisonPill on hand-over: the plugin stops at once; what its mailbox still holds is dropped and counted
-            // (subscriber-stopped), and the next instance receives what is published once its subscriptions are known.
-            engine.Spawn(ClusterSingletonManager.Props(HostProps(engine, registration, node), PoisonPill.Instance,
-                ClusterSingletonManagerSettings.Create(engine.System)), ManagerName(registration.Name));
+            return;
         }
+        if (engine.SingletonPlugins.Count == 0) return;
+        var node = Akka.Cluster.Cluster.Get(engine.System).SelfAddress.ToString();
+        // PoisonPill on hand-over: the plugin stops at once; what its mailbox still holds is dropped and counted
+        // (subscriber-stopped), and the next instance receives what is published once its subscriptions are known.
+        var managers = engine.SingletonPlugins.Select(registration => (ClusterSingletonManager.Props(HostProps(engine, registration, node),
+            PoisonPill.Instance, ClusterSingletonManagerSettings.Create(engine.System)), ManagerName(registration.Name))).ToList();
+        engine.Spawn(Props.Create(() => new SingletonManagers(managers)), SingletonManagers.Name);
     }
 
     private static Props HostProps(EventEngine engine, PluginRegistration registration, string node) =>
