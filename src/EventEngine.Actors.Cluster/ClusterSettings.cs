@@ -5,7 +5,7 @@ namespace EventEngine.Actors.Cluster;
 
 /// <summary>The settings of <c>event-engine.cluster</c> (hocon/event-engine-cluster.conf).</summary>
 /// <param name="Enabled">The engine joins the event space of its cluster.</param>
-/// <param name="MinNodes">Up members the start-up barrier will wait for (not used yet).</param>
+/// <param name="MinNodes">Members (this node included) that must be or have been Up before the start-up barrier passes.</param>
 /// <param name="Link">How events are batched between nodes.</param>
 /// <param name="SingletonRemovalMargin">How long after a singleton plugin's node was removed another node starts it.</param>
 public sealed record ClusterSettings(bool Enabled, int MinNodes, LinkSettings Link, TimeSpan SingletonRemovalMargin)

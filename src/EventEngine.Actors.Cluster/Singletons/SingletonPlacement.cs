@@ -12,21 +12,22 @@ internal static class SingletonPlacement
 
     public static void Start(EventEngine engine, ClusterSettings settings)
     {
-        foreach (var registration in engine.SingletonPlugins)
+        if (!settings.Enabled)
         {
-            if (!settings.Enabled)
-            {
+            foreach (var registration in engine.SingletonPlugins)
                 engine.Spawn(HostProps(engine, registration, engine.System.Name, fence: false), ManagerName(registration.Name));
-                continue;
-            }
-            var node = Akka.Cluster.Cluster.Get(engine.System).SelfAddress.ToString();
-            // PoisonPill on hand-over: the plugin stops at once; what its mailbox still holds is dropped and counted
-            // (subscriber-stopped), and the next instance receives what is published once its subscriptions are known.
-            // The host stops the plugin as soon as its node loses sight of a majority, so the other side need not wait
-            // Akka's default margin (stable-after with the split-brain resolver) before it starts a new instance.
-            engine.Spawn(ClusterSingletonManager.Props(HostProps(engine, registration, node, fence: true), PoisonPill.Instance,
-                ClusterSingletonManagerSettings.Create(engine.System).WithRemovalMargin(settings.SingletonRemovalMargin)), ManagerName(registration.Name));
+            return;
         }
+        if (engine.SingletonPlugins.Count == 0) return;
+        var node = Akka.Cluster.Cluster.Get(engine.System).SelfAddress.ToString();
+        // PoisonPill on hand-over: the plugin stops at once; what its mailbox still holds is dropped and counted
+        // (subscriber-stopped), and the next instance receives what is published once its subscriptions are known.
+        // The host stops the plugin as soon as its node loses sight of a majority, so the other side need not wait
+        // Akka's default margin (stable-after with the split-brain resolver) before it starts a new instance.
+        var managerSettings = ClusterSingletonManagerSettings.Create(engine.System).WithRemovalMargin(settings.SingletonRemovalMargin);
+        var managers = engine.SingletonPlugins.Select(registration => (ClusterSingletonManager.Props(HostProps(engine, registration, node, fence: true),
+            PoisonPill.Instance, managerSettings), ManagerName(registration.Name))).ToList();
+        engine.Spawn(Props.Create(() => new SingletonManagers(managers)), SingletonManagers.Name);
     }
 
     private static Props HostProps(EventEngine engine, PluginRegistration registration, string node, bool fence) =>
