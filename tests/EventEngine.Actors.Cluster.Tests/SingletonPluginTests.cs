@@ -223,6 +223,7 @@ internal static class Singleton
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _publishing;
         private readonly Task _collecting;
+        private int _published;
 
         public Pinger(EventEngine publisher, IAsyncEnumerable<Handled> handled)
         {
@@ -231,6 +232,7 @@ internal static class Singleton
                 for (var n = 0; !_stop.IsCancellationRequested && n < 1_000_000; n++)
                 {
                     await publisher.Publisher.PublishAsync(new Ping(n), _stop.Token);
+                    Interlocked.Increment(ref _published);
                     await Task.Delay(5, _stop.Token);
                 }
             });
@@ -241,6 +243,9 @@ internal static class Singleton
         }
 
         public ConcurrentQueue<Handled> Handled { get; } = new();
+
+        /// <summary>Pings published so far.</summary>
+        public int Published => Volatile.Read(ref _published);
 
         public async Task StopAsync()
         {
