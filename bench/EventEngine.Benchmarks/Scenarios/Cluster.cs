@@ -64,8 +64,8 @@ public static class Cluster
     private static Pipeline.Outcome Median(List<Pipeline.Outcome> runs) =>
         runs.FirstOrDefault(r => r.Delivered != runs.Max(x => x.Delivered)) ?? runs.OrderBy(r => r.Rate).ElementAt(runs.Count / 2);
 
-    /// <summary>One cross-node run: what the consumer saw of the measured events, how long they took, the producing process's processor time.</summary>
-    private sealed record CrossNodeRun(CrossNodeOutcome Outcome, TimeSpan Elapsed, TimeSpan ProducerCpu)
+    /// <summary>One cross-node run: what the consumer saw of the measured events, how long they took, the producing process's processor time and allocations.</summary>
+    private sealed record CrossNodeRun(CrossNodeOutcome Outcome, TimeSpan Elapsed, TimeSpan ProducerCpu, long ProducerAllocated)
     {
         public double Rate => Elapsed > TimeSpan.Zero ? Outcome.Received / Elapsed.TotalSeconds : 0;
 
@@ -76,7 +76,10 @@ public static class Cluster
 
         public override string ToString() =>
             $"{Outcome.Received} events in {Elapsed.TotalSeconds:F3} s = {Rate:N0}/s, {(Outcome.InOrder ? "in order" : "OUT OF ORDER: " + Outcome.FirstError)}, " +
-            $"processor time {CpuMicrosPerEvent:F1} µs/event (producer {ProducerCpu.TotalMilliseconds:F0} ms, consumer {Outcome.CpuMs:F0} ms)";
+            $"processor time {CpuMicrosPerEvent:F1} µs/event (producer {ProducerCpu.TotalMilliseconds:F0} ms, consumer {Outcome.CpuMs:F0} ms), " +
+            $"allocated per event: producer {PerEvent(ProducerAllocated):F0} B, consumer {PerEvent(Outcome.AllocatedBytes):F0} B";
+
+        private double PerEvent(long bytes) => Outcome.Received > 0 ? (double)bytes / Outcome.Received : 0;
     }
 
     /// <summary>
@@ -96,13 +99,15 @@ public static class Cluster
             for (long i = 0; i < warmUp; i++) await engine.Publisher.PublishAsync(new CrossNodeEvent(i, CrossNodeEvent.Padding));
             await consumer.WaitForLine("cluster-at ", timeout);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var allocated = GC.GetTotalAllocatedBytes();
             var clock = Stopwatch.StartNew();
             for (var i = warmUp; i < warmUp + events; i++) await engine.Publisher.PublishAsync(new CrossNodeEvent(i, CrossNodeEvent.Padding));
             var outcome = JsonSerializer.Deserialize<CrossNodeOutcome>(await consumer.WaitForLine("cluster-result ", timeout))!;
             clock.Stop();
             cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            allocated = GC.GetTotalAllocatedBytes() - allocated;
             await consumer.ExitedWithin(TimeSpan.FromSeconds(20)); // it leaves the cluster first
-            return new CrossNodeRun(outcome with { Received = outcome.Received - warmUp }, clock.Elapsed, cpu);
+            return new CrossNodeRun(outcome with { Received = outcome.Received - warmUp }, clock.Elapsed, cpu, allocated);
         }
         finally
         {
@@ -124,13 +129,15 @@ public static class Cluster
             var sender = system.ActorOf(Props.Create(() => new BareSender(receiver, window)));
             await sender.Ask<Sent>(new Send(warmUp), timeout);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var allocated = GC.GetTotalAllocatedBytes();
             var clock = Stopwatch.StartNew();
             sender.Tell(new Send(events));
             var outcome = JsonSerializer.Deserialize<CrossNodeOutcome>(await consumer.WaitForLine("cluster-result ", timeout))!;
             clock.Stop();
             cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            allocated = GC.GetTotalAllocatedBytes() - allocated;
             await consumer.ExitedWithin(TimeSpan.FromSeconds(20));
-            return new CrossNodeRun(outcome with { Received = outcome.Received - warmUp }, clock.Elapsed, cpu);
+            return new CrossNodeRun(outcome with { Received = outcome.Received - warmUp }, clock.Elapsed, cpu, allocated);
         }
         finally
         {
