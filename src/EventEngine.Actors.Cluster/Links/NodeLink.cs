@@ -32,6 +32,7 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
 {
     private readonly EventEngine _engine;
     private readonly LinkSettings _settings;
+    private readonly LinkCounters _counters;
     private readonly IActorRef _peerInbox;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<byte[]> _frames = new();
@@ -44,10 +45,11 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
     private int _subscribing;
     private bool _dropping;
 
-    public NodeLink(EventEngine engine, Address peer, LinkSettings settings)
+    public NodeLink(EventEngine engine, Address peer, LinkSettings settings, LinkCounters counters)
     {
         _engine = engine;
         _settings = settings;
+        _counters = counters;
         // Resolved once, without a round trip: a batch goes straight to the inbox's path, not through an
         // ActorSelection (one more envelope to serialize and a path walk on the peer, per batch).
         _peerInbox = ((ExtendedActorSystem)Context.System).Provider.ResolveActorRef(new RootActorPath(peer) / NodeInbox.PathElements);
@@ -87,8 +89,14 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
         });
         Receive<NodeAck>(a =>
         {
+            var acknowledged = 0;
             while (_unacknowledged.TryPeek(out var oldest) && oldest.Sequence <= a.Sequence)
-                foreach (var delivery in _unacknowledged.Dequeue().Deliveries) delivery.Settle();
+            {
+                var deliveries = _unacknowledged.Dequeue().Deliveries;
+                foreach (var delivery in deliveries) delivery.Settle();
+                acknowledged += deliveries.Count;
+            }
+            if (acknowledged > 0) _counters.Acknowledged(Peer.ToString(), acknowledged);
         });
     }
 
