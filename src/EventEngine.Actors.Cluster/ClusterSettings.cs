@@ -23,7 +23,7 @@ public sealed record ClusterSettings(bool Enabled, int MinNodes, LinkSettings Li
                 Positive(c, "cluster.link.max-batch-count"),
                 PositiveSize(c, "cluster.link.max-batch-bytes"),
                 linger,
-                PositiveSize(c, "cluster.link.max-event-size"),
+                Positive(c, "cluster.link.max-parts-in-flight"),
                 Setting.Duration(c, "cluster.link.unreachable-grace")));
     }
 
@@ -44,8 +44,8 @@ public sealed record ClusterSettings(bool Enabled, int MinNodes, LinkSettings Li
 
 /// <summary>How a link batches the events it sends to one node (<c>event-engine.cluster.link</c>).</summary>
 /// <param name="MaxBatchCount">Events at which a batch is sent.</param>
-/// <param name="MaxBatchBytes">Bytes of frames at which a batch is sent.</param>
+/// <param name="MaxBatchBytes">Bytes of frames a batch holds at most; a larger frame is sent in parts of this size.</param>
 /// <param name="Linger">How long the first event of a batch waits for more.</param>
-/// <param name="MaxEventSize">Largest frame sent to another node; larger events are dropped for other nodes and counted.</param>
+/// <param name="MaxPartsInFlight">Messages a link sending a large event in parts lets wait for the peer's acknowledgement.</param>
 /// <param name="UnreachableGrace">How long a link to an unreachable node holds what it carries before dropping it.</param>
-public sealed record LinkSettings(int MaxBatchCount, int MaxBatchBytes, TimeSpan Linger, int MaxEventSize, TimeSpan UnreachableGrace);
+public sealed record LinkSettings(int MaxBatchCount, int MaxBatchBytes, TimeSpan Linger, int MaxPartsInFlight, TimeSpan UnreachableGrace);

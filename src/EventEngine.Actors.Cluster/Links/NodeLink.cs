@@ -27,6 +27,11 @@ internal sealed class LinkActive
 /// (<c>node-left</c>) and its credit returned. While its node is unreachable it holds on for
 /// <c>link.unreachable-grace</c>, then drops what it holds and every new event until the node is reachable again
 /// (<c>node-unreachable</c>): at most once on the link, never a duplicate (nothing is ever sent twice).
+/// <para>Each message stays within <c>max-batch-bytes</c> (plus its header), so Akka.Remote's heartbeats never wait
+/// behind a large one: a frame too large for a batch goes as consecutive <see cref="NodeFramePart"/>s, at most
+/// <c>max-parts-in-flight</c> messages unacknowledged at a time, and the events after it wait until its last part is
+/// sent. It keeps its source's credit until that part is acknowledged. A frame over
+/// <c>event-engine.wire.max-message-size</c> is not sent (<c>too-large-for-link</c>).</para>
 /// </summary>
 internal sealed class NodeLink : ReceiveActor, IWithTimers
 {
@@ -37,9 +42,13 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
     private readonly List<byte[]> _frames = new();
     private readonly List<Delivery> _batch = new();
     private readonly Queue<(long Sequence, List<Delivery> Deliveries)> _unacknowledged = new();
+    private readonly Queue<Delivery> _behindLarge = new();
+    private readonly long _maxEventSize;
+    private LargeFrame? _large;
     private ImmutableArray<byte[]>? _prefixes;
     private int _batchBytes;
     private long _sequence;
+    private long _acknowledged;
     private long _tooLarge;
     private int _subscribing;
     private bool _dropping;
@@ -48,6 +57,7 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
     {
         _engine = engine;
         _settings = settings;
+        _maxEventSize = engine.Settings.Wire.MaxMessageSize;
         // Resolved once, without a round trip: a batch goes straight to the inbox's path, not through an
         // ActorSelection (one more envelope to serialize and a path walk on the peer, per batch).
         _peerInbox = ((ExtendedActorSystem)Context.System).Provider.ResolveActorRef(new RootActorPath(peer) / NodeInbox.PathElements);
@@ -87,8 +97,10 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
         });
         Receive<NodeAck>(a =>
         {
+            _acknowledged = Math.Max(_acknowledged, a.Sequence);
             while (_unacknowledged.TryPeek(out var oldest) && oldest.Sequence <= a.Sequence)
                 foreach (var delivery in _unacknowledged.Dequeue().Deliveries) delivery.Settle();
+            SendParts();
         });
     }
 
@@ -107,12 +119,16 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
     // Returns the credit of everything held and counts it as dropped; acknowledgements that still arrive find nothing.
     private int DropHeld(string reason)
     {
-        var held = _batch.Concat(_unacknowledged.SelectMany(b => b.Deliveries)).ToList();
+        var held = _batch.Concat(_unacknowledged.SelectMany(b => b.Deliveries))
+            .Concat(_large is { } large ? [large.Delivery] : []).Concat(_behindLarge).ToList();
         foreach (var delivery in held) delivery.Settle();
         _batch.Clear();
         _frames.Clear();
         _batchBytes = 0;
         _unacknowledged.Clear();
+        _acknowledged = _sequence; // what was sent is given up: no longer waited for
+        _large = null;
+        _behindLarge.Clear();
         Timers.Cancel(Flush.Instance);
         if (held.Count > 0) _engine.Metrics.Dropped(reason, held.Count);
         return held.Count;
@@ -131,6 +147,18 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
             _engine.Metrics.Dropped("node-unreachable");
             return;
         }
+        if (_large is not null)
+        {
+            _behindLarge.Enqueue(delivery); // publication order: after the large frame's last part
+            return;
+        }
+        Carry(delivery);
+        SendParts();
+    }
+
+    // Puts an event in the batch, or makes it the large frame being sent in parts (once what came before is sent).
+    private void Carry(Delivery delivery)
+    {
         byte[] frame;
         try
         {
@@ -143,11 +171,18 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
             _log.Error(e, "A {0} event could not be encoded for another node; dropped (counted, reason unencodable)", delivery.Type?.Name ?? "raw");
             return;
         }
-        if (frame.Length > _settings.MaxEventSize)
+        if (frame.Length > _maxEventSize)
         {
             RefuseTooLarge(delivery, frame.Length);
             return;
         }
+        if (4 + frame.Length > _settings.MaxBatchBytes)
+        {
+            SendBatch();
+            _large = new LargeFrame(delivery, frame);
+            return;
+        }
+        if (_batchBytes + 4 + frame.Length > _settings.MaxBatchBytes) SendBatch(); // a batch stays within max-batch-bytes
         if (_batch.Count == 0) Timers.StartSingleTimer(Flush.Instance, Flush.Instance, _settings.Linger);
         _batch.Add(delivery);
         _frames.Add(frame);
@@ -155,7 +190,6 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
         if (_batch.Count >= _settings.MaxBatchCount || _batchBytes >= _settings.MaxBatchBytes) SendBatch();
     }
 
-    // A batch may exceed max-batch-bytes by one event (at most max-event-size), never Akka.Remote's frame size with the defaults.
     private void SendBatch()
     {
         Timers.Cancel(Flush.Instance);
@@ -167,18 +201,47 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
         _batchBytes = 0;
     }
 
+    // The large frame's next parts, while fewer than max-parts-in-flight messages wait for the peer's acknowledgement;
+    // after its last part, the events that waited behind it go on (the next large one, if any, starts at once).
+    private void SendParts()
+    {
+        while (_large is { } large && _sequence - _acknowledged < _settings.MaxPartsInFlight)
+        {
+            var length = Math.Min(_settings.MaxBatchBytes, large.Frame.Length - large.Sent);
+            _peerInbox.Tell(new NodeFramePart(++_sequence, large.Parts++, large.Frame.Length, large.Frame.AsMemory(large.Sent, length)), Self);
+            large.Sent += length;
+            if (large.Sent < large.Frame.Length) continue;
+            _unacknowledged.Enqueue((_sequence, [large.Delivery]));
+            _large = null;
+            while (_large is null && _behindLarge.TryDequeue(out var next)) Carry(next);
+        }
+    }
+
     // One log line for the first and then every 1000th, never one per event.
     private void RefuseTooLarge(Delivery delivery, int size)
     {
         delivery.Settle();
         _engine.Metrics.Dropped("too-large-for-link");
         if (++_tooLarge % 1000 == 1)
-            _log.Error("A {0} event of {1} bytes is larger than event-engine.cluster.link.max-event-size ({2} bytes): it is not sent to {3} ({4} such event(s) so far, counted in event_engine.events.dropped, reason too-large-for-link); local subscribers still get it",
-                delivery.Type?.Name ?? "raw", size, _settings.MaxEventSize, Peer, _tooLarge);
+            _log.Error("A {0} event of {1} bytes is larger than event-engine.wire.max-message-size ({2} bytes): it is not sent to {3} ({4} such event(s) so far, counted in event_engine.events.dropped, reason too-large-for-link); local subscribers still get it",
+                delivery.Type?.Name ?? "raw", size, _maxEventSize, Peer, _tooLarge);
     }
 
     private static bool SameSet(ImmutableArray<byte[]> a, ImmutableArray<byte[]> b) =>
         a.Length == b.Length && a.All(x => b.Any(y => x.AsSpan().SequenceEqual(y)));
+
+    private sealed class LargeFrame(Delivery delivery, byte[] frame)
+    {
+        public Delivery Delivery { get; } = delivery;
+
+        public byte[] Frame { get; } = frame;
+
+        /// <summary>Bytes sent so far.</summary>
+        public int Sent { get; set; }
+
+        /// <summary>Parts sent so far (the next part's index).</summary>
+        public int Parts { get; set; }
+    }
 
     private sealed class Flush
     {
