@@ -56,14 +56,6 @@ internal sealed class FrameAssembly(long maxFrameLength)
         return frame;
     }
 
-    /// <summary>Forgets a half-received frame (its peer moved on or left), freeing it; true if there was one.</summary>
-    public bool Drop()
-    {
-        var had = HalfReceived;
-        Start(0);
-        return had;
-    }
-
     private void Start(int frameLength)
     {
         _buffer = [];

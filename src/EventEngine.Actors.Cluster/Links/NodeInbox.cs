@@ -11,9 +11,10 @@ namespace EventEngine.Actors.Cluster.Links;
 /// node's outside subscribers, never on to a third node. Each peer is a source with its own flow-control window; a
 /// message is acknowledged once that window has room, so the peer's producers wait for the subscribers here.
 /// <para>A frame too large for a batch comes as consecutive parts (<see cref="NodeFramePart"/>), put back together
-/// per peer by a <see cref="FrameAssembly"/> and published once whole, in its place among that peer's events. Parts
-/// it refuses cost only their frame (counted, <c>bad-event-part</c>, logged once per peer); a frame left half-received
-/// (its peer sent something else, or left the cluster) is dropped and counted (<c>incomplete-event</c>).</para>
+/// per peer by a <see cref="FrameAssembly"/> and published once whole (batches of other sources' events may come
+/// between its parts). Parts it refuses cost only their frame (counted, <c>bad-event-part</c>, logged once per peer);
+/// a frame left half-received (its peer began another one, or left the cluster) is dropped and counted
+/// (<c>incomplete-event</c>).</para>
 /// </summary>
 internal sealed class NodeInbox : ReceiveActor
 {
@@ -36,7 +37,6 @@ internal sealed class NodeInbox : ReceiveActor
         Receive<NodeBatch>(batch =>
         {
             var peer = Sender.Path.Address;
-            if (_assemblies.TryGetValue(peer, out var assembly)) DropHalfReceived(peer, assembly, "a batch came before its last part");
             var window = WindowOf(peer);
             foreach (var frame in batch.Frames) engine.Router.PublishFromNode(frame, window, "node");
             Acknowledge(peer, batch.Sequence, window);
@@ -61,7 +61,7 @@ internal sealed class NodeInbox : ReceiveActor
         });
         Receive<ClusterEvent.MemberRemoved>(m =>
         {
-            if (_assemblies.Remove(m.Member.Address, out var assembly)) DropHalfReceived(m.Member.Address, assembly, "its node left the cluster");
+            if (_assemblies.Remove(m.Member.Address, out var assembly) && assembly.HalfReceived) Incomplete(m.Member.Address, "its node left the cluster");
             _logged.RemoveWhere(l => l.Item1 == m.Member.Address);
         });
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
@@ -91,11 +91,6 @@ internal sealed class NodeInbox : ReceiveActor
         var first = !_waitingForRoom.ContainsKey(peer);
         _waitingForRoom[peer] = (link, sequence);
         if (first) window.WhenRoom().PipeTo(Self, success: () => new RoomFor(peer));
-    }
-
-    private void DropHalfReceived(Address peer, FrameAssembly assembly, string why)
-    {
-        if (assembly.Drop()) Incomplete(peer, why);
     }
 
     private void Incomplete(Address peer, string why) =>

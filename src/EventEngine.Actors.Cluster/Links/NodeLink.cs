@@ -29,8 +29,9 @@ internal sealed class LinkActive
 /// (<c>node-unreachable</c>): at most once on the link, never a duplicate (nothing is ever sent twice).
 /// <para>Each message stays within <c>max-batch-bytes</c> (plus its header), so Akka.Remote's heartbeats never wait
 /// behind a large one: a frame too large for a batch goes as consecutive <see cref="NodeFramePart"/>s, at most
-/// <c>max-parts-in-flight</c> messages unacknowledged at a time, and the events after it wait until its last part is
-/// sent. It keeps its source's credit until that part is acknowledged. A frame over
+/// <c>max-parts-in-flight</c> messages unacknowledged at a time, with other sources' events in batches between them
+/// (<see cref="LargeFrames"/>: its own source's later events wait for its last part). It keeps its source's credit
+/// until that part is acknowledged. A frame over
 /// <c>event-engine.wire.max-message-size</c> is not sent (<c>too-large-for-link</c>).</para>
 /// </summary>
 internal sealed class NodeLink : ReceiveActor, IWithTimers
@@ -42,9 +43,8 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
     private readonly List<byte[]> _frames = new();
     private readonly List<Delivery> _batch = new();
     private readonly Queue<(long Sequence, List<Delivery> Deliveries)> _unacknowledged = new();
-    private readonly Queue<Delivery> _behindLarge = new();
+    private readonly LargeFrames _large = new();
     private readonly long _maxEventSize;
-    private LargeFrame? _large;
     private ImmutableArray<byte[]>? _prefixes;
     private int _batchBytes;
     private long _sequence;
@@ -119,16 +119,13 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
     // Returns the credit of everything held and counts it as dropped; acknowledgements that still arrive find nothing.
     private int DropHeld(string reason)
     {
-        var held = _batch.Concat(_unacknowledged.SelectMany(b => b.Deliveries))
-            .Concat(_large is { } large ? [large.Delivery] : []).Concat(_behindLarge).ToList();
+        var held = _batch.Concat(_unacknowledged.SelectMany(b => b.Deliveries)).Concat(_large.Clear()).ToList();
         foreach (var delivery in held) delivery.Settle();
         _batch.Clear();
         _frames.Clear();
         _batchBytes = 0;
         _unacknowledged.Clear();
         _acknowledged = _sequence; // what was sent is given up: no longer waited for
-        _large = null;
-        _behindLarge.Clear();
         Timers.Cancel(Flush.Instance);
         if (held.Count > 0) _engine.Metrics.Dropped(reason, held.Count);
         return held.Count;
@@ -147,16 +144,13 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
             _engine.Metrics.Dropped("node-unreachable");
             return;
         }
-        if (_large is not null)
-        {
-            _behindLarge.Enqueue(delivery); // publication order: after the large frame's last part
-            return;
-        }
+        if (_large.Holds(delivery)) return; // its source's order: after the large frame's last part
         Carry(delivery);
         SendParts();
     }
 
-    // Puts an event in the batch, or makes it the large frame being sent in parts (once what came before is sent).
+    // Puts an event in the batch, or makes it the large frame sent in parts (once the batch before it is sent), or, if
+    // one is being sent already, has it wait for that one.
     private void Carry(Delivery delivery)
     {
         byte[] frame;
@@ -178,8 +172,13 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
         }
         if (4 + frame.Length > _settings.MaxBatchBytes)
         {
+            if (_large.Sending)
+            {
+                _large.Wait(delivery);
+                return;
+            }
             SendBatch();
-            _large = new LargeFrame(delivery, frame);
+            _large.Start(delivery, frame);
             return;
         }
         if (_batchBytes + 4 + frame.Length > _settings.MaxBatchBytes) SendBatch(); // a batch stays within max-batch-bytes
@@ -202,18 +201,16 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
     }
 
     // The large frame's next parts, while fewer than max-parts-in-flight messages wait for the peer's acknowledgement;
-    // after its last part, the events that waited behind it go on (the next large one, if any, starts at once).
+    // after its last part, the events that waited for it go on (the next large one, if any, starts at once).
     private void SendParts()
     {
-        while (_large is { } large && _sequence - _acknowledged < _settings.MaxPartsInFlight)
+        while (_large.Sending && _sequence - _acknowledged < _settings.MaxPartsInFlight)
         {
-            var length = Math.Min(_settings.MaxBatchBytes, large.Frame.Length - large.Sent);
-            _peerInbox.Tell(new NodeFramePart(++_sequence, large.Parts++, large.Frame.Length, large.Frame.AsMemory(large.Sent, length)), Self);
-            large.Sent += length;
-            if (large.Sent < large.Frame.Length) continue;
-            _unacknowledged.Enqueue((_sequence, [large.Delivery]));
-            _large = null;
-            while (_large is null && _behindLarge.TryDequeue(out var next)) Carry(next);
+            _peerInbox.Tell(_large.NextPart(++_sequence, _settings.MaxBatchBytes, out var sent), Self);
+            if (sent is null) continue;
+            _unacknowledged.Enqueue((_sequence, [sent]));
+            foreach (var next in _large.TakeWaiting())
+                if (!_large.Holds(next)) Carry(next);
         }
     }
 
@@ -229,19 +226,6 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
 
     private static bool SameSet(ImmutableArray<byte[]> a, ImmutableArray<byte[]> b) =>
         a.Length == b.Length && a.All(x => b.Any(y => x.AsSpan().SequenceEqual(y)));
-
-    private sealed class LargeFrame(Delivery delivery, byte[] frame)
-    {
-        public Delivery Delivery { get; } = delivery;
-
-        public byte[] Frame { get; } = frame;
-
-        /// <summary>Bytes sent so far.</summary>
-        public int Sent { get; set; }
-
-        /// <summary>Parts sent so far (the next part's index).</summary>
-        public int Parts { get; set; }
-    }
 
     private sealed class Flush
     {
