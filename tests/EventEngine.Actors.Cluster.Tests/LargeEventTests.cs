@@ -89,6 +89,38 @@ public sealed class LargeEventTests
     }
 
     [Fact]
+    public async Task A_slow_consumer_on_another_node_pauses_a_producer_of_large_events_with_bounded_buffers()
+    {
+        const int window = 10, count = 20 * window;
+        await using var cluster = await InProcessCluster.StartAsync(2, (_, _) => { },
+            $"event-engine.flow-control {{ high-water-mark = {window}, low-water-mark = {window / 2} }}\n{SmallRemoteFrames}");
+        var (producer, consumer) = (cluster[0], cluster[1]);
+        await using var slow = await consumer.Subscriber.SubscribeAsync<TypeX>(); // not read yet
+        await InProcessCluster.UntilLinkedAsync<TypeX>(producer, nodes: 1);
+
+        var payload = new string('x', 100 * 1024); // two parts each
+        var published = 0;
+        var producing = Task.Run(async () =>
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await producer.Publisher.PublishAsync(new TypeX(i, payload));
+                Interlocked.Increment(ref published);
+            }
+        });
+
+        // each large event holds its credit until its last part is acknowledged, and that waits for room on the consumer's node
+        await Wait.Until(() => producer.Status().PausedSources.Any(s => s.Source == "host"), "the producer on node 0 to be paused");
+        await Wait.UntilStable(() => Volatile.Read(ref published), "events published while the consumer does not read", TimeSpan.FromMilliseconds(500));
+        Assert.False(producing.IsCompleted, "the producer published everything although nobody read on the other node");
+        Assert.InRange(slow.Pending, 1, 3 * window);
+        Assert.InRange(Volatile.Read(ref published), 1, count / 2);
+
+        await CrossNodeRoutingTests.ExpectInOrder(slow, count, "the slow consumer");
+        await Wait.For(producing, "the producer to finish once the consumer reads");
+    }
+
+    [Fact]
     public async Task An_event_larger_than_the_wire_limit_is_dropped_for_other_nodes_counted_and_logged_with_its_size_and_the_limit()
     {
         const int limit = 200 * 1024;
