@@ -121,6 +121,28 @@ public sealed class LargeEventTests
     }
 
     [Fact]
+    public async Task A_large_event_holds_its_publishers_credit_until_the_other_node_acknowledges_its_last_part()
+    {
+        // the consumer's node acknowledges only while its window (2) has room: its subscriber does not read yet
+        await using var cluster = await InProcessCluster.StartAsync(2, (_, _) => { },
+            $"event-engine.flow-control {{ high-water-mark = 2, low-water-mark = 1 }}\n{SmallRemoteFrames}");
+        var (producer, consumer) = (cluster[0], cluster[1]);
+        await using var slow = await consumer.Subscriber.SubscribeAsync<TypeX>();
+        await InProcessCluster.UntilLinkedAsync<TypeX>(producer, nodes: 1);
+
+        await producer.Publisher.PublishAsync(new TypeX(0));
+        await Wait.Until(() => slow.Pending == 1 && producer.HostCredit.InFlight == 0, "the small event acknowledged by the other node");
+        await producer.Publisher.PublishAsync(new TypeX(1, new string('x', 100 * 1024))); // two parts
+        // whole on the other node, which fills its window there: the last part stays unacknowledged, so the credit stays taken
+        await Wait.Until(() => slow.Pending == 2, "the large event on the other node");
+        await Wait.UntilStable(() => producer.HostCredit.InFlight, "the producer's credit", TimeSpan.FromMilliseconds(300));
+        Assert.Equal(1, producer.HostCredit.InFlight);
+
+        await CrossNodeRoutingTests.ExpectInOrder(slow, 2, "the slow consumer");
+        await Wait.Until(() => producer.HostCredit.InFlight == 0, () => $"the credit back once the consumer reads (in flight: {producer.HostCredit.InFlight})");
+    }
+
+    [Fact]
     public async Task An_event_larger_than_the_wire_limit_is_dropped_for_other_nodes_counted_and_logged_with_its_size_and_the_limit()
     {
         const int limit = 200 * 1024;
