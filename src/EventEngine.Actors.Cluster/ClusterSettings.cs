@@ -14,6 +14,9 @@ public sealed record ClusterSettings(bool Enabled, int MinNodes, LinkSettings Li
     public static ClusterSettings From(Config config)
     {
         var c = config.GetConfig(EngineSettings.Root) ?? throw new EventEngineException($"configuration has no '{EngineSettings.Root}' section");
+        // An event larger than a batch now crosses in parts; the limit is the engine's own: a stale key must not be ignored.
+        if (c.HasPath("cluster.link.max-event-size"))
+            throw Setting.Invalid(c, "cluster.link.max-event-size", "nothing: the key was removed (large events cross nodes in parts; their limit is event-engine.wire.max-message-size)");
         var linger = Setting.Duration(c, "cluster.link.linger");
         if (linger < TimeSpan.Zero) throw Setting.Invalid(c, "cluster.link.linger", "a duration of 0 or more");
         return new ClusterSettings(

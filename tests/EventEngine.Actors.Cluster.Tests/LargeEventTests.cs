@@ -176,6 +176,15 @@ public sealed class LargeEventTests
             () => $"the error naming the event's size and the limit; the log:\n{log.Dump()}");
     }
 
+    [Fact]
+    public void The_removed_link_max_event_size_key_is_refused_naming_the_limit_that_replaced_it()
+    {
+        var config = InProcessCluster.NodeConfig("event-engine.cluster.link.max-event-size = 64KiB");
+        var error = Assert.Throws<EventEngineException>(() => ClusterSettings.From(config));
+        Assert.Contains("event-engine.cluster.link.max-event-size = 64KiB is not valid", error.Message);
+        Assert.Contains("event-engine.wire.max-message-size", error.Message);
+    }
+
     // Milliseconds on clock at which each of count events arrived (in order: 0, 1, 2, ... by N).
     private static async Task<double[]> Receive<T>(IAsyncEnumerable<T> subscription, int count, Stopwatch clock) where T : notnull
     {
