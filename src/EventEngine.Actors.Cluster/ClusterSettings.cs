@@ -15,6 +15,9 @@ public sealed record ClusterSettings(bool Enabled, int MinNodes, LinkSettings Li
     public static ClusterSettings From(Config config)
     {
         var c = config.GetConfig(EngineSettings.Root) ?? throw new EventEngineException($"configuration has no '{EngineSettings.Root}' section");
+        // An event larger than a batch now crosses in parts; the limit is the engine's own: a stale key must not be ignored.
+        if (c.HasPath("cluster.link.max-event-size"))
+            throw Setting.Invalid(c, "cluster.link.max-event-size", "nothing: the key was removed (large events cross nodes in parts; their limit is event-engine.wire.max-message-size)");
         var linger = Setting.Duration(c, "cluster.link.linger");
         if (linger < TimeSpan.Zero) throw Setting.Invalid(c, "cluster.link.linger", "a duration of 0 or more");
         // Akka takes 0 as "use the downing provider's margin" (stable-after with the split-brain resolver): refused.
@@ -27,7 +30,7 @@ public sealed record ClusterSettings(bool Enabled, int MinNodes, LinkSettings Li
                 Positive(c, "cluster.link.max-batch-count"),
                 PositiveSize(c, "cluster.link.max-batch-bytes"),
                 linger,
-                PositiveSize(c, "cluster.link.max-event-size"),
+                Positive(c, "cluster.link.max-parts-in-flight"),
                 Setting.Duration(c, "cluster.link.unreachable-grace")),
             removalMargin);
     }
@@ -49,8 +52,8 @@ public sealed record ClusterSettings(bool Enabled, int MinNodes, LinkSettings Li
 
 /// <summary>How a link batches the events it sends to one node (<c>event-engine.cluster.link</c>).</summary>
 /// <param name="MaxBatchCount">Events at which a batch is sent.</param>
-/// <param name="MaxBatchBytes">Bytes of frames at which a batch is sent.</param>
+/// <param name="MaxBatchBytes">Bytes of frames a batch holds at most; a larger frame is sent in parts of this size.</param>
 /// <param name="Linger">How long the first event of a batch waits for more.</param>
-/// <param name="MaxEventSize">Largest frame sent to another node; larger events are dropped for other nodes and counted.</param>
+/// <param name="MaxPartsInFlight">Messages a link sending a large event in parts lets wait for the peer's acknowledgement.</param>
 /// <param name="UnreachableGrace">How long a link to an unreachable node holds what it carries before dropping it.</param>
-public sealed record LinkSettings(int MaxBatchCount, int MaxBatchBytes, TimeSpan Linger, int MaxEventSize, TimeSpan UnreachableGrace);
+public sealed record LinkSettings(int MaxBatchCount, int MaxBatchBytes, TimeSpan Linger, int MaxPartsInFlight, TimeSpan UnreachableGrace);
