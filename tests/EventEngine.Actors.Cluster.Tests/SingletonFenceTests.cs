@@ -58,4 +58,21 @@ public sealed class SingletonFenceTests
         Assert.True(largestGap >= 200, $"the largest gap between handled pings is {largestGap}: the singleton went on handling pings while fenced");
         Assert.DoesNotContain(cluster.Nodes, Singleton.RunsHere);
     }
+
+    [Theory]
+    [InlineData("0s")] // Akka would read it as "use stable-after"
+    [InlineData("-1s")]
+    public void A_removal_margin_of_zero_or_less_is_refused_naming_its_key(string margin)
+    {
+        var config = InProcessCluster.NodeConfig($"event-engine.cluster.singleton.removal-margin = {margin}");
+        var error = Assert.Throws<EventEngineException>(() => ClusterSettings.From(config));
+        Assert.Contains($"event-engine.cluster.singleton.removal-margin = {margin} is not valid", error.Message);
+    }
+
+    [Fact]
+    public void The_removal_margin_is_two_seconds_unless_set()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(2), ClusterSettings.From(InProcessCluster.NodeConfig()).SingletonRemovalMargin);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), ClusterSettings.From(InProcessCluster.NodeConfig("event-engine.cluster.singleton.removal-margin = 500ms")).SingletonRemovalMargin);
+    }
 }
