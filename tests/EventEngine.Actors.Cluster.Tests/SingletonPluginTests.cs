@@ -105,6 +105,20 @@ public sealed class SingletonPluginTests
     }
 
     [Fact]
+    public async Task A_singleton_manager_that_stops_while_its_node_is_up_takes_the_engine_down_naming_it()
+    {
+        // the stopped manager never answers Akka's request at cluster-exiting, which would wait 10 s for it
+        await using var cluster = await InProcessCluster.StartAsync(1, (_, engine) => engine.AddSingletonPlugin<PingHandler>(),
+            "akka.coordinated-shutdown.phases.cluster-exiting.timeout = 1s");
+        var node = await Singleton.RunningOnAsync(cluster);
+        node.System.ActorSelection($"/system/event-engine/event-engine-singletons/singleton-{nameof(PingHandler)}").Tell(PoisonPill.Instance);
+
+        await Wait.For(node.System.WhenTerminated, "the engine to shut down");
+        var reason = Assert.IsType<Lifecycle.InfrastructureFailedReason>(CoordinatedShutdown.Get(node.System).ShutdownReason);
+        Assert.Equal("event-engine-singletons", reason.Actor);
+    }
+
+    [Fact]
     public async Task A_singleton_plugin_declared_in_hocon_runs_once_in_the_cluster()
     {
         var type = typeof(PingHandler).AssemblyQualifiedName;

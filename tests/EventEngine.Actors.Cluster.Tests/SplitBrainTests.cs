@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
 using Akka.Actor;
 using Akka.Cluster;
 using EventEngine.Actors.ClusterNodeHost;
@@ -9,7 +10,8 @@ namespace EventEngine.Actors.Cluster.Tests;
 /// <summary>
 /// The split-brain resolver with a real partition: a node process frozen with SIGSTOP stops answering heartbeats while
 /// its sockets stay open. Keep-majority downs it on the majority's side, which goes on carrying events; once thawed, the
-/// frozen node finds itself alone, downs itself and its process exits, saying why.
+/// frozen node finds itself alone, downs itself and its process exits, saying why. With two nodes and keep-oldest, the
+/// oldest is kept though alone.
 /// </summary>
 public sealed class SplitBrainTests
 {
@@ -21,8 +23,7 @@ public sealed class SplitBrainTests
         // the node process starts first (the oldest member), so the singleton plugin runs there until it is downed
         using var frozen = RunningProgram.Start(ProgramRunner.BuiltDll("tests", "EventEngine.Actors.ClusterNodeHost"),
             "--singleton", "--stable-after", $"{StableAfter.TotalSeconds}s");
-        var frozenAddress = Address.Parse((await frozen.WaitForLine(@"^address (\S+)$", TimeSpan.FromSeconds(60))).Groups[1].Value);
-        await frozen.WaitForLine("^ready$", TimeSpan.FromSeconds(60));
+        var frozenAddress = await ReadyAsync(frozen);
         var collected = new ConcurrentQueue<TypeX>();
         await using var majority = await InProcessCluster.StartAsync(2,
             (node, engine) =>
@@ -36,7 +37,7 @@ public sealed class SplitBrainTests
             event-engine.cluster { min-nodes = 3, link.unreachable-grace = 1s }
             """,
             frozenAddress);
-        var (producer, consumer) = (majority[0], majority[1]);
+        var producer = majority[0];
         using var dropped = new DropCounter(producer);
         await frozen.WaitForLine("^received 100$", Wait.Long);
         Assert.DoesNotContain(majority.Nodes, Singleton.RunsHere);
@@ -68,16 +69,52 @@ public sealed class SplitBrainTests
         // what the frozen node's link held and was sent after the grace is counted, at most what it had not yet received
         Assert.True(dropped.Of("node-unreachable") > 0, "no event for the frozen node counted as node-unreachable");
         Assert.InRange(dropped.Of("node-unreachable") + dropped.Of("node-left"), 1, numbers.Count - receivedBeforeFreeze);
+        // the node without the singleton leaves first: leaving both at once, the singleton's hand-over to a node that
+        // is leaving too retries until Akka's cluster-exiting timeout (10 s)
+        var other = majority.Nodes.Single(n => n != onMajority);
+        await CoordinatedShutdown.Get(other.System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
     }
 
-    private static bool IsGone(EventEngine node, Address frozen)
+    [Fact]
+    public async Task Two_nodes_with_keep_oldest_the_younger_downs_itself_and_the_oldest_is_kept_though_alone()
+    {
+        var keepOldest = $"akka.cluster.split-brain-resolver {{ active-strategy = keep-oldest, keep-oldest.down-if-alone = on, stable-after = {StableAfter.TotalSeconds}s }}";
+        using var oldest = RunningProgram.Start(ProgramRunner.BuiltDll("tests", "EventEngine.Actors.ClusterNodeHost"),
+            "--keep-oldest", "--stable-after", $"{StableAfter.TotalSeconds}s");
+        var oldestAddress = await ReadyAsync(oldest);
+        await using var younger = await InProcessCluster.StartAsync(1, (_, _) => { }, keepOldest, oldestAddress);
+        var youngerAddress = Akka.Cluster.Cluster.Get(younger[0].System).SelfAddress;
+
+        // one against one: the side without the oldest downs itself (so a crash of the oldest stops both)
+        oldest.Freeze();
+        await Wait.For(younger[0].System.WhenTerminated, $"the younger node to down itself (stable-after {StableAfter}) and shut down", Wait.Long * 2);
+        Assert.Same(CoordinatedShutdown.ClusterDowningReason.Instance, CoordinatedShutdown.Get(younger[0].System).ShutdownReason);
+
+        // the oldest, alone, is kept: it downs the younger, and a new node joins it
+        oldest.Thaw();
+        await oldest.WaitForLine($@"SBR took decision \S*DownUnreachable and is downing \[{Regex.Escape(youngerAddress.ToString())}\]", Wait.Long);
+        await using var newcomer = await InProcessCluster.StartAsync(1, (_, _) => { }, keepOldest, oldestAddress);
+        await Wait.Until(() => IsGone(newcomer[0], youngerAddress), "the new node and the oldest to be the only members");
+        Assert.DoesNotContain("was downed by the cluster", oldest.Output);
+    }
+
+    /// <summary>Waits until a node process has passed its start-up barrier; its address.</summary>
+    private static async Task<Address> ReadyAsync(RunningProgram node)
+    {
+        var address = Address.Parse((await node.WaitForLine(@"^address (\S+)$", TimeSpan.FromSeconds(60))).Groups[1].Value);
+        await node.WaitForLine("^ready$", TimeSpan.FromSeconds(60));
+        return address;
+    }
+
+    /// <summary><paramref name="node"/> and one other are the only members Up, and <paramref name="gone"/> is not a member.</summary>
+    private static bool IsGone(EventEngine node, Address gone)
     {
         var state = Akka.Cluster.Cluster.Get(node.System).State;
-        return state.Members.All(m => m.Address != frozen) && state.Members.Count(m => m.Status == MemberStatus.Up) == 2;
+        return state.Members.All(m => m.Address != gone) && state.Members.Count(m => m.Status == MemberStatus.Up) == 2;
     }
 
     private static int ReceivedSoFar(RunningProgram node) =>
-        node.Output.Split('\n').Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^received (\d+)$"))
+        node.Output.Split('\n').Select(l => Regex.Match(l, @"^received (\d+)$"))
             .Where(m => m.Success).Max(m => int.Parse(m.Groups[1].Value));
 
     /// <summary>Publishes TypeX 0, 1, 2, ... every few milliseconds from its start until it stops.</summary>

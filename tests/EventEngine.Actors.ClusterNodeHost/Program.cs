@@ -5,6 +5,7 @@
 //   --singleton                               also registers the singleton plugin PingHandler (as SingletonPluginTests do)
 //   --stable-after 3s                         downs unreachable nodes with the split-brain resolver (keep-majority) after
 //                                             this long; without it the node never downs anyone
+//   --keep-oldest                             with --stable-after: keep-oldest with down-if-alone instead of keep-majority
 using Akka.Actor;
 using Akka.Configuration;
 using EventEngine.Actors;
@@ -17,7 +18,7 @@ string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 ? arg
 var stableAfter = Option("--stable-after");
 var downing = stableAfter is null
     ? "akka.cluster.downing-provider-class = \"\""
-    : $"akka.cluster.split-brain-resolver {{ active-strategy = keep-majority, stable-after = {stableAfter} }}";
+    : $"akka.cluster.split-brain-resolver {{ active-strategy = {(args.Contains("--keep-oldest") ? "keep-oldest, keep-oldest.down-if-alone = on" : "keep-majority")}, stable-after = {stableAfter} }}";
 var config = ConfigurationFactory.ParseString($$"""
     akka.loglevel = WARNING
     akka.remote.dot-netty.tcp.port = 0

@@ -62,6 +62,7 @@ public sealed class RunningProgram : IDisposable
     /// <summary>SIGCONT: a frozen program runs on from where it stopped.</summary>
     public void Thaw() => Signal(Sigcont);
 
+    // Linux's numbers (tests run on Linux)
     private const int Sigcont = 18;
     private const int Sigstop = 19;
 

@@ -31,6 +31,7 @@ internal sealed class SingletonManagers : ReceiveActor
         Receive<ClusterEvent.CurrentClusterState>(state =>
         {
             _cluster.Unsubscribe(Self);
+            if (_stopped.Count == 0) return; // a second snapshot, for a manager already accounted for
             var self = state.Members.FirstOrDefault(m => m.UniqueAddress == _cluster.SelfUniqueAddress);
             if (self is null || self.Status is MemberStatus.Down or MemberStatus.Leaving or MemberStatus.Exiting or MemberStatus.Removed)
             {
