@@ -21,9 +21,10 @@ public static class Cluster
     public static async Task RunAsync(BenchContext context, long? eventsOverride, string nodeConfig)
     {
         var events = eventsOverride ?? (context.Quick ? 20_000 : 1_000_000);
-        // Both sides warm up alike. 20,000 events left both processes of either side compiling (tier-1 JIT took up
-        // to a third of a process's processor time through the measured events); 250,000 let the JIT mostly finish.
-        var warmUp = Math.Clamp(events / 4, 1, 250_000);
+        // Both sides warm up alike, with as many events as they are measured on (at most 1,000,000): a fresh .NET
+        // process goes on compiling (tier-1 JIT) for seconds, and with 20,000 or even 250,000 events the consumer's JIT
+        // still took up to half its processor time through the measured events (perf, docs/benchmarks.md "g. cluster").
+        var warmUp = Math.Clamp(events, 1, 1_000_000);
         var timeout = TimeSpan.FromSeconds(context.Quick ? 60 : 300);
 
         var engine = await CrossNodeEngine(events, warmUp, nodeConfig, timeout);
