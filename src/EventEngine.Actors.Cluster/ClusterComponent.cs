@@ -1,4 +1,6 @@
+using Akka;
 using Akka.Actor;
+using Akka.Event;
 using EventEngine.Actors.Cluster.Directory;
 using EventEngine.Actors.Cluster.Links;
 using EventEngine.Actors.Cluster.Singletons;
@@ -27,7 +29,7 @@ internal sealed class ClusterComponent : IEngineComponent
         {
             engine.Supervisor.Tell(new ParticipantReady(ParticipantName));
             engine.Supervisor.Tell(new ParticipantFinished(ParticipantName));
-            SingletonPlacement.Start(engine, clusterEnabled: false);
+            SingletonPlacement.Start(engine, settings);
             return;
         }
         if (system.Provider is not Akka.Cluster.ClusterActorRefProvider)
@@ -37,8 +39,24 @@ internal sealed class ClusterComponent : IEngineComponent
         if (system.Serialization.FindSerializerForType(typeof(NodeBatch)) is not LinkSerializer)
             throw new EventEngineException(
                 $"actor system '{system.Name}' was created without the cluster's serializer binding: put EventEngineCluster.ReferenceConfig under its configuration as fallback (WithEventEngineCluster does)");
+        LogWhenDowned(system);
         engine.Spawn(Props.Create(() => new NodeInbox(engine)), NodeInbox.Name);
         engine.Spawn(Props.Create(() => new SubscriptionDirectory(engine, settings)), SubscriptionDirectory.Name);
-        SingletonPlacement.Start(engine, clusterEnabled: true);
+        SingletonPlacement.Start(engine, settings);
+    }
+
+    // Akka shuts a downed node down (akka.cluster.run-coordinated-shutdown-when-down); this says so in one line.
+    private static void LogWhenDowned(ActorSystem system)
+    {
+        var shutdown = CoordinatedShutdown.Get(system);
+        shutdown.AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "event-engine-cluster-downed", () =>
+        {
+            if (shutdown.ShutdownReason is CoordinatedShutdown.ClusterDowningReason)
+                Logging.GetLogger(system, "EventEngine.Cluster").Warning(
+                    "This node ({0}) was downed by the cluster (the split-brain resolver's decision, logged before this line, or a manual Down): " +
+                    "the engine shuts down and this actor system never rejoins; restart the process to join the cluster again",
+                    Akka.Cluster.Cluster.Get(system).SelfAddress);
+            return Task.FromResult(Done.Instance);
+        });
     }
 }

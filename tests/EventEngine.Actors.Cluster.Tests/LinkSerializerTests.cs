@@ -38,6 +38,28 @@ public sealed class LinkSerializerTests : IDisposable
     }
 
     [Fact]
+    public void A_part_of_a_large_frame_round_trips_with_its_place_in_the_frame()
+    {
+        byte[] frame = [.. "TypeXpayload"u8];
+        var part = new NodeFramePart(9, 2, frame.Length, frame.AsMemory(5, 4));
+        var read = (NodeFramePart)_serializer.FromBinary(_serializer.ToBinary(part), _serializer.Manifest(part));
+        Assert.Equal((9L, 2, frame.Length), (read.Sequence, read.Index, read.FrameLength));
+        Assert.Equal("payl"u8.ToArray(), read.Bytes.ToArray());
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0 }, "16-byte header and at least 1 byte, this one is 16 bytes")]
+    [InlineData(new byte[] { 1, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 4, 0, 0, 0, 7 }, "part -1 (message 1): a part's index is 0 or more")]
+    [InlineData(new byte[] { 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 7, 8, 9 }, "carries 3 bytes of a frame of 2 bytes")]
+    [InlineData(new byte[] { 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 7 }, "carries 1 bytes of a frame of -2147483648 bytes")]
+    public void A_malformed_part_from_another_node_is_refused_saying_what_was_wrong(byte[] bytes, string expected)
+    {
+        var error = Assert.Throws<SerializationException>(() => _serializer.FromBinary(bytes, "P"));
+        Assert.Contains("refused a message from another node", error.Message);
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
     public void An_unknown_manifest_or_a_short_ack_is_refused()
     {
         Assert.Contains("unknown manifest 'Z'", Assert.Throws<SerializationException>(() => _serializer.FromBinary([], "Z")).Message);

@@ -105,6 +105,20 @@ public sealed class SingletonPluginTests
     }
 
     [Fact]
+    public async Task A_singleton_manager_that_stops_while_its_node_is_up_takes_the_engine_down_naming_it()
+    {
+        // the stopped manager never answers Akka's request at cluster-exiting, which would wait 10 s for it
+        await using var cluster = await InProcessCluster.StartAsync(1, (_, engine) => engine.AddSingletonPlugin<PingHandler>(),
+            "akka.coordinated-shutdown.phases.cluster-exiting.timeout = 1s");
+        var node = await Singleton.RunningOnAsync(cluster);
+        node.System.ActorSelection($"/system/event-engine/event-engine-singletons/singleton-{nameof(PingHandler)}").Tell(PoisonPill.Instance);
+
+        await Wait.For(node.System.WhenTerminated, "the engine to shut down");
+        var reason = Assert.IsType<Lifecycle.InfrastructureFailedReason>(CoordinatedShutdown.Get(node.System).ShutdownReason);
+        Assert.Equal("event-engine-singletons", reason.Actor);
+    }
+
+    [Fact]
     public async Task A_singleton_plugin_declared_in_hocon_runs_once_in_the_cluster()
     {
         var type = typeof(PingHandler).AssemblyQualifiedName;
@@ -223,6 +237,7 @@ internal static class Singleton
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _publishing;
         private readonly Task _collecting;
+        private int _published;
 
         public Pinger(EventEngine publisher, IAsyncEnumerable<Handled> handled)
         {
@@ -231,6 +246,7 @@ internal static class Singleton
                 for (var n = 0; !_stop.IsCancellationRequested && n < 1_000_000; n++)
                 {
                     await publisher.Publisher.PublishAsync(new Ping(n), _stop.Token);
+                    Interlocked.Increment(ref _published);
                     await Task.Delay(5, _stop.Token);
                 }
             });
@@ -241,6 +257,9 @@ internal static class Singleton
         }
 
         public ConcurrentQueue<Handled> Handled { get; } = new();
+
+        /// <summary>Pings published so far.</summary>
+        public int Published => Volatile.Read(ref _published);
 
         public async Task StopAsync()
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
 namespace EventEngine.Actors.TestSupport;
@@ -54,6 +55,24 @@ public sealed class RunningProgram : IDisposable
             await Task.Delay(50);
         }
     }
+
+    /// <summary>SIGSTOP: it stops running without closing anything (a partition as others see it: nothing answers); <see cref="Dispose"/> still kills it.</summary>
+    public void Freeze() => Signal(Sigstop);
+
+    /// <summary>SIGCONT: a frozen program runs on from where it stopped.</summary>
+    public void Thaw() => Signal(Sigcont);
+
+    // Linux's numbers (tests run on Linux)
+    private const int Sigcont = 18;
+    private const int Sigstop = 19;
+
+    private void Signal(int signal)
+    {
+        if (Kill(_process.Id, signal) != 0) throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     public void Dispose()
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using EventEngine.Actors.Codecs;
 using EventEngine.Actors.Events;
@@ -95,5 +96,49 @@ public class CodecTests
         var error = Assert.Throws<InvalidOperationException>(() => registry.Register(EventType.Create<Ping>(filter: "Alpha")));
         Assert.Contains("'Alpha'", error.Message);
         Assert.Contains("'Ping'", error.Message);
+    }
+
+    [Fact]
+    public void Frames_encoded_one_after_another_on_a_thread_hold_only_their_own_bytes()
+    {
+        var ping = EventType.Create<Ping>();
+        var large = ping.Encode(new Ping(1, new string('x', 100_000))); // grows the thread's buffer past what it keeps
+        var failing = EventType.Create(new FailingCodec());
+        Assert.Throws<InvalidOperationException>(() => failing.Encode("half"));
+        var small = ping.Encode(new Ping(2, "y"));
+
+        Assert.Equal(new Ping(1, new string('x', 100_000)), ping.Decode(large));
+        Assert.Equal(ping.Filter.Length + MessagePackSerializer.Serialize(new Ping(2, "y"), MessagePackEventCodec<Ping>.DefaultOptions).Length, small.Length);
+        Assert.Equal(new Ping(2, "y"), ping.Decode(small));
+    }
+
+    [Fact]
+    public void A_codec_may_encode_another_event_while_it_encodes_its_own()
+    {
+        var inner = EventType.Create<Ping>();
+        var outer = EventType.Create(new NestingCodec(inner), name: "Outer");
+        var frame = outer.Encode(new Ping(7, "inner"));
+        var nested = frame.AsMemory(outer.Filter.Length);
+        Assert.Equal(new Ping(7, "inner"), inner.Decode(nested)); // the inner frame whole, after the outer filter only
+    }
+
+    // Writes part of a payload, then fails.
+    private sealed class FailingCodec : IEventCodec<string>
+    {
+        public void Encode(string value, IBufferWriter<byte> payload)
+        {
+            payload.Write(Encoding.ASCII.GetBytes(value));
+            throw new InvalidOperationException("this codec fails half way");
+        }
+
+        public string Decode(ReadOnlyMemory<byte> payload) => Encoding.ASCII.GetString(payload.Span);
+    }
+
+    // A payload that is another event type's whole frame, encoded inside this encode.
+    private sealed class NestingCodec(EventType<Ping> inner) : IEventCodec<Ping>
+    {
+        public void Encode(Ping value, IBufferWriter<byte> payload) => payload.Write(inner.Encode(value));
+
+        public Ping Decode(ReadOnlyMemory<byte> payload) => inner.Decode(payload);
     }
 }

@@ -21,7 +21,10 @@ public static class Cluster
     public static async Task RunAsync(BenchContext context, long? eventsOverride, string nodeConfig)
     {
         var events = eventsOverride ?? (context.Quick ? 20_000 : 1_000_000);
-        var warmUp = Math.Clamp(events / 4, 1, 20_000);
+        // Both sides warm up alike, with as many events as they are measured on (at most 1,000,000): a fresh .NET
+        // process goes on compiling (tier-1 JIT) for seconds, and with 20,000 or even 250,000 events the consumer's JIT
+        // still took up to half its processor time through the measured events (perf, docs/benchmarks.md "g. cluster").
+        var warmUp = Math.Clamp(events, 1, 1_000_000);
         var timeout = TimeSpan.FromSeconds(context.Quick ? 60 : 300);
 
         var engine = await CrossNodeEngine(events, warmUp, nodeConfig, timeout);
@@ -62,8 +65,8 @@ public static class Cluster
     private static Pipeline.Outcome Median(List<Pipeline.Outcome> runs) =>
         runs.FirstOrDefault(r => r.Delivered != runs.Max(x => x.Delivered)) ?? runs.OrderBy(r => r.Rate).ElementAt(runs.Count / 2);
 
-    /// <summary>One cross-node run: what the consumer saw of the measured events, how long they took, the producing process's processor time.</summary>
-    private sealed record CrossNodeRun(CrossNodeOutcome Outcome, TimeSpan Elapsed, TimeSpan ProducerCpu)
+    /// <summary>One cross-node run: what the consumer saw of the measured events, how long they took, the producing process's processor time and allocations.</summary>
+    private sealed record CrossNodeRun(CrossNodeOutcome Outcome, TimeSpan Elapsed, TimeSpan ProducerCpu, long ProducerAllocated)
     {
         public double Rate => Elapsed > TimeSpan.Zero ? Outcome.Received / Elapsed.TotalSeconds : 0;
 
@@ -74,7 +77,10 @@ public static class Cluster
 
         public override string ToString() =>
             $"{Outcome.Received} events in {Elapsed.TotalSeconds:F3} s = {Rate:N0}/s, {(Outcome.InOrder ? "in order" : "OUT OF ORDER: " + Outcome.FirstError)}, " +
-            $"processor time {CpuMicrosPerEvent:F1} µs/event (producer {ProducerCpu.TotalMilliseconds:F0} ms, consumer {Outcome.CpuMs:F0} ms)";
+            $"processor time {CpuMicrosPerEvent:F1} µs/event (producer {ProducerCpu.TotalMilliseconds:F0} ms, consumer {Outcome.CpuMs:F0} ms), " +
+            $"allocated per event: producer {PerEvent(ProducerAllocated):F0} B, consumer {PerEvent(Outcome.AllocatedBytes):F0} B";
+
+        private double PerEvent(long bytes) => Outcome.Received > 0 ? (double)bytes / Outcome.Received : 0;
     }
 
     /// <summary>
@@ -94,13 +100,15 @@ public static class Cluster
             for (long i = 0; i < warmUp; i++) await engine.Publisher.PublishAsync(new CrossNodeEvent(i, CrossNodeEvent.Padding));
             await consumer.WaitForLine("cluster-at ", timeout);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var allocated = GC.GetTotalAllocatedBytes();
             var clock = Stopwatch.StartNew();
             for (var i = warmUp; i < warmUp + events; i++) await engine.Publisher.PublishAsync(new CrossNodeEvent(i, CrossNodeEvent.Padding));
             var outcome = JsonSerializer.Deserialize<CrossNodeOutcome>(await consumer.WaitForLine("cluster-result ", timeout))!;
             clock.Stop();
             cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            allocated = GC.GetTotalAllocatedBytes() - allocated;
             await consumer.ExitedWithin(TimeSpan.FromSeconds(20)); // it leaves the cluster first
-            return new CrossNodeRun(outcome with { Received = outcome.Received - warmUp }, clock.Elapsed, cpu);
+            return new CrossNodeRun(outcome with { Received = outcome.Received - warmUp }, clock.Elapsed, cpu, allocated);
         }
         finally
         {
@@ -122,13 +130,15 @@ public static class Cluster
             var sender = system.ActorOf(Props.Create(() => new BareSender(receiver, window)));
             await sender.Ask<Sent>(new Send(warmUp), timeout);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var allocated = GC.GetTotalAllocatedBytes();
             var clock = Stopwatch.StartNew();
             sender.Tell(new Send(events));
             var outcome = JsonSerializer.Deserialize<CrossNodeOutcome>(await consumer.WaitForLine("cluster-result ", timeout))!;
             clock.Stop();
             cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            allocated = GC.GetTotalAllocatedBytes() - allocated;
             await consumer.ExitedWithin(TimeSpan.FromSeconds(20));
-            return new CrossNodeRun(outcome with { Received = outcome.Received - warmUp }, clock.Elapsed, cpu);
+            return new CrossNodeRun(outcome with { Received = outcome.Received - warmUp }, clock.Elapsed, cpu, allocated);
         }
         finally
         {

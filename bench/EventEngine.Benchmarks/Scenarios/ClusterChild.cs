@@ -24,9 +24,10 @@ public sealed record CrossNodeEvent(long Seq, string Text)
 
 /// <summary>
 /// What the consuming process saw: events received, whether every one came in order, the first that did not, and the
-/// processor time it used from the warm-up mark to the last event (all its threads: the figure a busy machine distorts least).
+/// processor time it used and the bytes it allocated from the warm-up mark to the last event (all its threads: the
+/// figures a busy machine distorts least).
 /// </summary>
-public sealed record CrossNodeOutcome(long Received, bool InOrder, string? FirstError, double CpuMs);
+public sealed record CrossNodeOutcome(long Received, bool InOrder, string? FirstError, double CpuMs, long AllocatedBytes);
 
 /// <summary>
 /// Counts the events one actor receives and checks their order; prints <c>cluster-at N</c> when the warm-up mark is
@@ -38,6 +39,8 @@ public sealed class OrderTally(long total, long mark)
     private string? _error;
     private TimeSpan _cpuAtMark;
     private TimeSpan _cpuAtEnd;
+    private long _allocatedAtMark;
+    private long _allocatedAtEnd;
 
     public long Received { get; private set; }
 
@@ -45,7 +48,7 @@ public sealed class OrderTally(long total, long mark)
 
     public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public CrossNodeOutcome Outcome => new(Received, _error is null, _error, (_cpuAtEnd - _cpuAtMark).TotalMilliseconds);
+    public CrossNodeOutcome Outcome => new(Received, _error is null, _error, (_cpuAtEnd - _cpuAtMark).TotalMilliseconds, _allocatedAtEnd - _allocatedAtMark);
 
     public void See(long seq)
     {
@@ -54,11 +57,13 @@ public sealed class OrderTally(long total, long mark)
         if (++Received == mark)
         {
             _cpuAtMark = Process.GetCurrentProcess().TotalProcessorTime;
+            _allocatedAtMark = GC.GetTotalAllocatedBytes();
             Console.WriteLine($"cluster-at {mark}");
         }
         if (Received == total)
         {
             _cpuAtEnd = Process.GetCurrentProcess().TotalProcessorTime;
+            _allocatedAtEnd = GC.GetTotalAllocatedBytes();
             Done.TrySetResult();
         }
     }

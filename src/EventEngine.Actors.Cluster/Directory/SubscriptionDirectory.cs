@@ -30,6 +30,7 @@ internal sealed class SubscriptionDirectory : ReceiveActor
 
     private readonly EventEngine _engine;
     private readonly ClusterSettings _settings;
+    private readonly LinkCounters _counters;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly IActorRef _replicator = DistributedData.Get(Context.System).Replicator;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -49,6 +50,7 @@ internal sealed class SubscriptionDirectory : ReceiveActor
     {
         _engine = engine;
         _settings = settings;
+        _counters = new LinkCounters(engine.Metrics);
         Receive<RoutingChanged>(r =>
         {
             var entry = NodePrefixes.Of(r.Table, Self.Path);
@@ -162,7 +164,7 @@ internal sealed class SubscriptionDirectory : ReceiveActor
                 _log.Warning("Node {0}'s directory entry has {1} malformed prefix(es); they are ignored", member.Address, malformed);
             if (!_links.TryGetValue(member, out var link))
             {
-                link = Context.ActorOf(Props.Create(() => new NodeLink(_engine, member.Address, _settings.Link)), $"link-{member.Uid}");
+                link = Context.ActorOf(Props.Create(() => new NodeLink(_engine, member.Address, _settings.Link, _counters)), $"link-{member.Uid}");
                 Context.Watch(link);
                 _links[member] = link;
                 _log.Info("Node {0} is Up: linked", member.Address);

@@ -5,8 +5,10 @@ using Akka.Serialization;
 namespace EventEngine.Actors.Cluster.Links;
 
 /// <summary>
-/// The Akka serializer of the links' messages. A batch is its sequence number, its frame count and each frame
-/// length-prefixed (little-endian), the frames as they are on the wire; an acknowledgement is its sequence number.
+/// The Akka serializer of the links' messages, all little-endian. A batch is its sequence number, its frame count and
+/// each frame length-prefixed, the frames as they are on the wire; a part of a large frame is its sequence number, its
+/// index, the whole frame's length and then its bytes (at least one, at most the frame's length); an acknowledgement
+/// is its sequence number.
 /// Bytes from another node are untrusted: every count and length is checked against what is left before anything is
 /// allocated, and a bad message fails with a <see cref="System.Runtime.Serialization.SerializationException"/> saying
 /// what was wrong and where (Akka.Remote logs it and drops that message only).
@@ -17,7 +19,9 @@ internal sealed class LinkSerializer : SerializerWithStringManifest
     public const int Id = 8411;
 
     private const string BatchManifest = "B";
+    private const string PartManifest = "P";
     private const string AckManifest = "A";
+    private const int PartHeader = 16;
 
     public LinkSerializer(ExtendedActorSystem system) : base(system) { }
 
@@ -26,6 +30,7 @@ internal sealed class LinkSerializer : SerializerWithStringManifest
     public override string Manifest(object o) => o switch
     {
         NodeBatch => BatchManifest,
+        NodeFramePart => PartManifest,
         NodeAck => AckManifest,
         _ => throw new ArgumentException($"{nameof(LinkSerializer)} cannot serialize {o.GetType()}", nameof(o)),
     };
@@ -50,6 +55,13 @@ internal sealed class LinkSerializer : SerializerWithStringManifest
                     at += 4 + frame.Length;
                 }
                 return bytes;
+            case NodeFramePart part:
+                var partBytes = new byte[PartHeader + part.Bytes.Length];
+                BinaryPrimitives.WriteInt64LittleEndian(partBytes, part.Sequence);
+                BinaryPrimitives.WriteInt32LittleEndian(partBytes.AsSpan(8), part.Index);
+                BinaryPrimitives.WriteInt32LittleEndian(partBytes.AsSpan(12), part.FrameLength);
+                part.Bytes.Span.CopyTo(partBytes.AsSpan(PartHeader));
+                return partBytes;
             default:
                 throw new ArgumentException($"{nameof(LinkSerializer)} cannot serialize {obj.GetType()}", nameof(obj));
         }
@@ -60,8 +72,23 @@ internal sealed class LinkSerializer : SerializerWithStringManifest
         AckManifest when bytes.Length == 8 => new NodeAck(BinaryPrimitives.ReadInt64LittleEndian(bytes)),
         AckManifest => throw Bad($"an acknowledgement is 8 bytes, this one {bytes.Length}"),
         BatchManifest => ReadBatch(bytes),
-        _ => throw Bad($"unknown manifest '{manifest}' (expected {BatchManifest} or {AckManifest})"),
+        PartManifest => ReadPart(bytes),
+        _ => throw Bad($"unknown manifest '{manifest}' (expected {BatchManifest}, {PartManifest} or {AckManifest})"),
     };
+
+    // Only the part's own bytes are checked here; whether it continues the frame before it is the inbox's to judge.
+    private static NodeFramePart ReadPart(byte[] bytes)
+    {
+        if (bytes.Length <= PartHeader) throw Bad($"a frame part has a {PartHeader}-byte header and at least 1 byte, this one is {bytes.Length} bytes long");
+        var sequence = BinaryPrimitives.ReadInt64LittleEndian(bytes);
+        var index = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8));
+        var frameLength = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(12));
+        if (index < 0) throw Bad($"part {index} (message {sequence}): a part's index is 0 or more");
+        if (bytes.Length - PartHeader > frameLength)
+            throw Bad($"part {index} (message {sequence}) carries {bytes.Length - PartHeader} bytes of a frame of {frameLength} bytes");
+        // The bytes stay in the array Akka.Remote gave us (its own copy): no second copy per part.
+        return new NodeFramePart(sequence, index, frameLength, bytes.AsMemory(PartHeader));
+    }
 
     private static NodeBatch ReadBatch(ReadOnlySpan<byte> bytes)
     {

@@ -27,27 +27,39 @@ internal sealed class LinkActive
 /// (<c>node-left</c>) and its credit returned. While its node is unreachable it holds on for
 /// <c>link.unreachable-grace</c>, then drops what it holds and every new event until the node is reachable again
 /// (<c>node-unreachable</c>): at most once on the link, never a duplicate (nothing is ever sent twice).
+/// <para>Each message stays within <c>max-batch-bytes</c> (plus its header), so Akka.Remote's heartbeats never wait
+/// behind a large one: a frame too large for a batch goes as consecutive <see cref="NodeFramePart"/>s, at most
+/// <c>max-parts-in-flight</c> messages unacknowledged at a time, with other sources' events in batches between them
+/// (<see cref="LargeFrames"/>: its own source's later events wait for its last part). It keeps its source's credit
+/// until that part is acknowledged. A frame over
+/// <c>event-engine.wire.max-message-size</c> is not sent (<c>too-large-for-link</c>).</para>
 /// </summary>
 internal sealed class NodeLink : ReceiveActor, IWithTimers
 {
     private readonly EventEngine _engine;
     private readonly LinkSettings _settings;
+    private readonly LinkCounters _counters;
     private readonly IActorRef _peerInbox;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<byte[]> _frames = new();
     private readonly List<Delivery> _batch = new();
     private readonly Queue<(long Sequence, List<Delivery> Deliveries)> _unacknowledged = new();
+    private readonly LargeFrames _large = new();
+    private readonly long _maxEventSize;
     private ImmutableArray<byte[]>? _prefixes;
     private int _batchBytes;
     private long _sequence;
+    private long _acknowledged;
     private long _tooLarge;
     private int _subscribing;
     private bool _dropping;
 
-    public NodeLink(EventEngine engine, Address peer, LinkSettings settings)
+    public NodeLink(EventEngine engine, Address peer, LinkSettings settings, LinkCounters counters)
     {
         _engine = engine;
         _settings = settings;
+        _counters = counters;
+        _maxEventSize = engine.Settings.Wire.MaxMessageSize;
         // Resolved once, without a round trip: a batch goes straight to the inbox's path, not through an
         // ActorSelection (one more envelope to serialize and a path walk on the peer, per batch).
         _peerInbox = ((ExtendedActorSystem)Context.System).Provider.ResolveActorRef(new RootActorPath(peer) / NodeInbox.PathElements);
@@ -87,8 +99,16 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
         });
         Receive<NodeAck>(a =>
         {
+            _acknowledged = Math.Max(_acknowledged, a.Sequence);
+            var acknowledged = 0;
             while (_unacknowledged.TryPeek(out var oldest) && oldest.Sequence <= a.Sequence)
-                foreach (var delivery in _unacknowledged.Dequeue().Deliveries) delivery.Settle();
+            {
+                var deliveries = _unacknowledged.Dequeue().Deliveries;
+                foreach (var delivery in deliveries) delivery.Settle();
+                acknowledged += deliveries.Count;
+            }
+            if (acknowledged > 0) _counters.Acknowledged(Peer.ToString(), acknowledged);
+            SendParts();
         });
     }
 
@@ -107,12 +127,13 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
     // Returns the credit of everything held and counts it as dropped; acknowledgements that still arrive find nothing.
     private int DropHeld(string reason)
     {
-        var held = _batch.Concat(_unacknowledged.SelectMany(b => b.Deliveries)).ToList();
+        var held = _batch.Concat(_unacknowledged.SelectMany(b => b.Deliveries)).Concat(_large.Clear()).ToList();
         foreach (var delivery in held) delivery.Settle();
         _batch.Clear();
         _frames.Clear();
         _batchBytes = 0;
         _unacknowledged.Clear();
+        _acknowledged = _sequence; // what was sent is given up: no longer waited for
         Timers.Cancel(Flush.Instance);
         if (held.Count > 0) _engine.Metrics.Dropped(reason, held.Count);
         return held.Count;
@@ -131,6 +152,15 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
             _engine.Metrics.Dropped("node-unreachable");
             return;
         }
+        if (_large.Holds(delivery)) return; // its source's order: after the large frame's last part
+        Carry(delivery);
+        SendParts();
+    }
+
+    // Puts an event in the batch, or makes it the large frame sent in parts (once the batch before it is sent), or, if
+    // one is being sent already, has it wait for that one.
+    private void Carry(Delivery delivery)
+    {
         byte[] frame;
         try
         {
@@ -143,11 +173,23 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
             _log.Error(e, "A {0} event could not be encoded for another node; dropped (counted, reason unencodable)", delivery.Type?.Name ?? "raw");
             return;
         }
-        if (frame.Length > _settings.MaxEventSize)
+        if (frame.Length > _maxEventSize)
         {
             RefuseTooLarge(delivery, frame.Length);
             return;
         }
+        if (4 + frame.Length > _settings.MaxBatchBytes)
+        {
+            if (_large.Sending)
+            {
+                _large.Wait(delivery);
+                return;
+            }
+            SendBatch();
+            _large.Start(delivery, frame);
+            return;
+        }
+        if (_batchBytes + 4 + frame.Length > _settings.MaxBatchBytes) SendBatch(); // a batch stays within max-batch-bytes
         if (_batch.Count == 0) Timers.StartSingleTimer(Flush.Instance, Flush.Instance, _settings.Linger);
         _batch.Add(delivery);
         _frames.Add(frame);
@@ -155,7 +197,6 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
         if (_batch.Count >= _settings.MaxBatchCount || _batchBytes >= _settings.MaxBatchBytes) SendBatch();
     }
 
-    // A batch may exceed max-batch-bytes by one event (at most max-event-size), never Akka.Remote's frame size with the defaults.
     private void SendBatch()
     {
         Timers.Cancel(Flush.Instance);
@@ -167,14 +208,28 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
         _batchBytes = 0;
     }
 
+    // The large frame's next parts, while fewer than max-parts-in-flight messages wait for the peer's acknowledgement;
+    // after its last part, the events that waited for it go on (the next large one, if any, starts at once).
+    private void SendParts()
+    {
+        while (_large.Sending && _sequence - _acknowledged < _settings.MaxPartsInFlight)
+        {
+            _peerInbox.Tell(_large.NextPart(++_sequence, _settings.MaxBatchBytes, out var sent), Self);
+            if (sent is null) continue;
+            _unacknowledged.Enqueue((_sequence, [sent]));
+            foreach (var next in _large.TakeWaiting())
+                if (!_large.Holds(next)) Carry(next);
+        }
+    }
+
     // One log line for the first and then every 1000th, never one per event.
     private void RefuseTooLarge(Delivery delivery, int size)
     {
         delivery.Settle();
         _engine.Metrics.Dropped("too-large-for-link");
         if (++_tooLarge % 1000 == 1)
-            _log.Error("A {0} event of {1} bytes is larger than event-engine.cluster.link.max-event-size ({2} bytes): it is not sent to {3} ({4} such event(s) so far, counted in event_engine.events.dropped, reason too-large-for-link); local subscribers still get it",
-                delivery.Type?.Name ?? "raw", size, _settings.MaxEventSize, Peer, _tooLarge);
+            _log.Error("A {0} event of {1} bytes is larger than event-engine.wire.max-message-size ({2} bytes): it is not sent to {3} ({4} such event(s) so far, counted in event_engine.events.dropped, reason too-large-for-link); local subscribers still get it",
+                delivery.Type?.Name ?? "raw", size, _maxEventSize, Peer, _tooLarge);
     }
 
     private static bool SameSet(ImmutableArray<byte[]> a, ImmutableArray<byte[]> b) =>

@@ -15,8 +15,10 @@ namespace EventEngine.Actors.Diagnostics;
 /// <c>engine-stopped</c> (queued for a plugin that will never read it), <c>unencodable</c>, <c>queue-full</c> (an
 /// external plugin's queue was at its <c>max-queue</c> under a drop policy), <c>plugin-never-connected</c> and
 /// <c>peer-replaced</c> (a publication held until start-up whose peer was replaced); in cluster mode
-/// (EventEngine.Actors.Cluster) <c>node-left</c> (held by the link to a node that left before acknowledging it) and
-/// <c>too-large-for-link</c> (larger than <c>event-engine.cluster.link.max-event-size</c>: not sent to other nodes).
+/// (EventEngine.Actors.Cluster) <c>node-left</c> (held by the link to a node that left before acknowledging it),
+/// <c>too-large-for-link</c> (larger than <c>event-engine.wire.max-message-size</c>: not sent to other nodes),
+/// <c>bad-event-part</c> (a large event whose parts from another node were refused) and <c>incomplete-event</c> (a
+/// large event from another node dropped half-received).
 /// </remarks>
 public sealed class EngineMetrics : IDisposable
 {

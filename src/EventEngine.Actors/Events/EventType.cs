@@ -64,10 +64,17 @@ public sealed class EventType<T> : EventType where T : notnull
     /// <summary>Encodes <paramref name="value"/> as one wire frame: filter, then payload.</summary>
     public byte[] Encode(T value)
     {
-        var buffer = new ArrayBufferWriter<byte>(Filter.Length + 64);
-        buffer.Write(Filter);
-        Codec.Encode(value, buffer);
-        return buffer.WrittenSpan.ToArray();
+        var buffer = FrameBuffer.Rent();
+        try
+        {
+            buffer.Write(Filter);
+            Codec.Encode(value, buffer);
+            return buffer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            FrameBuffer.Return(buffer);
+        }
     }
 
     /// <summary>Decodes a whole wire frame into an event.</summary>
