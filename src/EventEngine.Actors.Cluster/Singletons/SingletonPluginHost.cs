@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 using EventEngine.Actors.Plugins;
 using EventEngine.Actors.Supervision;
@@ -60,8 +61,8 @@ internal sealed class SingletonPluginHost : ReceiveActor
             _strategy.ReportIfStopped(t.ActorRef, registration.Name, engine, _log);
             Context.Stop(Self);
         });
-        Receive<Akka.Cluster.ClusterEvent.CurrentClusterState>(Fence);
-        Receive<Akka.Cluster.ClusterEvent.IClusterDomainEvent>(Fence);
+        Receive<ClusterEvent.CurrentClusterState>(Fence);
+        Receive<ClusterEvent.IClusterDomainEvent>(Fence);
     }
 
     protected override SupervisorStrategy SupervisorStrategy() => _strategy;
@@ -69,8 +70,8 @@ internal sealed class SingletonPluginHost : ReceiveActor
     protected override void PreStart()
     {
         if (_majority is not null)
-            Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, Akka.Cluster.ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
-                typeof(Akka.Cluster.ClusterEvent.IMemberEvent), typeof(Akka.Cluster.ClusterEvent.IReachabilityEvent));
+            Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
+                typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
         StartInstance();
         _log.Info("Singleton plugin {0} runs on this node ({1})", _registration.Name, _node);
     }
