@@ -105,16 +105,14 @@ public static class Cluster
             await engine.Started.WaitAsync(timeout); // both nodes Up, the consumer's subscription known here
             for (long i = 0; i < warmUp; i++) await engine.Publisher.PublishAsync(new CrossNodeEvent(i, CrossNodeEvent.Padding));
             await consumer.WaitForLine("cluster-at ", timeout);
-            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-            var allocated = GC.GetTotalAllocatedBytes();
+            var start = ProcessCost.Now();
             var clock = Stopwatch.StartNew();
             for (var i = warmUp; i < warmUp + events; i++) await engine.Publisher.PublishAsync(new CrossNodeEvent(i, CrossNodeEvent.Padding));
             var outcome = JsonSerializer.Deserialize<CrossNodeOutcome>(await consumer.WaitForLine("cluster-result ", timeout))!;
             clock.Stop();
-            cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-            allocated = GC.GetTotalAllocatedBytes() - allocated;
+            var cost = ProcessCost.Since(start);
             await consumer.ExitedWithin(TimeSpan.FromSeconds(20)); // it leaves the cluster first
-            return new CrossNodeRun(outcome with { Received = outcome.Received - warmUp }, clock.Elapsed, cpu, allocated);
+            return new CrossNodeRun(outcome with { Received = outcome.Received - warmUp }, clock.Elapsed, cost.Cpu, cost.Allocated);
         }
         finally
         {
@@ -135,16 +133,14 @@ public static class Cluster
             var window = Actors.EventEngine.ReferenceConfig.GetInt("event-engine.flow-control.high-water-mark");
             var sender = system.ActorOf(Props.Create(() => new BareSender(receiver, window)));
             await sender.Ask<Sent>(new Send(warmUp), timeout);
-            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-            var allocated = GC.GetTotalAllocatedBytes();
+            var start = ProcessCost.Now();
             var clock = Stopwatch.StartNew();
             sender.Tell(new Send(events));
             var outcome = JsonSerializer.Deserialize<CrossNodeOutcome>(await consumer.WaitForLine("cluster-result ", timeout))!;
             clock.Stop();
-            cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-            allocated = GC.GetTotalAllocatedBytes() - allocated;
+            var cost = ProcessCost.Since(start);
             await consumer.ExitedWithin(TimeSpan.FromSeconds(20));
-            return new CrossNodeRun(outcome with { Received = outcome.Received - warmUp }, clock.Elapsed, cpu, allocated);
+            return new CrossNodeRun(outcome with { Received = outcome.Received - warmUp }, clock.Elapsed, cost.Cpu, cost.Allocated);
         }
         finally
         {

@@ -37,10 +37,8 @@ public sealed class OrderTally(long total, long mark)
 {
     private long _next;
     private string? _error;
-    private TimeSpan _cpuAtMark;
-    private TimeSpan _cpuAtEnd;
-    private long _allocatedAtMark;
-    private long _allocatedAtEnd;
+    private ProcessCost _atMark;
+    private ProcessCost _spent;
 
     public long Received { get; private set; }
 
@@ -48,7 +46,7 @@ public sealed class OrderTally(long total, long mark)
 
     public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public CrossNodeOutcome Outcome => new(Received, _error is null, _error, (_cpuAtEnd - _cpuAtMark).TotalMilliseconds, _allocatedAtEnd - _allocatedAtMark);
+    public CrossNodeOutcome Outcome => new(Received, _error is null, _error, _spent.Cpu.TotalMilliseconds, _spent.Allocated);
 
     public void See(long seq)
     {
@@ -56,14 +54,12 @@ public sealed class OrderTally(long total, long mark)
         _next = seq + 1;
         if (++Received == mark)
         {
-            _cpuAtMark = Process.GetCurrentProcess().TotalProcessorTime;
-            _allocatedAtMark = GC.GetTotalAllocatedBytes();
+            _atMark = ProcessCost.Now();
             Console.WriteLine($"cluster-at {mark}");
         }
         if (Received == total)
         {
-            _cpuAtEnd = Process.GetCurrentProcess().TotalProcessorTime;
-            _allocatedAtEnd = GC.GetTotalAllocatedBytes();
+            _spent = ProcessCost.Since(_atMark);
             Done.TrySetResult();
         }
     }

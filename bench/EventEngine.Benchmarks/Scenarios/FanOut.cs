@@ -98,21 +98,15 @@ public static class FanOut
         public double Rate => Seconds > 0 ? Delivered / Seconds : 0;
     }
 
-    /// <summary>The process's CPU time and allocated bytes at one moment; <see cref="Until"/> gives what a run cost since.</summary>
-    private readonly record struct Cost(TimeSpan Cpu, long Allocated)
+    private static Outcome OutcomeSince(ProcessCost start, long delivered, double seconds)
     {
-        public static Cost Now() => new(Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: true));
-
-        public Outcome Until(long delivered, double seconds)
-        {
-            var now = Now();
-            return new Outcome(delivered, seconds, (now.Cpu - Cpu).TotalSeconds, now.Allocated - Allocated);
-        }
+        var cost = ProcessCost.Since(start);
+        return new Outcome(delivered, seconds, cost.Cpu.TotalSeconds, cost.Allocated);
     }
 
     private static async Task<Outcome> Engine(int subscribers, long events, TimeSpan timeout)
     {
-        var cost = Cost.Now();
+        var start = ProcessCost.Now();
         var tally = new FanOutTally(subscribers);
         var clock = new Pipeline.StartClock();
         var run = await EngineRunner.RunAsync("fanout", engine =>
@@ -121,14 +115,14 @@ public static class FanOut
             for (var i = 0; i < subscribers; i++) engine.AddPlugin<FanOutSubscriber>($"subscriber-{i}", events, tally);
         }, timeout);
         var seconds = run.Completed && tally.Done.Task.IsCompleted ? Stopwatch.GetElapsedTime(clock.At, tally.Done.Task.Result).TotalSeconds : 0;
-        var outcome = cost.Until(Interlocked.Read(ref tally.Delivered), seconds);
+        var outcome = OutcomeSince(start, Interlocked.Read(ref tally.Delivered), seconds);
         GC.Collect();
         return outcome;
     }
 
     private static async Task<Outcome> Akka(int subscribers, long events, TimeSpan timeout)
     {
-        var cost = Cost.Now();
+        var start = ProcessCost.Now();
         var system = ActorSystem.Create("fanout-akka", EngineRunner.Config());
         long delivered;
         double seconds;
@@ -149,7 +143,7 @@ public static class FanOut
         {
             await system.Terminate();
         }
-        var outcome = cost.Until(delivered, seconds); // start and termination included, as in the engine's runs
+        var outcome = OutcomeSince(start, delivered, seconds); // start and termination included, as in the engine's runs
         GC.Collect();
         return outcome;
     }

@@ -143,8 +143,7 @@ public static class Pipeline
     {
         var result = new TaskCompletionSource<LoadTestResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var clock = new StartClock();
-        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var start = ProcessCost.Now();
         long finished = 0;
         Task? stamped = null;
         // The load test's plugins (EventEngine.Samples), with a producer that also notes when it starts publishing:
@@ -164,10 +163,9 @@ public static class Pipeline
         if (stamped is not null) await Task.WhenAny(stamped, Task.Delay(TimeSpan.FromSeconds(10)));
         var outcome = result.Task.IsCompletedSuccessfully ? result.Task.Result : new LoadTestResult(0, 0);
         var seconds = run.Completed && finished > clock.At ? Stopwatch.GetElapsedTime(clock.At, finished).TotalSeconds : 0;
-        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
-        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        var cost = ProcessCost.Since(start);
         GC.Collect();
-        return new Outcome(outcome.Delivered, outcome.Sum, seconds, BenchContext.PeakRssMb(), cpu, allocated);
+        return new Outcome(outcome.Delivered, outcome.Sum, seconds, BenchContext.PeakRssMb(), cost.Cpu.TotalSeconds, cost.Allocated);
     }
 
     /// <summary>When the first producer started publishing (Stopwatch timestamp).</summary>
