@@ -70,9 +70,9 @@ public sealed class SingletonFenceTests
     }
 
     [Fact]
-    public void The_removal_margin_is_two_seconds_unless_set()
+    public void The_removal_margin_is_one_second_unless_set()
     {
-        Assert.Equal(TimeSpan.FromSeconds(2), ClusterSettings.From(InProcessCluster.NodeConfig()).SingletonRemovalMargin);
+        Assert.Equal(TimeSpan.FromSeconds(1), ClusterSettings.From(InProcessCluster.NodeConfig()).SingletonRemovalMargin);
         Assert.Equal(TimeSpan.FromMilliseconds(500), ClusterSettings.From(InProcessCluster.NodeConfig("event-engine.cluster.singleton.removal-margin = 500ms")).SingletonRemovalMargin);
     }
 }

@@ -19,7 +19,7 @@ namespace EventEngine.Benchmarks.Scenarios;
 /// process (the hidden <c>cluster-singleton-node</c> sub-command). A node in this process pings every 2 ms; the time is
 /// from the leave (or the kill) until the first answer from the new node. Targets: leave ≤ 10 s, kill ≤ stable-after + 10 s.
 /// A kill's move is failure detection + stable-after + the singleton's removal margin
-/// (<c>event-engine.cluster.singleton.removal-margin</c>, 2 s) + the start; the engine's defaults throughout.
+/// (<c>event-engine.cluster.singleton.removal-margin</c>, 1 s) + the start; the engine's defaults throughout.
 /// </summary>
 public static class ClusterSingleton
 {
