@@ -86,8 +86,7 @@ internal sealed class SingletonPluginHost : ReceiveActor
 
     private void StartInstance()
     {
-        var props = _registration.Props.WithDispatcher(_engine.Settings.DispatcherFor(_registration.Name));
-        _plugin = Context.Watch(Context.ActorOf(props, _registration.Name));
+        _plugin = Context.Watch(Context.ActorOf(_registration.RunProps(_engine.Settings), _registration.Name));
         _engine.PluginStateOf(_plugin).SingletonNode = _node;
     }
 

@@ -37,7 +37,7 @@ internal sealed class PluginSupervisor : ReceiveActor, IWithTimers
         _strategy = new PluginSupervisionStrategy(engine.Settings.Supervision);
         foreach (var registration in plugins)
         {
-            var child = Context.ActorOf(registration.Props.WithDispatcher(engine.Settings.DispatcherFor(registration.Name)), registration.Name);
+            var child = Context.ActorOf(registration.RunProps(engine.Settings), registration.Name);
             Context.Watch(child);
             _plugins[child] = registration.Name;
         }
