@@ -189,14 +189,15 @@ public sealed class EventEngine : IExtension
     }
 
     /// <summary>
-    /// Disposes the wire of a start that failed before the engine was registered, waiting for a bind still running (the
-    /// bridge, if it was made, disposes it too when the guardian stops: once is enough, the second does nothing).
+    /// Disposes the wire of a start that failed before the engine was registered, waiting for a bind still running and
+    /// then for its ports to come free (the bridge, if it was made, disposes it too when the guardian stops: once is
+    /// enough, the second does nothing).
     /// </summary>
     private static void DisposeUnowned(Task<WireLink?> wireBinding)
     {
         try
         {
-            wireBinding.GetAwaiter().GetResult()?.Dispose();
+            wireBinding.GetAwaiter().GetResult()?.DisposeAndReleasePorts(TimeSpan.FromSeconds(5));
         }
         catch (Exception)
         {

@@ -1,5 +1,8 @@
 using EventEngine.Actors.Security;
 using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using Akka.Event;
 using EventEngine.Actors.Configuration;
 using EventEngine.Actors.Diagnostics;
@@ -37,6 +40,7 @@ internal sealed class WireLink : IDisposable
     private readonly List<Zmtp3Gate> _gates = new();
     private int _disposed;
     private long _multipart;
+    private IPAddress _bindAddress = IPAddress.Loopback;
 
     /// <summary>Creates the sockets and binds them; throws <see cref="EventEngineException"/> naming the port if a bind fails.</summary>
     public WireLink(WireSettings settings, string inprocId, CreditWindow inboundCredit, Action<byte[]> inbound, ILoggingAdapter log,
@@ -87,6 +91,7 @@ internal sealed class WireLink : IDisposable
 
         _xsub.Bind(InprocIn);
         _xpub.Bind(InprocOut);
+        _bindAddress = settings.BindAddress == "*" ? IPAddress.Any : IPAddress.Parse(settings.BindAddress);
         PublishPort = BindTcp(_xsub, settings.BindAddress, settings.PublishPort, "wire.publish-port", curve);
         SubscribePort = BindTcp(_xpub, settings.BindAddress, settings.SubscribePort, "wire.subscribe-port", curve);
         _xsub.SendFrame([1]); // subscribe to everything
@@ -238,6 +243,34 @@ internal sealed class WireLink : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         DisposeSockets();
+    }
+
+    /// <summary>
+    /// Disposes the link and waits, at most <paramref name="timeout"/>, until its TCP ports can be bound again: NetMQ
+    /// closes a listener on its I/O thread a moment after its socket is disposed, and a start that failed promises its
+    /// ports free when it throws.
+    /// </summary>
+    public void DisposeAndReleasePorts(TimeSpan timeout)
+    {
+        Dispose();
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        foreach (var port in new[] { PublishPort, SubscribePort })
+            while (port > 0 && !CanBind(port) && Stopwatch.GetTimestamp() < deadline) Thread.Sleep(10);
+    }
+
+    private bool CanBind(int port)
+    {
+        using var probe = new Socket(_bindAddress.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        probe.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true); // as NetMQ binds: only a listener is in the way
+        try
+        {
+            probe.Bind(new IPEndPoint(_bindAddress, port));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     // The poller first: NetMQPoller refuses to hold disposed sockets.
