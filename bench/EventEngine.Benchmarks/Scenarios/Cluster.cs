@@ -50,8 +50,8 @@ public static class Cluster
         await Pipeline.RunEngine(plan with { Messages = warmUp }, timeout);
         var on = new List<Pipeline.Outcome>();
         var off = new List<Pipeline.Outcome>();
-        // 5 rounds: one in-process run of a million events takes about half a second, and single runs vary by ±15%.
-        for (var round = 0; round < (context.Quick ? 1 : 5); round++)
+        // 9 rounds: one in-process run of a million events takes a third to half a second, and single runs vary by ±15%.
+        for (var round = 0; round < (context.Quick ? 1 : 9); round++)
         {
             var onFirst = round % 2 == 1;
             if (onFirst) on.Add(await Pipeline.RunEngine(plan, timeout, clusterNode: true));
