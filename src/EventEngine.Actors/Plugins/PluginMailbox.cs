@@ -10,8 +10,9 @@ namespace EventEngine.Actors.Plugins;
 /// The mailbox of every plugin (<c>event-engine.plugin-mailbox</c>): Akka's unbounded deque-based mailbox, which the
 /// stash needs, with one difference. A plugin asks whether more mail is waiting after every message it handles (it
 /// returns its held credits before it goes idle, <see cref="FlowControl.CreditReturns"/>), and Akka's deque wrapper
-/// answers with the queue's <see cref="ConcurrentQueue{T}.Count"/>, which walks the queue's segments; this one reads
-/// <see cref="ConcurrentQueue{T}.IsEmpty"/>.
+/// answers with the queue's <see cref="ConcurrentQueue{T}.Count"/>, which rereads the queue's head and tail until they
+/// hold still while publishers on other cores keep moving the tail (measured: 5% of a pipeline's processor time, and
+/// its publishers' sends slowed by it); this one reads <see cref="ConcurrentQueue{T}.IsEmpty"/>.
 /// </summary>
 internal sealed class PluginMailbox : MailboxType, IProducesMessageQueue<PluginMessageQueue>
 {
