@@ -127,7 +127,8 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
             _engine.Metrics.Dropped(_finished ? "plugin-finished" : "engine-stopped");
             return;
         }
-        if (_inbox.Count >= _policy.MaxQueue && _policy.OnFull != QueueOverflow.Backpressure)
+        // The policy first: counting the inbox (ConcurrentQueue.Count) races the port's thread taking from it.
+        if (_policy.OnFull != QueueOverflow.Backpressure && _inbox.Count >= _policy.MaxQueue)
         {
             QueueFull(delivery);
             return;
