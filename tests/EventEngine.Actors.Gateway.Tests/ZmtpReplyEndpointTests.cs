@@ -62,6 +62,26 @@ public sealed class ZmtpReplyEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Actions_posted_from_other_threads_all_run_and_the_last_one_runs_at_once()
+    {
+        // Two threads post as fast as they can while the endpoint's thread runs what they posted: a post that lands while
+        // the thread takes in its wake-up must not be left without one (the thread would then sleep on every later post).
+        const int posters = 4, bursts = 200, perBurst = 50;
+        var ran = 0;
+        await Task.WhenAll(Enumerable.Range(0, posters).Select(_ => Task.Run(async () =>
+        {
+            for (var burst = 0; burst < bursts; burst++)
+            {
+                for (var i = 0; i < perBurst; i++) _endpoint.Post(() => Interlocked.Increment(ref ran));
+                var last = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _endpoint.Post(last.SetResult);
+                await last.Task.WaitAsync(TimeSpan.FromSeconds(5)); // not a select timeout: each post wakes the thread
+            }
+        })));
+        Assert.Equal(posters * bursts * perBurst, Volatile.Read(ref ran));
+    }
+
+    [Fact]
     public async Task A_ZMTP_1_greeting_is_refused() =>
         await AssertRefused([0x01, 0x00, .. new byte[62]], "not a ZMTP 3 greeting (ZMTP 1.0 or not ZMTP at all)");
 

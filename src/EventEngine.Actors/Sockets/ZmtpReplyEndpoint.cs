@@ -249,7 +249,6 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
 
     private void RunPosted()
     {
-        Volatile.Write(ref _wakePending, 0);
         try
         {
             while (_wakeReader.Available > 0) _wakeReader.Receive(_drain);
@@ -258,6 +257,10 @@ internal sealed class ZmtpReplyEndpoint : IDisposable
         {
             // stopping
         }
+        // Only after draining: a post that finds the flag set counts on a byte sent after the last reset. Reset first,
+        // and a byte sent between the reset and the drain was swallowed with the flag left set: no later post woke the
+        // thread (an external plugin's parked request waited for a timer, about 10 s).
+        Interlocked.Exchange(ref _wakePending, 0);
         while (_posted.TryDequeue(out var action)) Invoke("a posted action", action);
     }
 
