@@ -66,7 +66,7 @@ public sealed class UnreachableNodeTests
         });
 
         await Wait.For(producing, "the producer to go on once the grace period is over");
-        await Wait.Until(() => dropped.Of("node-unreachable") > 0, "drops counted as node-unreachable");
+        await Wait.Until(() => dropped.Of("node-unreachable") > 0, () => $"drops counted as node-unreachable; so far {dropped}");
         // at most what the node could have taken before it went (two windows and a batch) is not counted as dropped
         Assert.InRange(dropped.Of("node-unreachable"), count - 3 * Window - 512, count);
     }

@@ -32,6 +32,10 @@ internal sealed class DropCounter : IDisposable
 
     public long Of(string reason) => _byReason.GetValueOrDefault(reason);
 
+    /// <summary>Every reason counted so far and the acknowledged events, for failure messages.</summary>
+    public override string ToString() =>
+        $"dropped {(_byReason.IsEmpty ? "nothing" : string.Join(", ", _byReason.Select(kv => $"{kv.Value} {kv.Key}")))}, acknowledged {Acknowledged}";
+
     /// <summary>Events other nodes acknowledged receiving from this engine's links.</summary>
     public long Acknowledged => Interlocked.Read(ref _acknowledged);
 
