@@ -81,19 +81,25 @@ public static class Pipeline
     /// </summary>
     private const int WarmUpRuns = 2;
 
-    /// <summary>One run of <paramref name="mode"/>: in a fresh process (warmed up there), or with --quick in this one.</summary>
-    private static async Task<Outcome> RunCase(BenchContext context, string mode, LoadTestPlan plan, TimeSpan timeout)
+    /// <summary>
+    /// One run of <paramref name="mode"/> (<c>engine</c>, <c>akka</c>, <c>async-operator</c>, or <c>engine-cluster</c>:
+    /// the engine as a one-node cluster): in a fresh process after <paramref name="warmUpRuns"/> there, or with --quick
+    /// in this one. The clock starts at event <paramref name="measureFrom"/> (engine modes).
+    /// </summary>
+    internal static async Task<Outcome> RunCase(BenchContext context, string mode, LoadTestPlan plan, TimeSpan timeout, long measureFrom = 0, int warmUpRuns = WarmUpRuns)
     {
-        if (context.Quick) return await Run(mode, plan, timeout);
-        using var child = ChildProgram.Start("pipeline-child", "--mode", mode, "--messages", $"{plan.Messages}", "--trace", context.Trace);
-        return JsonSerializer.Deserialize<Outcome>(await child.WaitForLine("pipeline-result ", timeout * (WarmUpRuns + 1)))!;
+        if (context.Quick) return await Run(mode, plan, timeout, measureFrom);
+        using var child = ChildProgram.Start("pipeline-child", "--mode", mode, "--messages", $"{plan.Messages}", "--trace", context.Trace,
+            "--measure-from", $"{measureFrom}", "--warm-up-runs", $"{warmUpRuns}");
+        return JsonSerializer.Deserialize<Outcome>(await child.WaitForLine("pipeline-result ", timeout * (warmUpRuns + 1)))!;
     }
 
-    private static Task<Outcome> Run(string mode, LoadTestPlan plan, TimeSpan timeout) => mode switch
+    private static Task<Outcome> Run(string mode, LoadTestPlan plan, TimeSpan timeout, long measureFrom = 0) => mode switch
     {
         "akka" => RunAkka(plan, timeout),
-        "async-operator" => RunEngine(plan, timeout, asyncOperator: true),
-        _ => RunEngine(plan, timeout),
+        "async-operator" => RunEngine(plan, timeout, asyncOperator: true, measureFrom: measureFrom),
+        "engine-cluster" => RunEngine(plan, timeout, clusterNode: true, measureFrom: measureFrom),
+        _ => RunEngine(plan, timeout, measureFrom: measureFrom),
     };
 
     /// <summary>
@@ -103,19 +109,21 @@ public static class Pipeline
     public static Command ChildCommand()
     {
         var mode = new Option<string>("--mode") { Required = true };
-        mode.AcceptOnlyFromAmong("engine", "akka", "async-operator");
+        mode.AcceptOnlyFromAmong("engine", "akka", "async-operator", "engine-cluster");
         var messages = new Option<long>("--messages") { Required = true };
         var trace = new Option<string>("--trace") { DefaultValueFactory = _ => "none" };
         trace.AcceptOnlyFromAmong("none", "drop", "all");
-        var command = new Command("pipeline-child", "One case of the pipeline scenario in this process (used by the pipeline scenario)") { mode, messages, trace };
+        var warmUps = new Option<int>("--warm-up-runs") { DefaultValueFactory = _ => WarmUpRuns };
+        var measureFrom = new Option<long>("--measure-from") { Description = "Events published before the clock starts (engine modes)" };
+        var command = new Command("pipeline-child", "One case of the pipeline scenario in this process (used by the pipeline scenario)") { mode, messages, trace, warmUps, measureFrom };
         command.Hidden = true;
         command.SetAction(async (parse, _) =>
         {
             using var tracing = BenchContext.TraceListener(parse.GetValue(trace)!);
             var plan = new LoadTestPlan(parse.GetValue(messages)).Validate();
             var timeout = TimeSpan.FromSeconds(120);
-            for (var i = 0; i < WarmUpRuns; i++) await Run(parse.GetValue(mode)!, plan, timeout);
-            var outcome = await Run(parse.GetValue(mode)!, plan, timeout);
+            for (var i = 0; i < parse.GetValue(warmUps); i++) await Run(parse.GetValue(mode)!, plan, timeout);
+            var outcome = await Run(parse.GetValue(mode)!, plan, timeout, parse.GetValue(measureFrom));
             Console.WriteLine("pipeline-result " + JsonSerializer.Serialize(outcome));
             NetMQConfig.Cleanup(block: false);
             return 0;
@@ -127,24 +135,37 @@ public static class Pipeline
     private static Outcome Median(List<Outcome> runs) =>
         runs.FirstOrDefault(r => r.Delivered != runs.Max(x => x.Delivered)) ?? runs.OrderBy(r => r.Rate).ElementAt(runs.Count / 2);
 
-    public sealed record Outcome(long Delivered, long Sum, double Seconds, double PeakRssMb, double CpuSeconds = 0, long AllocatedBytes = 0)
+    /// <param name="CpuSeconds">Processor time of the whole run (start-up and shutdown included).</param>
+    /// <param name="MeasuredFrom">Events delivered before the clock started: <see cref="Seconds"/> timed the others.</param>
+    /// <param name="TimedCpuSeconds">Processor time while the clock ran.</param>
+    public sealed record Outcome(long Delivered, long Sum, double Seconds, double PeakRssMb, double CpuSeconds = 0, long AllocatedBytes = 0,
+        long MeasuredFrom = 0, double TimedCpuSeconds = 0)
     {
-        public double Rate => Seconds > 0 ? Delivered / Seconds : 0;
+        public double Rate => Seconds > 0 ? (Delivered - MeasuredFrom) / Seconds : 0;
+
+        /// <summary>Processor time per event while the clock ran, in microseconds: what a busy machine distorts least.</summary>
+        public double TimedCpuMicrosecondsPerEvent => Delivered > MeasuredFrom ? TimedCpuSeconds * 1e6 / (Delivered - MeasuredFrom) : 0;
 
         public double CpuMicrosecondsPerEvent => Delivered > 0 ? CpuSeconds * 1e6 / Delivered : 0;
 
         public double AllocatedBytesPerEvent => Delivered > 0 ? (double)AllocatedBytes / Delivered : 0;
 
-        public override string ToString() => $"{Delivered} events in {Seconds:F3} s = {Rate:N0}/s";
+        public override string ToString() => MeasuredFrom == 0
+            ? $"{Delivered} events in {Seconds:F3} s = {Rate:N0}/s"
+            : $"{Delivered} events, the last {Delivered - MeasuredFrom} in {Seconds:F3} s = {Rate:N0}/s";
     }
 
-    /// <summary>One engine run of the load test; with <paramref name="clusterNode"/>, as a one-node cluster (cluster mode on).</summary>
-    public static async Task<Outcome> RunEngine(LoadTestPlan plan, TimeSpan timeout, bool asyncOperator = false, bool clusterNode = false)
+    /// <summary>
+    /// One engine run of the load test; with <paramref name="clusterNode"/>, as a one-node cluster (cluster mode on).
+    /// The clock starts when the producer publishes event <paramref name="measureFrom"/> (0: its first).
+    /// </summary>
+    public static async Task<Outcome> RunEngine(LoadTestPlan plan, TimeSpan timeout, bool asyncOperator = false, bool clusterNode = false, long measureFrom = 0)
     {
         var result = new TaskCompletionSource<LoadTestResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var clock = new StartClock();
+        var clock = new StartClock(measureFrom);
         var start = ProcessCost.Now();
         long finished = 0;
+        var finishedCost = default(ProcessCost);
         Task? stamped = null;
         // The load test's plugins (EventEngine.Samples), with a producer that also notes when it starts publishing:
         // the engine's Started task completes on the thread pool, which may run it late on a busy 2-core machine.
@@ -156,7 +177,7 @@ public static class Pipeline
             onCreated: engine =>
             {
                 if (clusterNode) ClusterChild.JoinSelf(engine.System);
-                stamped = result.Task.ContinueWith(_ => finished = Stopwatch.GetTimestamp(), TaskContinuationOptions.ExecuteSynchronously);
+                stamped = result.Task.ContinueWith(_ => (finished, finishedCost) = (Stopwatch.GetTimestamp(), ProcessCost.Now()), TaskContinuationOptions.ExecuteSynchronously);
             },
             configUnder: clusterNode ? EventEngineCluster.ReferenceConfig : null);
         // The result's continuations run asynchronously: on a busy machine the stamp may come after the engine completed.
@@ -165,29 +186,42 @@ public static class Pipeline
         var seconds = run.Completed && finished > clock.At ? Stopwatch.GetElapsedTime(clock.At, finished).TotalSeconds : 0;
         var cost = ProcessCost.Since(start);
         GC.Collect();
-        return new Outcome(outcome.Delivered, outcome.Sum, seconds, BenchContext.PeakRssMb(), cost.Cpu.TotalSeconds, cost.Allocated);
+        return new Outcome(outcome.Delivered, outcome.Sum, seconds, BenchContext.PeakRssMb(), cost.Cpu.TotalSeconds, cost.Allocated, measureFrom,
+            seconds > 0 ? (finishedCost.Cpu - clock.Cost.Cpu).TotalSeconds : 0);
     }
 
-    /// <summary>When the first producer started publishing (Stopwatch timestamp).</summary>
-    public sealed class StartClock
+    /// <summary>When the first producer published event <see cref="From"/> (Stopwatch timestamp).</summary>
+    public sealed class StartClock(long from = 0)
     {
         private long _at;
 
+        /// <summary>The event whose publishing starts the clock.</summary>
+        public long From => from;
+
+        /// <summary>This process's processor time and allocations when the clock started.</summary>
+        public ProcessCost Cost { get; private set; }
+
         public long At => Interlocked.Read(ref _at);
 
-        public void Start() => Interlocked.CompareExchange(ref _at, Stopwatch.GetTimestamp(), 0);
+        public void Start()
+        {
+            var cost = ProcessCost.Now();
+            if (Interlocked.CompareExchange(ref _at, Stopwatch.GetTimestamp(), 0) == 0) Cost = cost;
+        }
     }
 
-    /// <summary>The load test's <see cref="Producer"/>, noting when it starts publishing.</summary>
+    /// <summary>The load test's <see cref="Producer"/>, starting the clock when it publishes event <see cref="StartClock.From"/>.</summary>
     public sealed class TimedProducer(LoadTestPlan plan, StartClock clock) : Actors.Plugins.EventPlugin
     {
         protected override async Task OnStartAsync()
         {
-            clock.Start();
             var events = Enumerable.Range(plan.MinSize, plan.MaxSize - plan.MinSize + 1)
                 .Select(size => new InitialMessage(new string('X', size))).ToArray();
             for (long i = 0; i < plan.Messages; i++)
+            {
+                if (i == clock.From) clock.Start();
                 await PublishAsync(events[plan.SizeAt(i) - plan.MinSize]);
+            }
             Finish();
         }
     }
