@@ -38,6 +38,21 @@ public class EventRegistryTests
     }
 
     [Fact]
+    public void Each_registry_keeps_its_own_definition_of_a_type_and_explicit_registrations_are_found()
+    {
+        var custom = new EventRegistry();
+        var plain = new EventRegistry();
+        var tickAs = EventType.Create<TickEvent>(name: "TickAs", filter: "TA");
+        Assert.Equal("Tick", plain.Get<TickEvent>().Name); // plain asks first, for the declared definition
+        Assert.Same(tickAs, custom.Register(tickAs));
+        Assert.Same(tickAs, custom.Get<TickEvent>());
+        Assert.Same(tickAs, custom.Get<TickEvent>());
+        Assert.Equal("Tick", plain.Get<TickEvent>().Name);
+        Assert.Throws<InvalidOperationException>(() => plain.Register(tickAs));
+        Assert.Equal("Tick", plain.Get<TickEvent>().Name); // a refused registration changes nothing
+    }
+
+    [Fact]
     public void Plugins_asking_for_a_new_type_at_once_all_get_the_same_definition()
     {
         for (var round = 0; round < 50; round++) // many rounds: two askers passing the unlocked check together is a race

@@ -35,6 +35,26 @@ public class HandlersTests
         Assert.Null(Taker(handlers, new Ping(1), publishedAs: typeof(Ping)));
     }
 
+    public sealed record Flood(string Where) : IAlarm;
+
+    [Fact]
+    public void Events_of_one_published_as_type_in_a_row_keep_their_handler_and_a_handler_added_later_takes_over()
+    {
+        var handlers = new Handlers();
+        handlers.Add(typeof(Fire), Named("fire"));
+        handlers.Add(typeof(Flood), Named("flood"));
+        // No IAlarm handler: each event goes by its own type, whatever came before it.
+        Assert.Equal("fire", Taker(handlers, new Fire("kitchen"), publishedAs: typeof(IAlarm)));
+        Assert.Equal("flood", Taker(handlers, new Flood("cellar"), publishedAs: typeof(IAlarm)));
+        handlers.Add(typeof(IAlarm), Named("alarm"));
+        Assert.Equal("alarm", Taker(handlers, new Fire("kitchen"), publishedAs: typeof(IAlarm)));
+        Assert.Equal("alarm", Taker(handlers, new Flood("cellar"), publishedAs: typeof(IAlarm)));
+        Assert.Equal("fire", Taker(handlers, new Fire("kitchen"), publishedAs: typeof(Fire)));
+        Assert.Equal("alarm", Taker(handlers, new Fire("kitchen"), publishedAs: typeof(IAlarm)));
+        handlers.Add(typeof(IAlarm), Named("alarm 2"));
+        Assert.Equal("alarm 2", Taker(handlers, new Fire("kitchen"), publishedAs: typeof(IAlarm)));
+    }
+
     [Fact]
     public void A_raw_frame_goes_to_the_first_raw_prefix_it_starts_with()
     {

@@ -12,8 +12,11 @@ namespace EventEngine.Actors.Events;
 /// </summary>
 public sealed class EventRegistry
 {
+    private static int s_slots;
     private readonly ConcurrentDictionary<Type, EventType> _byType = new();
     private readonly object _gate = new();
+    // Get<T> on the publish path: an array index (the C# type's process-wide slot) instead of a dictionary lookup by Type.
+    private EventType?[] _bySlot = [];
     private EventType[] _byFilterLengthDescending = [];
 
     /// <summary>All registered event types.</summary>
@@ -45,9 +48,28 @@ public sealed class EventRegistry
     /// <summary>The event type of <typeparamref name="T"/>, registering its default definition on first use.</summary>
     public EventType<T> Get<T>() where T : notnull
     {
-        if (_byType.TryGetValue(typeof(T), out var type)) return (EventType<T>)type;
+        var slots = Volatile.Read(ref _bySlot);
+        var slot = Slot<T>.Index;
+        return slot < slots.Length && slots[slot] is { } type ? (EventType<T>)type : GetAndRemember<T>();
+    }
+
+    private EventType<T> GetAndRemember<T>() where T : notnull
+    {
         lock (_gate) // plugins constructed in parallel may ask for the same new type at once
-            return _byType.TryGetValue(typeof(T), out type) ? (EventType<T>)type : (EventType<T>)Register(Default<T>());
+        {
+            var type = _byType.TryGetValue(typeof(T), out var known) ? known : Register(Default<T>());
+            var slots = _bySlot;
+            if (Slot<T>.Index >= slots.Length) Array.Resize(ref slots, Math.Max(Slot<T>.Index + 1, 2 * slots.Length));
+            slots[Slot<T>.Index] = type;
+            Volatile.Write(ref _bySlot, slots);
+            return (EventType<T>)type;
+        }
+    }
+
+    /// <summary>A C# type's index in every registry's <see cref="_bySlot"/>, given on first use.</summary>
+    private static class Slot<T>
+    {
+        public static readonly int Index = Interlocked.Increment(ref s_slots) - 1;
     }
 
     /// <summary>The event type of a C# type, registering its default definition on first use.</summary>

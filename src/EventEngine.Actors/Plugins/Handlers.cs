@@ -49,8 +49,15 @@ internal sealed class Handlers
 {
     private readonly Dictionary<Type, Handler> _typed = new();
     private readonly List<(byte[] Prefix, Handler Handler)> _raw = new();
+    // The last published-as type found and its handler: a plugin mostly gets one type after another (one lookup less per event).
+    private Type? _lastType;
+    private Handler? _lastHandler;
 
-    public void Add(Type eventType, Handler handler) => _typed[eventType] = handler;
+    public void Add(Type eventType, Handler handler)
+    {
+        _typed[eventType] = handler;
+        _lastType = null;
+    }
 
     public void AddRaw(byte[] prefix, Handler handler) => _raw.Add((prefix, handler));
 
@@ -60,8 +67,16 @@ internal sealed class Handlers
     /// </summary>
     public Handler? For(object @event, Type? publishedAs)
     {
-        if ((publishedAs is not null && _typed.TryGetValue(publishedAs, out var handler)) || _typed.TryGetValue(@event.GetType(), out handler))
-            return handler;
+        if (publishedAs is not null)
+        {
+            if (ReferenceEquals(publishedAs, _lastType)) return _lastHandler;
+            if (_typed.TryGetValue(publishedAs, out var found))
+            {
+                (_lastType, _lastHandler) = (publishedAs, found);
+                return found;
+            }
+        }
+        if (_typed.TryGetValue(@event.GetType(), out var handler)) return handler;
         if (@event is not RawEvent raw) return null;
         foreach (var (prefix, rawHandler) in _raw)
             if (raw.Frame.AsSpan().StartsWith(prefix)) return rawHandler;
