@@ -1,3 +1,7 @@
+using Akka.Actor;
+using Akka.Remote;
+using Akka.Remote.Transport;
+
 namespace EventEngine.Actors.Cluster.Tests;
 
 /// <summary>A link is one subscriber in its source's window; the peer acknowledges only while its subscribers have room.</summary>
@@ -50,6 +54,7 @@ public sealed class UnreachableNodeTests
         await using var cluster = await InProcessCluster.StartAsync(2, (_, _) => { }, $$"""
             akka.cluster.downing-provider-class = ""
             akka.coordinated-shutdown.run-by-actor-system-terminate = off
+            akka.remote.dot-netty.tcp.applied-adapters = [trttl]
             event-engine.flow-control { high-water-mark = {{Window}}, low-water-mark = {{Window / 2}} }
             event-engine.cluster.link.unreachable-grace = 1s
             """);
@@ -58,7 +63,10 @@ public sealed class UnreachableNodeTests
         await using var subscription = await crashing.Subscriber.SubscribeAsync<TypeX>();
         await InProcessCluster.UntilLinkedAsync<TypeX>(producer, nodes: 1);
 
-        await crashing.System.Terminate(); // no leave, no goodbye: the node is gone
+        // The crash as the producer's node sees it: nothing more comes from the node or reaches it, no leave, no goodbye.
+        // (An in-process ActorSystem.Terminate() is not that: Akka.Remote tells its peers it is shutting down.)
+        var transport = ((RemoteActorRefProvider)((ExtendedActorSystem)producer.System).Provider).Transport;
+        await transport.ManagementCommand(new SetThrottle(Akka.Cluster.Cluster.Get(crashing.System).SelfAddress, ThrottleTransportAdapter.Direction.Both, Blackhole.Instance));
         const int count = 20 * Window;
         var producing = Task.Run(async () =>
         {
