@@ -8,11 +8,11 @@ using NetMQ;
 // same run, and their ratio. Machine-readable lines start with "result " (and "target " for the targets);
 // progress goes to stderr. docs/benchmarks.md describes the scenarios and holds the latest figures.
 var all = new[] { "pipeline", "latency", "fanout", "scale", "external", "codecs", "cluster" };
-var optIn = new[] { ClusterSingleton.Name }; // not in the default run: chosen by name only
+var optIn = new[] { ClusterSingleton.Name, Idle.Name }; // not in the default run: chosen by name only
 var quick = new Option<bool>("--quick") { Description = "Every scenario small (seconds), in process where possible: the smoke test's mode" };
 var scenarios = new Option<string[]>("--scenarios")
 {
-    Description = "Scenarios to run, by name or letter: a|pipeline b|latency c|fanout d|scale e|external f|codecs g|cluster (default: all); by name only: cluster-singleton",
+    Description = "Scenarios to run, by name or letter: a|pipeline b|latency c|fanout d|scale e|external f|codecs g|cluster (default: all); by name only: cluster-singleton, idle",
     AllowMultipleArgumentsPerToken = true,
 };
 var messages = new Option<long?>("--messages") { Description = "Events of the pipeline and cluster scenarios (default 1,000,000; --quick 20,000)" };
@@ -43,6 +43,7 @@ root.Subcommands.Add(ScaleChild.Command());
 root.Subcommands.Add(Pipeline.ChildCommand());
 root.Subcommands.Add(ClusterChild.Command());
 root.Subcommands.Add(ClusterSingleton.NodeCommand());
+root.Subcommands.Add(Idle.ChildCommand());
 
 root.SetAction(async (parse, _) =>
 {
@@ -76,6 +77,7 @@ root.SetAction(async (parse, _) =>
                 "codecs" => Task.Run(() => Codecs.Run(context)),
                 "cluster" => Cluster.RunAsync(context, parse.GetValue(messages), parse.GetValue(clusterConfig)!),
                 ClusterSingleton.Name => ClusterSingleton.RunAsync(context),
+                Idle.Name => Idle.RunAsync(context),
                 _ => throw new InvalidOperationException(scenario),
             });
             ran.Add(scenario);
