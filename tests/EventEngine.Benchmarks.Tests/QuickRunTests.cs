@@ -69,6 +69,34 @@ public partial class QuickRunTests(ITestOutputHelper output)
         Assert.True(result.RootElement.GetProperty("Seconds").GetDouble() > 0, line);
     }
 
+    [Theory]
+    [InlineData("engine")]
+    [InlineData("engine-cluster")]
+    public async Task A_pipeline_run_timed_from_its_middle_says_what_it_timed(string mode)
+    {
+        // The cluster scenario's local comparison: one engine per process, no warm-up runs, the clock from event 10,000.
+        var (exit, stdout, stderr) = await RunAsync(BenchDll(), $"pipeline-child --mode {mode} --messages 20000 --measure-from 10000 --warm-up-runs 0",
+            TimeSpan.FromSeconds(120));
+        Assert.True(exit == 0, $"exit code {exit}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        var line = stdout.Split('\n').Single(l => l.StartsWith("pipeline-result ", StringComparison.Ordinal));
+        using var result = System.Text.Json.JsonDocument.Parse(line["pipeline-result ".Length..]);
+        Assert.Equal(20_000, result.RootElement.GetProperty("Delivered").GetInt64());
+        Assert.Equal(10_000, result.RootElement.GetProperty("MeasuredFrom").GetInt64());
+        Assert.True(result.RootElement.GetProperty("Seconds").GetDouble() > 0, line);
+        Assert.True(result.RootElement.GetProperty("TimedCpuSeconds").GetDouble() > 0, line);
+    }
+
+    [Fact]
+    public async Task An_idle_case_runs_in_a_child_process_and_prints_its_cost_per_second()
+    {
+        var (exit, stdout, stderr) = await RunAsync(BenchDll(), "idle-child --mode engine --window-seconds 1", TimeSpan.FromSeconds(60));
+        Assert.True(exit == 0, $"exit code {exit}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        var line = stdout.Split('\n').Single(l => l.StartsWith("idle-result ", StringComparison.Ordinal));
+        using var result = System.Text.Json.JsonDocument.Parse(line["idle-result ".Length..]);
+        Assert.True(result.RootElement.GetProperty("CpuMsPerSecond").GetDouble() > 0, line);
+        Assert.True(result.RootElement.GetProperty("SwitchesPerSecond").GetDouble() >= 0, line);
+    }
+
     [Fact]
     public async Task A_pipeline_child_refuses_an_unknown_case()
     {

@@ -12,7 +12,7 @@ public sealed class IdlePlugin : EventPlugin;
 
 /// <summary>
 /// idle (opt-in, by name only): what a started engine with one plugin and nothing to do costs, processor time and
-/// context switches per second over <see cref="Window"/>, against a bare ActorSystem with one actor that has used
+/// context switches per second over <see cref="WindowSeconds"/> seconds, against a bare ActorSystem with one actor that has used
 /// Akka's scheduler once (a timer), and one that never has; each in a fresh process, alternating. Also the engine with
 /// Akka's scheduler ticking every 100 ms instead of 10 ms: once anything has been scheduled, the scheduler ticks for the
 /// rest of the system's life, and each tick wakes the .NET thread pool.
@@ -22,7 +22,7 @@ public static class Idle
     public const string Name = "idle";
 
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
+    private const int WindowSeconds = 10;
     private static readonly string[] Modes = ["engine", "akka-timer", "akka", "engine-tick-100ms"];
 
     public static async Task RunAsync(BenchContext context)
@@ -53,7 +53,8 @@ public static class Idle
     {
         var mode = new Option<string>("--mode") { Required = true };
         mode.AcceptOnlyFromAmong(Modes);
-        var command = new Command("idle-child", "One case of the idle scenario in this process (used by the idle scenario)") { mode };
+        var window = new Option<int>("--window-seconds") { DefaultValueFactory = _ => WindowSeconds, Description = "How long the idle process is measured" };
+        var command = new Command("idle-child", "One case of the idle scenario in this process (used by the idle scenario)") { mode, window };
         command.Hidden = true;
         command.SetAction(async (parse, _) =>
         {
@@ -68,7 +69,7 @@ public static class Idle
             await Task.Delay(Settle);
             var (cpu, switches) = (Process.GetCurrentProcess().TotalProcessorTime, ContextSwitches());
             var clock = Stopwatch.StartNew();
-            await Task.Delay(Window);
+            await Task.Delay(TimeSpan.FromSeconds(parse.GetValue(window)));
             var seconds = clock.Elapsed.TotalSeconds;
             var outcome = new IdleOutcome((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / seconds, (ContextSwitches() - switches) / seconds);
             Console.WriteLine("idle-result " + JsonSerializer.Serialize(outcome));
