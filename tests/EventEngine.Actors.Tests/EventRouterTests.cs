@@ -152,6 +152,50 @@ public class EventRouterTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal("Zz"u8.ToArray(), new Delivery(new RawEvent("Zz"u8.ToArray()), null, _credit).Frame);
     }
 
+    /// <summary>A text codec that counts its encodes.</summary>
+    private sealed class CountingCodec : Codecs.IEventCodec<string>
+    {
+        public int Encodes;
+
+        public void Encode(string value, System.Buffers.IBufferWriter<byte> payload)
+        {
+            Interlocked.Increment(ref Encodes);
+            System.Buffers.BuffersExtensions.Write(payload, Encoding.UTF8.GetBytes(value));
+        }
+
+        public string Decode(ReadOnlyMemory<byte> payload) => Encoding.UTF8.GetString(payload.Span);
+    }
+
+    [Fact]
+    public void A_publication_to_subscribers_that_read_frames_is_encoded_once_for_all_of_them_and_one_to_plugins_only_not_at_all()
+    {
+        var codec = new CountingCodec();
+        var note = EventType.Create(codec, name: "Note", filter: "Note");
+        var registry = new EventRegistry();
+        registry.Register(note);
+        var router = new EventRouter(registry, _metrics, Sys.Log);
+        var (sessionA, sessionB, plugin) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+
+        // Two subscribers that read frames (external plugins' sessions, node links) and one plugin.
+        router.Table = new RoutingTable([new(sessionA.Ref, ["Note"u8.ToArray()], ReadsFrames: true),
+            new(sessionB.Ref, ["Note"u8.ToArray()], ReadsFrames: true), new(plugin.Ref, ["Note"u8.ToArray()])], []);
+        Assert.True(router.Table.RouteFor(note).KeepsFrame);
+        Assert.Equal(3, router.Publish(note, "hello", _credit));
+        Assert.Equal("Notehello"u8.ToArray(), sessionA.ExpectMsg<Delivery>().Frame);
+        Assert.Equal("Notehello"u8.ToArray(), sessionB.ExpectMsg<Delivery>().Frame);
+        Assert.Equal("Notehello"u8.ToArray(), plugin.ExpectMsg<Delivery>().Frame);
+        Assert.Equal(1, codec.Encodes);
+
+        // Plugins only: nobody reads the frame, nothing is encoded (and a delivery keeps none).
+        router.Table = new RoutingTable([new(plugin.Ref, ["Note"u8.ToArray()])], []);
+        Assert.False(router.Table.RouteFor(note).KeepsFrame);
+        Assert.Equal(1, router.Publish(note, "quiet", _credit));
+        var delivery = plugin.ExpectMsg<Delivery>();
+        Assert.Equal("quiet", delivery.Event);
+        Assert.Equal(1, codec.Encodes);
+        Assert.Equal("Notequiet"u8.ToArray(), delivery.Frame); // read anyway (a poison event, the TestKit): encoded then
+    }
+
     [Fact]
     public void A_routing_table_keeps_one_route_per_event_type()
     {

@@ -69,7 +69,7 @@ internal sealed class NodeLink : ReceiveActor, IWithTimers
             if (_prefixes is { } current && SameSet(current, p.Prefixes)) return;
             _prefixes = p.Prefixes;
             _subscribing++;
-            engine.Bridge.Tell(new Subscribe(Self, p.Prefixes));
+            engine.Bridge.Tell(new Subscribe(Self, p.Prefixes, ReadsFrames: true));
         });
         Receive<SubscriptionsActive>(_ =>
         {

@@ -3,8 +3,12 @@ using Akka.Actor;
 
 namespace EventEngine.Actors.Bridge;
 
-/// <summary>Sets a subscriber's prefixes (replacing earlier ones); answered with <see cref="SubscriptionsActive"/>.</summary>
-internal sealed record Subscribe(IActorRef Subscriber, ImmutableArray<byte[]> Prefixes);
+/// <summary>
+/// Sets a subscriber's prefixes (replacing earlier ones); answered with <see cref="SubscriptionsActive"/>.
+/// <paramref name="ReadsFrames"/>: it reads the frame of every delivery it gets (an external plugin's session, a link
+/// to another node), so a publication routed to it encodes its frame once and keeps it.
+/// </summary>
+internal sealed record Subscribe(IActorRef Subscriber, ImmutableArray<byte[]> Prefixes, bool ReadsFrames = false);
 
 /// <summary>Removes a subscriber from the routing table.</summary>
 internal sealed record Unsubscribe(IActorRef Subscriber);

@@ -11,19 +11,18 @@ namespace EventEngine.Actors.Bridge;
 /// <see cref="Settle()"/> (or <see cref="Settle(CreditReturns)"/>, in a batch), the one place a delivery's credit is returned.
 /// </summary>
 /// <remarks>
-/// Small on purpose (four references): one is allocated per publication, and a window of them lives in mailboxes. A
-/// traced publication, or one from another cluster node, is a <see cref="WithOrigin"/> (<see cref="Create"/>).
+/// Small on purpose (three references): one is allocated per publication, and a window of them lives in mailboxes.
+/// One whose frame is read (it came as a frame, or its route has the wire or a subscriber that reads frames) keeps its
+/// frame, encoded once (<see cref="WithFrame"/>); a traced publication, or one from another cluster node, is a
+/// <see cref="WithOrigin"/> (<see cref="Create"/>).
 /// </remarks>
 internal class Delivery : IDeadLetterSuppression
 {
-    private byte[]? _frame;
-
-    public Delivery(object @event, EventType? type, CreditWindow credit, byte[]? frame = null)
+    public Delivery(object @event, EventType? type, CreditWindow credit)
     {
         Event = @event;
         Type = type;
         Credit = credit;
-        _frame = frame ?? (@event as RawEvent)?.Frame;
     }
 
     /// <summary>The event: an instance of <see cref="Type"/>'s C# type, or a <see cref="RawEvent"/>.</summary>
@@ -35,12 +34,15 @@ internal class Delivery : IDeadLetterSuppression
     /// <summary>The window of the source this delivery counts against.</summary>
     public CreditWindow Credit { get; }
 
-    /// <summary>A delivery of <paramref name="event"/>, with its publish span and origin when it has them.</summary>
+    /// <summary>
+    /// A delivery of <paramref name="event"/>, with its publish span and origin when it has them, keeping its frame
+    /// when it has one or <paramref name="keepFrame"/> says it will be read.
+    /// </summary>
     public static Delivery Create(object @event, EventType? type, CreditWindow credit, byte[]? frame = null,
-        Activity? traceParent = null, bool fromOtherNode = false) =>
-        traceParent is null && !fromOtherNode
-            ? new Delivery(@event, type, credit, frame)
-            : new WithOrigin(@event, type, credit, frame, traceParent, fromOtherNode);
+        Activity? traceParent = null, bool fromOtherNode = false, bool keepFrame = false) =>
+        traceParent is not null || fromOtherNode ? new WithOrigin(@event, type, credit, frame, traceParent, fromOtherNode)
+        : frame is not null || keepFrame ? new WithFrame(@event, type, credit, frame)
+        : new Delivery(@event, type, credit);
 
     /// <summary>
     /// True for an event another cluster node sent: it is delivered on this node only, never sent on to a third node.
@@ -59,14 +61,25 @@ internal class Delivery : IDeadLetterSuppression
     /// <summary>As <see cref="Settle()"/>, the credit held in <paramref name="returns"/> to go back with others.</summary>
     public void Settle(CreditReturns returns) => returns.Add(Credit);
 
-    /// <summary>The wire frame, encoded at most once (racing encoders produce identical bytes).</summary>
-    public byte[] Frame => _frame ??= Type!.EncodeFrame(Event);
+    /// <summary>
+    /// The wire frame: a raw event's own bytes, else encoded; a <see cref="WithFrame"/> encodes it at most once (racing
+    /// encoders produce identical bytes), a plain delivery each time it is read (nobody on its route reads it).
+    /// </summary>
+    public virtual byte[] Frame => (Event as RawEvent)?.Frame ?? Type!.EncodeFrame(Event);
 
     public override string ToString() => $"Delivery({Type?.Name ?? "raw"}: {Event})";
 
-    /// <summary>A delivery that carries a publish span or comes from another cluster node.</summary>
+    /// <summary>A delivery that keeps its frame (given, or encoded when first read).</summary>
+    private class WithFrame(object @event, EventType? type, CreditWindow credit, byte[]? frame) : Delivery(@event, type, credit)
+    {
+        private byte[]? _frame = frame;
+
+        public override byte[] Frame => _frame ??= base.Frame;
+    }
+
+    /// <summary>A delivery that carries a publish span or comes from another cluster node (and keeps its frame).</summary>
     private sealed class WithOrigin(object @event, EventType? type, CreditWindow credit, byte[]? frame, Activity? traceParent, bool fromOtherNode)
-        : Delivery(@event, type, credit, frame)
+        : WithFrame(@event, type, credit, frame)
     {
         public override bool FromOtherNode => fromOtherNode;
 

@@ -49,7 +49,7 @@ internal sealed class EventRouter
     {
         var route = Table.RouteFor(type);
         using var span = EngineTracing.StartPublish(type.Name, Node);
-        var delivery = Delivery.Create(@event, type, credit, traceParent: span);
+        var delivery = Delivery.Create(@event, type, credit, traceParent: span, keepFrame: route.KeepsFrame);
         _metrics.Published(type.Name, publisher);
         // The wire first: an event a local subscriber publishes in reaction must not reach outside before its cause.
         if (route.NeedsFrame && Wire is { } wire && route.GoesOutside(delivery.Frame)) wire(delivery.Frame);

@@ -5,8 +5,11 @@ using EventEngine.Actors.Events;
 
 namespace EventEngine.Actors.Bridge;
 
-/// <summary>One subscriber's prefixes (zmq prefix semantics: a prefix matches every frame that starts with it).</summary>
-internal sealed record SubscriberEntry(IActorRef Subscriber, ImmutableArray<byte[]> Prefixes);
+/// <summary>
+/// One subscriber's prefixes (zmq prefix semantics: a prefix matches every frame that starts with it), and whether it
+/// reads the frames of what it gets (an external plugin's session, a link to another node).
+/// </summary>
+internal sealed record SubscriberEntry(IActorRef Subscriber, ImmutableArray<byte[]> Prefixes, bool ReadsFrames = false);
 
 /// <summary>
 /// An immutable snapshot of who listens to what: local subscribers and the prefixes outside subscribers hold
@@ -44,13 +47,14 @@ internal sealed class RoutingTable
 internal sealed class Route
 {
     private Route(IActorRef[] always, (ImmutableArray<byte[]> Prefixes, IActorRef Subscriber)[] ifFrameMatches,
-        bool outsideAlways, byte[][] outsideIfFrameMatches)
+        bool outsideAlways, byte[][] outsideIfFrameMatches, bool subscriberReadsFrames)
     {
         Always = always;
         IfFrameMatches = ifFrameMatches;
         OutsideAlways = outsideAlways;
         OutsideIfFrameMatches = outsideIfFrameMatches;
         NeedsFrame = outsideAlways || ifFrameMatches.Length > 0 || outsideIfFrameMatches.Length > 0;
+        KeepsFrame = NeedsFrame || subscriberReadsFrames;
     }
 
     public IActorRef[] Always { get; }
@@ -64,6 +68,9 @@ internal sealed class Route
     /// <summary>True when delivering needs the encoded frame (payload-dependent matches, or the wire).</summary>
     public bool NeedsFrame { get; }
 
+    /// <summary>True when the frame is read at all (<see cref="NeedsFrame"/>, or a subscriber reads frames): encode it once and keep it.</summary>
+    public bool KeepsFrame { get; }
+
     public bool GoesOutside(ReadOnlySpan<byte> frame)
     {
         if (OutsideAlways) return true;
@@ -76,17 +83,20 @@ internal sealed class Route
     {
         var always = new List<IActorRef>();
         var conditional = new List<(ImmutableArray<byte[]>, IActorRef)>();
+        var readsFrames = false;
         foreach (var entry in table.Subscribers)
         {
             if (entry.Prefixes.Any(p => filter.AsSpan().StartsWith(p)))
                 always.Add(entry.Subscriber);
             else if (entry.Prefixes.Where(p => p.AsSpan().StartsWith(filter)).ToImmutableArray() is { Length: > 0 } longer)
                 conditional.Add((longer, entry.Subscriber));
+            else continue;
+            readsFrames |= entry.ReadsFrames;
         }
         var outsideAlways = table.OutsidePrefixes.Any(p => filter.AsSpan().StartsWith(p));
         var outsideConditional = outsideAlways
             ? []
             : table.OutsidePrefixes.Where(p => p.AsSpan().StartsWith(filter)).ToArray();
-        return new Route(always.ToArray(), conditional.ToArray(), outsideAlways, outsideConditional);
+        return new Route(always.ToArray(), conditional.ToArray(), outsideAlways, outsideConditional, readsFrames);
     }
 }

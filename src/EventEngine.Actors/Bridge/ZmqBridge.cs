@@ -39,7 +39,7 @@ internal sealed class ZmqBridge : ReceiveActor
         Receive<Subscribe>(s =>
         {
             if (!_subscribers.ContainsKey(s.Subscriber)) Context.Watch(s.Subscriber);
-            _subscribers[s.Subscriber] = new SubscriberEntry(s.Subscriber, s.Prefixes);
+            _subscribers[s.Subscriber] = new SubscriberEntry(s.Subscriber, s.Prefixes, s.ReadsFrames);
             _awaitingActive.Add(Sender);
             PublishSoon();
         });

@@ -55,7 +55,7 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
         _gauge = engine.Metrics.Session(_name);
 
         Receive<Delivery>(OnDelivery);
-        Receive<SubscribeNow>(_ => _engine.Bridge.Tell(new Subscribe(Self, [.. _subscriptions.Select(_engine.Events.FilterOf)]), Self));
+        Receive<SubscribeNow>(_ => _engine.Bridge.Tell(new Subscribe(Self, [.. _subscriptions.Select(_engine.Events.FilterOf)], ReadsFrames: true), Self));
         Receive<SubscriptionsActive>(_ =>
         {
             if (!_subscribed) _onSubscribed();
