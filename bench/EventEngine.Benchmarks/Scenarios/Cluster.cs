@@ -66,12 +66,12 @@ public static class Cluster
         }
         static string Runs(List<Pipeline.Outcome> runs) => string.Join(", ", runs.Select(r => $"{r.Rate:N0}/s {r.TimedCpuMicrosecondsPerEvent:F2} µs"));
         Console.Error.WriteLine($"bench: cluster local (events/s, processor time per event): on [{Runs(on)}], off [{Runs(off)}]");
-        var (clusterOn, clusterOff) = (Median(on), Median(off));
+        var (clusterOn, clusterOff) = (Pipeline.Median(on), Pipeline.Median(off));
         if (clusterOff.Delivered != plan.Messages) context.Results.Fail($"cluster: local run with cluster mode off delivered {clusterOff.Delivered} of {plan.Messages}");
         var localCase = $"{plan.Messages}x{plan.MinSize}-{plan.MaxSize}B local pipeline{(measureFrom > 0 ? $" timed from event {measureFrom}" : "")}";
         context.Results.Add(new Row("cluster", localCase, "throughput", "events/s", clusterOn.Rate, "cluster mode off", clusterOff.Rate, true, clusterOn.Delivered, plan.Messages));
         // The same runs' processor time while timed (median): what other work on a shared machine moves least.
-        static double MedianCpu(List<Pipeline.Outcome> runs) => runs.Select(r => r.TimedCpuMicrosecondsPerEvent).Order().ElementAt(runs.Count / 2);
+        static double MedianCpu(List<Pipeline.Outcome> runs) => Stats.Median(runs.Select(r => r.TimedCpuMicrosecondsPerEvent));
         context.Results.Add(new Row("cluster", localCase, "processor time", "µs/event", MedianCpu(on), "cluster mode off", MedianCpu(off), false,
             clusterOn.Delivered, plan.Messages));
 
@@ -84,9 +84,6 @@ public static class Cluster
                 $"{clusterOn.Rate / clusterOff.Rate:F2}x ({clusterOn.Rate:N0} vs {clusterOff.Rate:N0} events/s)");
         }
     }
-
-    private static Pipeline.Outcome Median(List<Pipeline.Outcome> runs) =>
-        runs.FirstOrDefault(r => r.Delivered != runs.Max(x => x.Delivered)) ?? runs.OrderBy(r => r.Rate).ElementAt(runs.Count / 2);
 
     /// <summary>One cross-node run: what the consumer saw of the measured events, how long they took, the producing process's processor time and allocations.</summary>
     private sealed record CrossNodeRun(CrossNodeOutcome Outcome, TimeSpan Elapsed, TimeSpan ProducerCpu, long ProducerAllocated)

@@ -42,8 +42,8 @@ public static class ClusterSingleton
             kills.Add(await Round("kill -9", round, () => MoveAfterKill(timings)));
         }
         var results = context.Results;
-        results.Add(new Row(Name, "leave", "move time (median)", "s", Median(leaves), "stable-after", stableAfter.TotalSeconds, false, rounds, rounds));
-        results.Add(new Row(Name, "kill-9", "move time (median)", "s", Median(kills), "stable-after", stableAfter.TotalSeconds, false, rounds, rounds));
+        results.Add(new Row(Name, "leave", "move time (median)", "s", Stats.Median(leaves), "stable-after", stableAfter.TotalSeconds, false, rounds, rounds));
+        results.Add(new Row(Name, "kill-9", "move time (median)", "s", Stats.Median(kills), "stable-after", stableAfter.TotalSeconds, false, rounds, rounds));
         results.Check("singleton runs again ≤ 10 s after its node leaves (worst round)", leaves.Max() <= 10, $"{leaves.Max():F2} s");
         var bound = stableAfter.TotalSeconds + 10;
         results.Check($"singleton runs again ≤ stable-after + 10 s = {bound:F0} s after kill -9 (worst round)", kills.Max() <= bound, $"{kills.Max():F2} s");
@@ -198,11 +198,6 @@ public static class ClusterSingleton
 
     private static string AddressOf(Actors.EventEngine node) => Address(node).ToString();
 
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return (sorted[(sorted.Count - 1) / 2] + sorted[sorted.Count / 2]) / 2;
-    }
 
     private static ChildNode StartChild(Timings timings)
     {

@@ -83,22 +83,16 @@ public static class External
                 measured[name].Add((rate, delivered));
             }
         }
-        var baseline = Median(loop);
+        var baseline = Stats.Median(loop);
         foreach (var (name, _, (_, isFast, target)) in cases)
         {
-            var rate = Median(measured[name].Select(r => r.Rate).ToList());
+            var rate = Stats.Median(measured[name].Select(r => r.Rate));
             var delivered = measured[name].Min(r => r.Delivered);
             context.Results.Add(new Row("external", name, "throughput", "events/s", rate, "pyzmq-reqrep-loop", baseline, true, delivered, isFast ? fast : original));
             if (context.Quick) continue;
             context.Results.Check($"external {name} >= {target:0.#}x the pyzmq REQ/REP loop (median of {rounds} alternating rounds)",
                 rate >= target * baseline, $"{rate / baseline:F2}x ({rate:N0} vs {baseline:N0} events/s)");
         }
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     private static async Task<(double Rate, long Delivered)> Run(BenchContext context, string mode, string? transport, int count, TimeSpan timeout)

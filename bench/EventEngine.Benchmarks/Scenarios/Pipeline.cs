@@ -132,7 +132,7 @@ public static class Pipeline
     }
 
     /// <summary>The run with the median rate; a run that lost events is reported as it is (the worst).</summary>
-    private static Outcome Median(List<Outcome> runs) =>
+    internal static Outcome Median(List<Outcome> runs) =>
         runs.FirstOrDefault(r => r.Delivered != runs.Max(x => x.Delivered)) ?? runs.OrderBy(r => r.Rate).ElementAt(runs.Count / 2);
 
     /// <param name="CpuSeconds">Processor time of the whole run (start-up and shutdown included).</param>
