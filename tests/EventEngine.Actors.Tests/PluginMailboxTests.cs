@@ -72,6 +72,6 @@ public class PluginMailboxTests : Akka.TestKit.Xunit2.TestKit
 
     private sealed class QueueReporter : EventPlugin
     {
-        public QueueReporter(TaskCompletionSource<Type> queue) => queue.TrySetResult(((ActorCell)Context).Mailbox.MessageQueue.GetType());
+        public QueueReporter(TaskCompletionSource<Type> queue) => queue.TrySetResult(((ActorCell)Context).Mailbox!.MessageQueue.GetType()); // a running actor has its mailbox
     }
 }

@@ -58,9 +58,9 @@ public sealed class EventRegistry
         lock (_gate) // plugins constructed in parallel may ask for the same new type at once
         {
             var type = _byType.TryGetValue(typeof(T), out var known) ? known : Register(Default<T>());
-            var slots = _bySlot;
-            if (Slot<T>.Index >= slots.Length) Array.Resize(ref slots, Math.Max(Slot<T>.Index + 1, 2 * slots.Length));
-            slots[Slot<T>.Index] = type;
+            var (slots, slot) = (_bySlot, Slot<T>.Index);
+            if (slot >= slots.Length) Array.Resize(ref slots, Math.Max(slot + 1, 2 * slots.Length));
+            slots[slot] = type;
             Volatile.Write(ref _bySlot, slots);
             return (EventType<T>)type;
         }
