@@ -7,9 +7,9 @@ using EventEngine.Actors.Supervision;
 namespace EventEngine.Actors.Gateway;
 
 /// <summary>
-/// One registered external plugin's session: subscribed with the bridge from engine start on, it receives its
-/// deliveries in memory like an internal plugin and queues them in its <see cref="SessionInbox"/>, which the
-/// plugin's <see cref="PluginPort"/> hands out. It joins the start-up barrier (ready at the plugin's first
+/// One registered external plugin's session: subscribed with the bridge from engine start on, its deliveries go
+/// in memory into its <see cref="SessionInbox"/> (through its <see cref="SessionSubscriber"/>, on the publisher's
+/// thread), which the plugin's <see cref="PluginPort"/> hands out. It joins the start-up barrier (ready at the plugin's first
 /// request, once its subscriptions are active), finishes when the plugin quits, and applies its policies: the
 /// disconnect policy when the plugin's process goes away and does not come back, its <see cref="QueuePolicy"/> when
 /// its queue is full or it never connects. While its queue holds the events of a paused source it says so (WARN).
@@ -27,13 +27,12 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
     private readonly Action _onSubscribed;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SessionGauge? _gauge;
+    private readonly SessionSubscriber _subscriber;
     private bool _subscribed;
     private bool _connected;
     private bool _ready;
     private bool _finished;
     private int _connections;
-    private bool _warnedFull;
-    private bool _stopping;
 
     /// <param name="engine">The engine.</param>
     /// <param name="spec">The plugin: registration, port, inbox and resolved prefixes.</param>
@@ -53,9 +52,16 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
         _process = process;
         _onSubscribed = onSubscribed;
         _gauge = engine.Metrics.Session(_name);
+        _subscriber = new SessionSubscriber(Self, _inbox, _policy, engine.Metrics, _log, _name);
 
-        Receive<Delivery>(OnDelivery);
-        Receive<SubscribeNow>(_ => _engine.Bridge.Tell(new Subscribe(Self, [.. _subscriptions.Select(_engine.Events.FilterOf)], ReadsFrames: true), Self));
+        Receive<Delivery>(_subscriber.Offer); // one sent to the session itself, not through the routing table
+        Receive<SubscribeNow>(_ => _engine.Bridge.Tell(new Subscribe(_subscriber, [.. _subscriptions.Select(_engine.Events.FilterOf)], ReadsFrames: true), Self));
+        Receive<QueueOverflowed>(_ =>
+        {
+            if (!_finished)
+                GiveUp("queue-full", "External plugin {0}: {1} events are queued for it (max-queue); dropping them and ending its session (on-queue-full = drop-and-finish)",
+                    _name, _policy.MaxQueue);
+        });
         Receive<SubscriptionsActive>(_ =>
         {
             if (!_subscribed) _onSubscribed();
@@ -88,7 +94,7 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
             var self = Self;
             var port = _port;
             port.Post(() => self.Tell(new PortDropped(port.StopServing(), "engine-stopped")));
-            _stopping = true;
+            _subscriber.Close("engine-stopped");
             Drain("engine-stopped", 0);
         });
         Receive<EngineStarted>(_ =>
@@ -116,55 +122,9 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        if (!_finished) Drain("engine-stopped", 0);
-    }
-
-    private void OnDelivery(Delivery delivery)
-    {
-        if (_finished || _stopping)
-        {
-            _inbox.Release(delivery);
-            _engine.Metrics.Dropped(_finished ? "plugin-finished" : "engine-stopped");
-            return;
-        }
-        // The policy first: counting the inbox (ConcurrentQueue.Count) races the port's thread taking from it.
-        if (_policy.OnFull != QueueOverflow.Backpressure && _inbox.Count >= _policy.MaxQueue)
-        {
-            QueueFull(delivery);
-            return;
-        }
-        _inbox.Add(delivery);
-    }
-
-    private void QueueFull(Delivery delivery)
-    {
-        switch (_policy.OnFull)
-        {
-            case QueueOverflow.DropNewest:
-                _inbox.Release(delivery);
-                break;
-            case QueueOverflow.DropOldest:
-                if (_inbox.TryTake(out var oldest))
-                {
-                    _inbox.Release(oldest);
-                    _inbox.Add(delivery);
-                }
-                else _inbox.Add(delivery); // the port took them all meanwhile
-                break;
-            case QueueOverflow.DropAndFinish:
-                _inbox.Release(delivery);
-                _engine.Metrics.Dropped("queue-full");
-                GiveUp("queue-full", "External plugin {0}: {1} events are queued for it (max-queue); dropping them and ending its session (on-queue-full = drop-and-finish)",
-                    _name, _policy.MaxQueue);
-                return;
-        }
-        _engine.Metrics.Dropped("queue-full");
-        if (!_warnedFull)
-        {
-            _warnedFull = true;
-            _log.Warning("External plugin {0}: its queue is full ({1} events, max-queue); dropping the {2} event each time (on-queue-full = {3}), counted as dropped with reason queue-full",
-                _name, _policy.MaxQueue, _policy.OnFull == QueueOverflow.DropNewest ? "newest" : "oldest", _policy.OnFull == QueueOverflow.DropNewest ? "drop-newest" : "drop-oldest");
-        }
+        if (_finished) return;
+        _subscriber.Close("engine-stopped");
+        Drain("engine-stopped", 0);
     }
 
     private void ConnectTimedOut()
@@ -249,6 +209,7 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
         _finished = true;
         if (_gauge is not null) _gauge.Connection = ExternalPluginConnection.Finished;
         Timers.CancelAll();
+        _subscriber.Close("plugin-finished");
         Drain(reason, droppedByPort);
         _engine.Bridge.Tell(new Unsubscribe(Self));
         if (!_ready)
@@ -262,12 +223,7 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
     // Releases what is still queued for the plugin; counts it as dropped.
     private void Drain(string reason, int alreadyReleased)
     {
-        var dropped = alreadyReleased;
-        while (_inbox.TryTake(out var delivery))
-        {
-            _inbox.Release(delivery);
-            dropped++;
-        }
+        var dropped = alreadyReleased + _subscriber.ReleaseQueued();
         if (dropped > 0)
         {
             _engine.Metrics.Dropped(reason, dropped);
