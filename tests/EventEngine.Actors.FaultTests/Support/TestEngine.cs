@@ -46,19 +46,16 @@ internal sealed class TestEngine : IAsyncDisposable
             .WithFallback(EventEngine.ReferenceConfig);
         var system = ActorSystem.Create($"fault-{Guid.NewGuid():N}"[..22], config);
         var log = LogCapture.Attach(system);
-        MetricsRecorder? metrics = null;
+        var metrics = new MetricsRecorder(); // before the start: plugins may publish before Start has returned
         try
         {
-            var engine = EventEngine.Start(system, e =>
-            {
-                configure(e);
-            });
-            metrics = new MetricsRecorder(engine);
+            var engine = EventEngine.Start(system, configure);
+            metrics.Watch(engine);
             return new TestEngine(system, engine, log, metrics);
         }
         catch
         {
-            metrics?.Dispose();
+            metrics.Dispose();
             system.Terminate().Wait(TimeSpan.FromSeconds(10));
             throw;
         }
