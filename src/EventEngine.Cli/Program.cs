@@ -24,12 +24,11 @@ var root = new RootCommand("eventengine: look at and drive a running EventEngine
 EngineEndpoint Endpoint(ParseResult p) => new(p.GetValue(host)!, p.GetValue(publishPort), p.GetValue(subscribePort), p.GetValue(curveKey));
 DashboardClient Dashboard(ParseResult p) => new(DashboardUri(p.GetValue(dashboard)
     ?? throw new EngineUnreachableException("no dashboard given: pass --dashboard URL or set EVENT_ENGINE_DASHBOARD (the example prints it as 'dashboard: http://127.0.0.1:PORT/engine' when run with --dashboard)")));
-async Task<IReadOnlyList<string>> Filters(ParseResult p, string prefix)
+Task<KnownFilters> Filters(ParseResult p, string prefix) => KnownFilters.LoadAsync(p.GetValue(dashboard) is null ? null : async () =>
 {
-    if (p.GetValue(dashboard) is null) return [prefix];
     using var client = Dashboard(p);
-    return [.. await client.FiltersAsync(), prefix];
-}
+    return await client.FiltersAsync();
+}, prefix);
 
 var prefixArgument = new Argument<string>("PREFIX") { Description = "Frames starting with this (zmq prefix match; \"\" for all)" };
 var count = new Option<int>("--count") { Description = "Stop after this many events (0 = until Ctrl+C)" };
@@ -43,7 +42,7 @@ echo.SetAction((p, cancel) => Run(async () =>
     for (var seen = 0; (p.GetValue(count) == 0 || seen < p.GetValue(count)) && !cancel.IsCancellationRequested;)
     {
         if (!socket.TryReceiveFrameBytes(TimeSpan.FromMilliseconds(200), out var frame)) continue;
-        Console.WriteLine(p.GetValue(raw) ? FrameText.Payload(frame) : FrameText.Format(frame, filters));
+        Console.WriteLine(p.GetValue(raw) ? FrameText.Payload(frame) : FrameText.Format(frame, await filters.ForAsync(frame)));
         seen++;
     }
 }));
@@ -63,7 +62,8 @@ hz.SetAction((p, cancel) => Run(async () =>
         while (DateTime.UtcNow < until)
         {
             if (!socket.TryReceiveFrameBytes(until - DateTime.UtcNow, out var frame)) break;
-            var type = filters.FirstOrDefault(f => frame.AsSpan().StartsWith(System.Text.Encoding.ASCII.GetBytes(f))) ?? prefix;
+            await filters.ForAsync(frame);
+            var type = filters.Of(frame);
             perType[type] = perType.GetValueOrDefault(type) + 1;
         }
         var types = perType.Where(t => t.Key != prefix).Select(t => $"  {t.Key} {t.Value}/s"); // per type when the dashboard told the types

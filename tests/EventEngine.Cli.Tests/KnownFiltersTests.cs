@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using System.Text;
+using EventEngine.Cli;
+
+namespace EventEngine.Cli.Tests;
+
+/// <summary><c>echo</c> and <c>hz</c> learn event types the engine registered after they started.</summary>
+public class KnownFiltersTests
+{
+    [Fact]
+    public async Task A_frame_of_no_known_type_asks_the_dashboard_again_and_learns_a_type_registered_since()
+    {
+        var registered = new List<string>();
+        var asked = 0;
+        var filters = await KnownFilters.LoadAsync(() =>
+        {
+            asked++;
+            return Task.FromResult<IReadOnlyList<string>>([.. registered]);
+        }, "Type");
+        var frame = Encoding.ASCII.GetBytes("TypeAhello");
+        Assert.Equal("Type", filters.Of(frame)); // nothing registered when it started
+        registered.Add("TypeA");
+
+        var clock = Stopwatch.StartNew();
+        while (filters.Of(frame) != "TypeA" && clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await filters.ForAsync(frame);
+            await Task.Delay(20);
+        }
+
+        Assert.Equal("TypeA", filters.Of(frame));
+        Assert.Equal(["TypeA", "Type"], await filters.ForAsync(frame));
+        var askedOnceKnown = asked;
+        await filters.ForAsync(frame);
+        Assert.Equal(askedOnceKnown, asked); // a frame of a known type asks nobody
+    }
+
+    [Fact]
+    public async Task Without_a_dashboard_every_frame_is_split_at_the_prefix()
+    {
+        var filters = await KnownFilters.LoadAsync(null, "Type");
+        var frame = Encoding.ASCII.GetBytes("TypeAhello");
+        Assert.Equal(["Type"], await filters.ForAsync(frame));
+        Assert.Equal("Type", filters.Of(frame));
+    }
+}
