@@ -50,7 +50,7 @@ public class SessionSubscriberTests : Akka.TestKit.Xunit2.TestKit, IDisposable
 
         subscriber.Close("plugin-finished");
         subscriber.Close("engine-stopped"); // the first reason stays
-        Assert.Equal(3, subscriber.ReleaseQueued());
+        Assert.Equal(3, inbox.ReleaseQueued());
         subscriber.Offer(Deliver());
 
         Assert.Equal(0, inbox.Count);
@@ -76,7 +76,7 @@ public class SessionSubscriberTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         threads.ForEach(t => t.Start());
         Assert.True(halfway.Wait(TimeSpan.FromSeconds(30)));
         subscriber.Close("plugin-finished"); // as the session does: close, then release what is queued
-        var released = subscriber.ReleaseQueued();
+        var released = inbox.ReleaseQueued();
         threads.ForEach(t => Assert.True(t.Join(TimeSpan.FromSeconds(30))));
 
         Assert.Equal(0, inbox.Count);

@@ -198,7 +198,6 @@ public static class ClusterSingleton
 
     private static string AddressOf(Actors.EventEngine node) => Address(node).ToString();
 
-
     private static ChildNode StartChild(Timings timings)
     {
         var host = Environment.ProcessPath ?? "dotnet";

@@ -223,7 +223,7 @@ internal sealed class ExternalSession : ReceiveActor, IWithTimers
     // Releases what is still queued for the plugin; counts it as dropped.
     private void Drain(string reason, int alreadyReleased)
     {
-        var dropped = alreadyReleased + _subscriber.ReleaseQueued();
+        var dropped = alreadyReleased + _inbox.ReleaseQueued();
         if (dropped > 0)
         {
             _engine.Metrics.Dropped(reason, dropped);

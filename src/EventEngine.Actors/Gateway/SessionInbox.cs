@@ -56,6 +56,14 @@ internal sealed class SessionInbox
 
     public bool TryTake(out Delivery delivery) => _queue.TryDequeue(out delivery!);
 
+    /// <summary>Releases every queued delivery (the session has ended); returns how many, for the caller to count.</summary>
+    public int ReleaseQueued()
+    {
+        var released = 0;
+        for (; TryTake(out var delivery); released++) Release(delivery);
+        return released;
+    }
+
     /// <summary>
     /// The poller found nothing and will wait: asks to be woken by the next delivery. Returns true when a
     /// delivery arrived meanwhile (take again now instead of waiting).

@@ -13,6 +13,13 @@ internal sealed record PeerQuit(int Dropped);
 /// <summary>Port to session: the number of TCP connections on the plugin's port changed.</summary>
 internal sealed record PeerConnections(int Count);
 
+/// <summary>Subscriber to session: its queue overflowed under <see cref="QueueOverflow.DropAndFinish"/>, so the session ends.</summary>
+internal sealed class QueueOverflowed
+{
+    public static readonly QueueOverflowed Instance = new();
+    private QueueOverflowed() { }
+}
+
 /// <summary>Session to its process actor: the plugin quit, so its process may exit without being restarted.</summary>
 internal sealed class PluginQuit
 {

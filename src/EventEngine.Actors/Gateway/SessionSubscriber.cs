@@ -50,18 +50,6 @@ internal sealed class SessionSubscriber : MinimalActorRef
     /// <summary>From now on every delivery is dropped and counted with <paramref name="reason"/> (the first reason stays).</summary>
     public void Close(string reason) => Interlocked.CompareExchange(ref _closedFor, reason, null);
 
-    /// <summary>Releases everything queued; returns how many (for the caller to count and report).</summary>
-    public int ReleaseQueued()
-    {
-        var released = 0;
-        while (_inbox.TryTake(out var delivery))
-        {
-            _inbox.Release(delivery);
-            released++;
-        }
-        return released;
-    }
-
     protected override void TellInternal(object message, IActorRef sender)
     {
         if (message is Delivery delivery) Offer(delivery);
@@ -85,8 +73,15 @@ internal sealed class SessionSubscriber : MinimalActorRef
             QueueFull(delivery);
             return;
         }
+        Enqueue(delivery);
+    }
+
+    // A close that came between the check above and the add: the session may have released the queue already, so
+    // nothing added after it may stay.
+    private void Enqueue(Delivery delivery)
+    {
         _inbox.Add(delivery);
-        if (ClosedFor is { } late && ReleaseQueued() is var released and > 0) _metrics.Dropped(late, released); // closed meanwhile
+        if (ClosedFor is { } late && _inbox.ReleaseQueued() is var released and > 0) _metrics.Dropped(late, released);
     }
 
     private void QueueFull(Delivery delivery)
@@ -99,7 +94,7 @@ internal sealed class SessionSubscriber : MinimalActorRef
             case QueueOverflow.DropOldest:
                 var dropped = _inbox.TryTake(out var oldest);
                 if (dropped) _inbox.Release(oldest);
-                _inbox.Add(delivery);
+                Enqueue(delivery);
                 if (!dropped) return; // the port took them all meanwhile
                 break;
             case QueueOverflow.DropAndFinish:
@@ -117,10 +112,4 @@ internal sealed class SessionSubscriber : MinimalActorRef
                 _plugin, _policy.MaxQueue, newest ? "newest" : "oldest", newest ? "drop-newest" : "drop-oldest");
         }
     }
-}
-
-/// <summary>Tells a session its queue overflowed under <see cref="QueueOverflow.DropAndFinish"/>: it ends.</summary>
-internal sealed class QueueOverflowed
-{
-    public static readonly QueueOverflowed Instance = new();
 }
