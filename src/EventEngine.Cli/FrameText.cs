@@ -7,13 +7,9 @@ namespace EventEngine.Cli;
 internal static class FrameText
 {
     /// <param name="frame">The frame (filter included).</param>
-    /// <param name="filters">Known filters (the dashboard's event types), longest first; else the subscribed prefix.</param>
-    public static string Format(byte[] frame, IReadOnlyList<string> filters)
-    {
-        var filter = filters.FirstOrDefault(f => frame.AsSpan().StartsWith(Encoding.ASCII.GetBytes(f))) ?? "";
-        var payload = frame.AsMemory(filter.Length);
-        return filter.Length == 0 ? Payload(frame) : $"{filter} {Payload(payload)}";
-    }
+    /// <param name="filter">Where it splits: its event type's filter, or the subscribed prefix (<see cref="KnownFilters"/>).</param>
+    public static string Format(byte[] frame, string filter) =>
+        filter.Length == 0 ? Payload(frame) : $"{filter} {Payload(frame.AsMemory(filter.Length))}";
 
     public static string Payload(ReadOnlyMemory<byte> payload)
     {

@@ -42,7 +42,7 @@ echo.SetAction((p, cancel) => Run(async () =>
     for (var seen = 0; (p.GetValue(count) == 0 || seen < p.GetValue(count)) && !cancel.IsCancellationRequested;)
     {
         if (!socket.TryReceiveFrameBytes(TimeSpan.FromMilliseconds(200), out var frame)) continue;
-        Console.WriteLine(p.GetValue(raw) ? FrameText.Payload(frame) : FrameText.Format(frame, await filters.ForAsync(frame)));
+        Console.WriteLine(p.GetValue(raw) ? FrameText.Payload(frame) : FrameText.Format(frame, await filters.FilterOfAsync(frame)));
         seen++;
     }
 }));
@@ -62,8 +62,7 @@ hz.SetAction((p, cancel) => Run(async () =>
         while (DateTime.UtcNow < until)
         {
             if (!socket.TryReceiveFrameBytes(until - DateTime.UtcNow, out var frame)) break;
-            await filters.ForAsync(frame);
-            var type = filters.Of(frame);
+            var type = await filters.FilterOfAsync(frame);
             perType[type] = perType.GetValueOrDefault(type) + 1;
         }
         var types = perType.Where(t => t.Key != prefix).Select(t => $"  {t.Key} {t.Value}/s"); // per type when the dashboard told the types
