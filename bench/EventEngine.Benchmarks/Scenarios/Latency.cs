@@ -23,7 +23,7 @@ public sealed record PyProbe(int Seq, long IntendedNanos) : IEventDefinition<PyP
 {
     public const int FrameSize = 200;
 
-    public static EventType<PyProbe> Definition { get; } = EventType.Create(new PyProbeCodec(), "PyProbe");
+    public static EventType<PyProbe> Definition { get; } = EventType.Create(new PyProbeCodec(), nameof(PyProbe));
 }
 
 /// <summary>
@@ -32,7 +32,7 @@ public sealed record PyProbe(int Seq, long IntendedNanos) : IEventDefinition<PyP
 /// </summary>
 public sealed class PyProbeCodec : IEventCodec<PyProbe>
 {
-    private const int PayloadSize = PyProbe.FrameSize - 7; // after the filter "PyProbe"
+    private static readonly int PayloadSize = PyProbe.FrameSize - nameof(PyProbe).Length; // after the filter, its name
 
     public void Encode(PyProbe value, IBufferWriter<byte> payload)
     {
