@@ -6,9 +6,10 @@ namespace EventEngine.Actors.Bridge;
 /// <summary>
 /// Sets a subscriber's prefixes (replacing earlier ones); answered with <see cref="SubscriptionsActive"/>.
 /// <paramref name="ReadsFrames"/>: it reads the frame of every delivery it gets (an external plugin's session, a link
-/// to another node), so a publication routed to it encodes its frame once and keeps it.
+/// to another node), so a publication routed to it encodes its frame once and keeps it. <paramref name="TakesBatches"/>:
+/// it handles <see cref="DeliveryBatch"/> as well as single deliveries (a plugin).
 /// </summary>
-internal sealed record Subscribe(IActorRef Subscriber, ImmutableArray<byte[]> Prefixes, bool ReadsFrames = false);
+internal sealed record Subscribe(IActorRef Subscriber, ImmutableArray<byte[]> Prefixes, bool ReadsFrames = false, bool TakesBatches = false);
 
 /// <summary>Removes a subscriber from the routing table.</summary>
 internal sealed record Unsubscribe(IActorRef Subscriber);

@@ -43,9 +43,11 @@ internal sealed class EventRouter
     /// <summary>
     /// Publishes a typed event for <c>publisher</c> (a plugin's name, <c>host</c>, <c>wire</c>: a tag of the published
     /// counter). Returns how many local subscribers it was handed to. A subscriber publishing from a handler passes the
-    /// credits it holds (<paramref name="held"/>): the new deliveries take those of <paramref name="credit"/> first.
+    /// credits it holds (<paramref name="held"/>): the new deliveries take those of <paramref name="credit"/> first. A plugin
+    /// publishing while it handles a message passes its <paramref name="outbox"/>: plugin subscribers get the event with
+    /// the others it publishes then (<see cref="Outbox"/>).
     /// </summary>
-    public int Publish(EventType type, object @event, CreditWindow credit, string publisher = "host", CreditReturns? held = null)
+    public int Publish(EventType type, object @event, CreditWindow credit, string publisher = "host", CreditReturns? held = null, Outbox? outbox = null)
     {
         var route = Table.RouteFor(type);
         using var span = EngineTracing.StartPublish(type.Name, Node);
@@ -53,7 +55,7 @@ internal sealed class EventRouter
         _metrics.Published(type.Name, publisher);
         // The wire first: an event a local subscriber publishes in reaction must not reach outside before its cause.
         if (route.NeedsFrame && Wire is { } wire && route.GoesOutside(delivery.Frame)) wire(delivery.Frame);
-        return Deliver(route, delivery, held);
+        return Deliver(route, delivery, held, outbox);
     }
 
     /// <summary>
@@ -96,14 +98,25 @@ internal sealed class EventRouter
         return Deliver(route, Delivery.Create(@event, type, credit, frame, span, fromOtherNode));
     }
 
-    private int Deliver(Route route, Delivery delivery, CreditReturns? held = null)
+    private int Deliver(Route route, Delivery delivery, CreditReturns? held = null, Outbox? outbox = null)
     {
-        ReadOnlySpan<IActorRef> targets = route.IfFrameMatches.Length == 0 ? route.Always : CollectionsMarshal.AsSpan(MatchingTargets(route, delivery.Frame));
+        var matchedPerFrame = route.IfFrameMatches.Length > 0;
+        // A plugin told this one directly gets what the publisher queued for it before.
+        if (matchedPerFrame) outbox?.Flush();
+        ReadOnlySpan<IActorRef> targets = matchedPerFrame ? CollectionsMarshal.AsSpan(MatchingTargets(route, delivery.Frame)) : route.Always;
         var count = targets.Length;
         // Every delivery's credit is taken before it is told: a subscriber may settle it at once.
         if (held is null) delivery.Credit.Take(count);
         else held.Take(delivery.Credit, count);
-        foreach (var subscriber in targets) subscriber.Tell(delivery, ActorRefs.NoSender);
+        if (outbox is null || matchedPerFrame)
+        {
+            foreach (var subscriber in targets) subscriber.Tell(delivery, ActorRefs.NoSender);
+        }
+        else
+        {
+            foreach (var subscriber in route.Direct) subscriber.Tell(delivery, ActorRefs.NoSender);
+            if (route.Batched.Length > 0) outbox.Add(route.Batched, delivery);
+        }
         _metrics.Delivered(delivery.Type?.Name ?? "raw", count);
         return count;
     }

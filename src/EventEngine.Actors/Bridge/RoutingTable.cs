@@ -6,10 +6,11 @@ using EventEngine.Actors.Events;
 namespace EventEngine.Actors.Bridge;
 
 /// <summary>
-/// One subscriber's prefixes (zmq prefix semantics: a prefix matches every frame that starts with it), and whether it
-/// reads the frames of what it gets (an external plugin's session, a link to another node).
+/// One subscriber's prefixes (zmq prefix semantics: a prefix matches every frame that starts with it), whether it
+/// reads the frames of what it gets (an external plugin's session, a link to another node), and whether it takes
+/// deliveries in batches (a plugin: <see cref="Outbox"/>).
 /// </summary>
-internal sealed record SubscriberEntry(IActorRef Subscriber, ImmutableArray<byte[]> Prefixes, bool ReadsFrames = false);
+internal sealed record SubscriberEntry(IActorRef Subscriber, ImmutableArray<byte[]> Prefixes, bool ReadsFrames = false, bool TakesBatches = false);
 
 /// <summary>
 /// An immutable snapshot of who listens to what: local subscribers and the prefixes outside subscribers hold
@@ -46,10 +47,12 @@ internal sealed class RoutingTable
 /// </summary>
 internal sealed class Route
 {
-    private Route(IActorRef[] always, (ImmutableArray<byte[]> Prefixes, IActorRef Subscriber)[] ifFrameMatches,
+    private Route(IActorRef[] always, IActorRef[] batched, IActorRef[] direct, (ImmutableArray<byte[]> Prefixes, IActorRef Subscriber)[] ifFrameMatches,
         bool outsideAlways, byte[][] outsideIfFrameMatches, bool subscriberReadsFrames)
     {
         Always = always;
+        Batched = batched;
+        Direct = direct;
         IfFrameMatches = ifFrameMatches;
         OutsideAlways = outsideAlways;
         OutsideIfFrameMatches = outsideIfFrameMatches;
@@ -57,7 +60,14 @@ internal sealed class Route
         KeepsFrame = NeedsFrame || subscriberReadsFrames;
     }
 
+    /// <summary>The subscribers that get every event of the type.</summary>
     public IActorRef[] Always { get; }
+
+    /// <summary>Those of <see cref="Always"/> that take deliveries in batches (plugins).</summary>
+    public IActorRef[] Batched { get; }
+
+    /// <summary>The others of <see cref="Always"/>.</summary>
+    public IActorRef[] Direct { get; }
 
     public (ImmutableArray<byte[]> Prefixes, IActorRef Subscriber)[] IfFrameMatches { get; }
 
@@ -81,13 +91,13 @@ internal sealed class Route
 
     public static Route Build(byte[] filter, RoutingTable table)
     {
-        var always = new List<IActorRef>();
+        var always = new List<SubscriberEntry>();
         var conditional = new List<(ImmutableArray<byte[]>, IActorRef)>();
         var readsFrames = false;
         foreach (var entry in table.Subscribers)
         {
             if (entry.Prefixes.Any(p => filter.AsSpan().StartsWith(p)))
-                always.Add(entry.Subscriber);
+                always.Add(entry);
             else if (entry.Prefixes.Where(p => p.AsSpan().StartsWith(filter)).ToImmutableArray() is { Length: > 0 } longer)
                 conditional.Add((longer, entry.Subscriber));
             else continue;
@@ -97,6 +107,7 @@ internal sealed class Route
         var outsideConditional = outsideAlways
             ? []
             : table.OutsidePrefixes.Where(p => p.AsSpan().StartsWith(filter)).ToArray();
-        return new Route(always.ToArray(), conditional.ToArray(), outsideAlways, outsideConditional, readsFrames);
+        return new Route([.. always.Select(e => e.Subscriber)], [.. always.Where(e => e.TakesBatches).Select(e => e.Subscriber)],
+            [.. always.Where(e => !e.TakesBatches).Select(e => e.Subscriber)], conditional.ToArray(), outsideAlways, outsideConditional, readsFrames);
     }
 }

@@ -39,7 +39,7 @@ internal sealed class ZmqBridge : ReceiveActor
         Receive<Subscribe>(s =>
         {
             if (!_subscribers.ContainsKey(s.Subscriber)) Context.Watch(s.Subscriber);
-            _subscribers[s.Subscriber] = new SubscriberEntry(s.Subscriber, s.Prefixes, s.ReadsFrames);
+            _subscribers[s.Subscriber] = new SubscriberEntry(s.Subscriber, s.Prefixes, s.ReadsFrames, s.TakesBatches);
             _awaitingActive.Add(Sender);
             PublishSoon();
         });
@@ -74,19 +74,26 @@ internal sealed class ZmqBridge : ReceiveActor
         });
         Receive<SuppressedDeadLetter>(d =>
         {
-            if (d.Message is not Delivery delivery) return;
-            delivery.Settle();
-            if (_engine.IsStopping)
-            {
-                _metrics.Dropped("engine-stopped");
-                return;
-            }
-            _metrics.Dropped("subscriber-stopped");
-            // Akka names the dead-letter office, not the stopped plugin, as the recipient: report per event type.
-            var type = delivery.Type?.Name ?? "raw";
-            if (_reportedStopped.Add(type))
-                log.Info("{0} events reached a plugin that has finished or stopped and are dropped (counted in event_engine.events.dropped)", type);
+            if (d.Message is Delivery delivery) Undeliverable(delivery, log);
+            else if (d.Message is DeliveryBatch batch)
+                foreach (var each in batch.Deliveries) Undeliverable(each, log);
         });
+    }
+
+    /// <summary>A delivery that reached a stopped subscriber (through the dead letters): settled and counted as dropped.</summary>
+    private void Undeliverable(Delivery delivery, ILoggingAdapter log)
+    {
+        delivery.Settle();
+        if (_engine.IsStopping)
+        {
+            _metrics.Dropped("engine-stopped");
+            return;
+        }
+        _metrics.Dropped("subscriber-stopped");
+        // Akka names the dead-letter office, not the stopped plugin, as the recipient: report per event type.
+        var type = delivery.Type?.Name ?? "raw";
+        if (_reportedStopped.Add(type))
+            log.Info("{0} events reached a plugin that has finished or stopped and are dropped (counted in event_engine.events.dropped)", type);
     }
 
     protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(SuppressedDeadLetter));

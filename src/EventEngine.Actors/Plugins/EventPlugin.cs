@@ -42,6 +42,8 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     private readonly HashSet<Type> _reportedUnhandled = new();
     private readonly AsyncHandlerRuns _runs;
     private readonly CreditReturns _returns = new();
+    private readonly Outbox _outbox = new();
+    private Delivery[]? _batchLeft;
     private int _receivingThread;
     private readonly ActorCell _cell;
     private readonly string _name;
@@ -138,8 +140,11 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     }
 
     /// <summary>Publishes an event to every subscriber. Never blocks, never drops.</summary>
-    protected void Publish<T>(T @event) where T : notnull =>
-        _engine.Router.Publish(_engine.Events.Get<T>(), @event, _handling?.Credit ?? _state.Credit, Name, HeldCredits);
+    protected void Publish<T>(T @event) where T : notnull
+    {
+        var own = OnOwnThread;
+        _engine.Router.Publish(_engine.Events.Get<T>(), @event, _handling?.Credit ?? _state.Credit, Name, own ? _returns : null, own ? _outbox : null);
+    }
 
     /// <summary>
     /// Publishes an event as a source and returns a task that completes when this plugin may produce more
@@ -147,13 +152,16 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     /// </summary>
     protected Task PublishAsync<T>(T @event) where T : notnull
     {
-        _engine.Router.Publish(_engine.Events.Get<T>(), @event, _state.Credit, Name);
+        _engine.Router.Publish(_engine.Events.Get<T>(), @event, _state.Credit, Name, outbox: OnOwnThread ? _outbox : null);
         return _state.Credit.WhenRoom();
     }
 
     /// <summary>Publishes a raw frame (filter included), decoded by the engine like a frame from outside.</summary>
-    protected void PublishRaw(byte[] frame) =>
+    protected void PublishRaw(byte[] frame)
+    {
+        if (OnOwnThread) _outbox.Flush(); // a frame goes to its subscribers at once: what was published before goes first
         _engine.Router.PublishFrame(frame, _handling?.Credit ?? _state.Credit, toWire: true, Name);
+    }
 
     /// <summary>Runs once, after every plugin of the engine is ready and its subscriptions are active.</summary>
     protected virtual void OnStart() { }
@@ -199,10 +207,13 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     protected override void PreRestart(Exception reason, object message)
     {
         _returns.ReturnAll();
-        // Deliveries waiting for an async handler go back to the front of the mailbox, in order, for the new instance.
-        if (_runs.TakeWaiting() is { Count: > 0 } waiting)
+        // Deliveries waiting for an async handler, then those of a batch after the one that failed, go back to the front
+        // of the mailbox, in order, for the new instance.
+        var left = _runs.TakeWaiting().Concat(_batchLeft ?? []).ToList();
+        _batchLeft = null;
+        if (left.Count > 0)
         {
-            Stash.Prepend(waiting.Select(d => new Envelope(d, ActorRefs.NoSender)));
+            Stash.Prepend(left.Select(d => new Envelope(d, ActorRefs.NoSender)));
             Stash.UnstashAll();
         }
         base.PreRestart(reason, message);
@@ -213,8 +224,10 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     {
         _returns.ReturnAll();
         _runs.SettleRunning();
-        // Deliveries still waiting go where a stopped plugin's mail goes: dead letters, where the bridge settles them.
-        foreach (var delivery in _runs.TakeWaiting()) Context.System.DeadLetters.Tell(delivery, Self);
+        // Deliveries still waiting (and those of a batch after one that failed, when supervision stopped the plugin) go
+        // where a stopped plugin's mail goes: dead letters, where the bridge settles them.
+        foreach (var delivery in _runs.TakeWaiting().Concat(_batchLeft ?? [])) Context.System.DeadLetters.Tell(delivery, Self);
+        _batchLeft = null;
         _resumeAfterPause?.Cancel();
         _stopping.Cancel();
         _stopping.Dispose();
@@ -245,28 +258,33 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         try
         {
             var handled = Dispatch(receive, message);
+            _outbox.Flush();
             // Before the plugin waits for mail: a source paused by flow control never waits on an idle plugin's credits.
             if (_returns.Holding && !_cell.HasMessages) _returns.ReturnAll();
             return handled;
         }
         finally
         {
+            _outbox.Flush(); // a handler that threw: what it published before goes out, as it would have alone
             _receivingThread = 0;
         }
     }
 
     /// <summary>
-    /// The credits this plugin holds, if called from the plugin's own message handling; null from any other thread
-    /// (code after <c>ConfigureAwait(false)</c>, a <c>Task.Run</c>): the held credits are the actor's alone.
+    /// True when called from the plugin's own message handling; false from any other thread (code after
+    /// <c>ConfigureAwait(false)</c>, a <c>Task.Run</c>): the held credits and the outbox are the actor's alone.
     /// </summary>
-    private CreditReturns? HeldCredits => Volatile.Read(ref _receivingThread) == Environment.CurrentManagedThreadId ? _returns : null;
+    private bool OnOwnThread => Volatile.Read(ref _receivingThread) == Environment.CurrentManagedThreadId;
 
     private bool Dispatch(Receive receive, object message)
     {
         switch (message)
         {
-            case Delivery when !_state.StartRequested || _pausedAfterRestart:
+            case Delivery or DeliveryBatch when !_state.StartRequested || _pausedAfterRestart:
                 Stash.Stash();
+                return true;
+            case DeliveryBatch batch:
+                Handle(batch);
                 return true;
             case Delivery delivery when _runs.MustWait:
                 _runs.Wait(delivery);
@@ -327,6 +345,35 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     }
 
     private void StartHookFailed(Exception failure) => Guard("its start hook", () => throw failure);
+
+    /// <summary>Handles a batch's deliveries as if each had come alone, until the plugin has finished.</summary>
+    private void Handle(DeliveryBatch batch)
+    {
+        var deliveries = batch.Deliveries;
+        for (var i = 0; i < deliveries.Length; i++)
+        {
+            if (_state.Finished)
+            {
+                // As for the mail of a stopped plugin: the bridge settles them from the dead letters.
+                for (; i < deliveries.Length; i++) Context.System.DeadLetters.Tell(deliveries[i], Self);
+                return;
+            }
+            if (_runs.MustWait)
+            {
+                _runs.Wait(deliveries[i]);
+                continue;
+            }
+            try
+            {
+                Handle(deliveries[i]);
+            }
+            catch
+            {
+                _batchLeft = deliveries[(i + 1)..]; // the new instance handles them (PreRestart)
+                throw;
+            }
+        }
+    }
 
     private void Handle(Delivery delivery)
     {
@@ -487,7 +534,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         var prefixes = _state.Prefixes;
         if (_state.Ready && prefixes.Length == _prefixes.Count && prefixes.All(p => _prefixes.Any(q => q.AsSpan().SequenceEqual(p)))) return;
         _state.Prefixes = [.. _prefixes];
-        _engine.Bridge.Tell(new Subscribe(Self, _state.Prefixes), Self);
+        _engine.Bridge.Tell(new Subscribe(Self, _state.Prefixes, TakesBatches: true), Self);
     }
 
     private sealed class ResumeAfterPause
