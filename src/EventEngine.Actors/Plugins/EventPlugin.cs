@@ -30,6 +30,10 @@ namespace EventEngine.Actors.Plugins;
 /// has room; await it in loops that produce many events. The plugin keeps handling events while it awaits.
 /// <see cref="Publish{T}"/> in a handler never waits: the deliveries count against the window of the source
 /// whose event is being handled, so back-pressure follows chains of plugins to the original producer.</para>
+/// <para>What a plugin publishes while it handles one message (an event, its start hook, a step of an async handler)
+/// reaches other plugins together when that handling returns, or every 64 events (one mailbox message per batch); external
+/// plugins, host subscriptions and the wire get each event at once. One publisher's events keep their order, but a
+/// plain <c>Tell</c> may overtake events published before it in the same handling.</para>
 /// </remarks>
 public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
