@@ -262,14 +262,13 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         try
         {
             var handled = Dispatch(receive, message);
-            _outbox.Flush();
             // Before the plugin waits for mail: a source paused by flow control never waits on an idle plugin's credits.
             if (_returns.Holding && !_cell.HasMessages) _returns.ReturnAll();
             return handled;
         }
         finally
         {
-            _outbox.Flush(); // a handler that threw: what it published before goes out, as it would have alone
+            _outbox.Flush(); // also after a handler that threw: what it published before goes out, as it would have alone
             _receivingThread = 0;
         }
     }
