@@ -148,15 +148,6 @@ public class OutboxTests : Akka.TestKit.Xunit2.TestKit
             () => $"the window to empty ({window.InFlight} in flight) and 3 drops to be counted ({metrics.Sum("event_engine.events.dropped", "reason", "subscriber-stopped")})");
     }
 
-    /// <summary>Publishes its pings in its start hook, in one go: its subscribers get them in batches.</summary>
-    private sealed class Burst(int count) : EventPlugin
-    {
-        protected override void OnStart()
-        {
-            for (var i = 1; i <= count; i++) Publish(new Ping(i));
-        }
-    }
-
     /// <summary>Reports every ping; finishes at <c>finishAt</c>.</summary>
     private sealed class Quitter : EventPlugin
     {
@@ -172,7 +163,7 @@ public class OutboxTests : Akka.TestKit.Xunit2.TestKit
     {
         var probe = CreateTestProbe();
         using var metrics = new MetricsRecorder();
-        var engine = EventEngine.Start(Sys, e => e.AddPlugin<Quitter>("quitter", probe.Ref, 4).AddPlugin<Burst>("burst", 10));
+        var engine = EventEngine.Start(Sys, e => e.AddPlugin<Quitter>("quitter", probe.Ref, 4).AddPlugin<PingBurst>("burst", 10));
         metrics.Watch(engine);
         await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
 
@@ -191,14 +182,6 @@ public class OutboxStopTests : Akka.TestKit.Xunit2.TestKit
         event-engine.supervision { max-restarts = 0, within = 1m }
         """)) { }
 
-    private sealed class Burst(int count) : EventPlugin
-    {
-        protected override void OnStart()
-        {
-            for (var i = 1; i <= count; i++) Publish(new Ping(i));
-        }
-    }
-
     private sealed class FailsAt : EventPlugin
     {
         public FailsAt(IActorRef probe, int failAt) => Subscribe<Ping>(p =>
@@ -213,7 +196,7 @@ public class OutboxStopTests : Akka.TestKit.Xunit2.TestKit
     {
         var probe = CreateTestProbe();
         using var metrics = new MetricsRecorder();
-        var engine = EventEngine.Start(Sys, e => e.AddPlugin<FailsAt>("fails", probe.Ref, 3).AddPlugin<Burst>("burst", 10));
+        var engine = EventEngine.Start(Sys, e => e.AddPlugin<FailsAt>("fails", probe.Ref, 3).AddPlugin<PingBurst>("burst", 10));
         metrics.Watch(engine);
         await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
 
@@ -224,5 +207,14 @@ public class OutboxStopTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(7, metrics.Sum("event_engine.events.dropped", "reason", "subscriber-stopped"));
         Assert.Equal(1, metrics.Sum("event_engine.events.poison", "plugin", "fails"));
         Assert.False(probe.HasMessages);
+    }
+}
+
+/// <summary>Publishes pings 1..count in its start hook, in one go: its plugin subscribers get them in batches.</summary>
+internal sealed class PingBurst(int count) : EventPlugin
+{
+    protected override void OnStart()
+    {
+        for (var i = 1; i <= count; i++) Publish(new Ping(i));
     }
 }
