@@ -23,8 +23,19 @@ public static class Cluster
     /// </summary>
     public const int BareWindow = 20_000;
 
-    /// <summary>Events each local run (cluster mode on or off) is timed on, after as many untimed.</summary>
-    private const long LocalTimedEvents = 5_000_000;
+    /// <summary>
+    /// Events each local run (cluster mode on or off) publishes before its clock starts: about 3.5 s of a 2-core machine
+    /// at the engine's pace since plugins exchange batches (15M events/s). A cluster node goes on forming its cluster and
+    /// compiling cluster code through its first seconds; timed from the 5,000,000th event (0.35 s in), cluster mode on
+    /// measured 0.94x off, from the 20,000,000th 0.95x, from the 60,000,000th 0.98x (docs/benchmarks.md, "g. cluster").
+    /// </summary>
+    private const long LocalUntimedEvents = 50_000_000;
+
+    /// <summary>Events each local run is timed on, after <see cref="LocalUntimedEvents"/>.</summary>
+    private const long LocalTimedEvents = 20_000_000;
+
+    /// <summary>Rounds of the local comparison (each runs both modes, alternating which goes first).</summary>
+    private const int LocalRounds = 7;
 
     /// <param name="nodeConfig">HOCON over both engine nodes' configuration (tuning experiments: link batching, windows).</param>
     public static async Task RunAsync(BenchContext context, long? eventsOverride, string nodeConfig)
@@ -46,18 +57,18 @@ public static class Cluster
         context.Results.Add(new Row("cluster", caseName, "processor time (both processes)", "µs/event", engine.CpuMicrosPerEvent,
             "bare Akka.Remote (1 Tell/event)", akka.CpuMicrosPerEvent, false, engine.Complete(events) ? events : Math.Min(engine.Outcome.Received, events - 1), events));
 
-        // Throughput once running, not start-up: each local run is one engine in a fresh process, 10,000,000 events,
-        // timed from the 5,000,000th on, the modes alternating which goes first. Timed from the first event of the third
+        // Throughput once running, not start-up: each local run is one engine in a fresh process, 70,000,000 events,
+        // timed from the 50,000,000th on, the modes alternating which goes first. Timed from the first event of the third
         // run in a process (the pipeline scenario's way), cluster mode on measured 0.88-0.90x off: every engine start in
         // cluster mode JITs remoting, cluster and Distributed Data code (the tiered compiler busy through the measured
         // run), and its start overlaps the first half-second. In one process one after another, every round was slower
         // than the one before in both modes: each terminated cluster-mode actor system left its Akka.Remote (DotNetty)
         // threads behind for a while (20 threads growing to 60).
-        var plan = new LoadTestPlan(context.Quick ? events : 2 * LocalTimedEvents).Validate();
-        var measureFrom = context.Quick ? 0 : LocalTimedEvents;
+        var plan = new LoadTestPlan(context.Quick ? events : LocalUntimedEvents + LocalTimedEvents).Validate();
+        var measureFrom = context.Quick ? 0 : LocalUntimedEvents;
         var on = new List<Pipeline.Outcome>();
         var off = new List<Pipeline.Outcome>();
-        for (var round = 0; round < (context.Quick ? 1 : 9); round++)
+        for (var round = 0; round < (context.Quick ? 1 : LocalRounds); round++)
         {
             var onFirst = round % 2 == 1;
             if (onFirst) on.Add(await Pipeline.RunCase(context, "engine-cluster", plan, timeout, measureFrom, warmUpRuns: 0));
