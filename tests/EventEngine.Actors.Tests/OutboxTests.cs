@@ -24,7 +24,7 @@ public class OutboxTests : Akka.TestKit.Xunit2.TestKit
     private readonly Outbox _outbox = new();
     private readonly List<SubscriberEntry> _subscribers = new();
 
-    public OutboxTests() : base(TestConfig.Engine())
+    public OutboxTests() : base(TestConfig.Engine("event-engine.plugins { single.max-batch = 1, oops.max-batch = 0 }"))
     {
         var registry = new EventRegistry();
         registry.Register(TypeA.Definition);
@@ -87,13 +87,38 @@ public class OutboxTests : Akka.TestKit.Xunit2.TestKit
     {
         var plugin = Subscriber(plugin: true, "TypeB");
 
-        for (var i = 0; i < Outbox.BatchSize; i++) Publish(new TypeB(i));
-        Assert.Equal(Enumerable.Range(0, Outbox.BatchSize).Select(i => (object)new TypeB(i)), plugin.ExpectMsg<DeliveryBatch>().Deliveries.Select(d => d.Event));
+        for (var i = 0; i < Outbox.DefaultBatchSize; i++) Publish(new TypeB(i));
+        Assert.Equal(Enumerable.Range(0, Outbox.DefaultBatchSize).Select(i => (object)new TypeB(i)), plugin.ExpectMsg<DeliveryBatch>().Deliveries.Select(d => d.Event));
 
         Publish(new TypeB(99));
         _outbox.Flush();
         Assert.Equal(new TypeB(99), plugin.ExpectMsg<Delivery>().Event);
-        Assert.Equal(Outbox.BatchSize + 1, _credit.InFlight);
+        Assert.Equal(Outbox.DefaultBatchSize + 1, _credit.InFlight);
+    }
+
+    [Fact]
+    public void With_a_batch_size_of_one_every_event_goes_as_it_is_published()
+    {
+        var plugin = Subscriber(plugin: true, "TypeB");
+        var outbox = new Outbox(batchSize: 1);
+
+        for (var i = 0; i < 3; i++)
+        {
+            _router.Publish(TypeB.Definition, new TypeB(i), _credit, "test", outbox: outbox);
+            Assert.Equal(new TypeB(i), plugin.ExpectMsg<Delivery>().Event);
+            Assert.False(outbox.Holding);
+        }
+    }
+
+    [Fact]
+    public async Task The_batch_size_is_read_per_plugin_and_a_bad_one_names_its_key()
+    {
+        var engine = EventEngine.Start(Sys, _ => { });
+        await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(1, engine.Settings.MaxBatchFor("single"));
+        Assert.Equal(Outbox.DefaultBatchSize, engine.Settings.MaxBatchFor("anyone"));
+        var e = Assert.Throws<EventEngineException>(() => engine.Settings.MaxBatchFor("oops"));
+        Assert.Equal("event-engine.plugins.\"oops\".max-batch = 0 must be between 1 and 4096", e.Message);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace EventEngine.Actors.Bridge;
 /// <summary>
 /// The events a plugin publishes while it handles one message, on their way to its plugin subscribers: sent together
 /// (one <see cref="DeliveryBatch"/> per subscriber) when the plugin is done with that message, or every
-/// <see cref="BatchSize"/> events, or before an event that goes another way (another route, or a subscriber matched by
+/// <c>plugins.NAME.max-batch</c> events (<see cref="DefaultBatchSize"/>), or before an event that goes another way (another route, or a subscriber matched by
 /// its payload). A producing loop or a handler that publishes several events then costs each subscriber one message
 /// (one enqueue, one wake-up, one dispatch) per batch instead of per event; order per publisher and subscriber is kept.
 /// Only plugins take batches; the plugin's other subscribers (external sessions, host subscriptions, links to other
@@ -14,12 +14,18 @@ namespace EventEngine.Actors.Bridge;
 /// </summary>
 internal sealed class Outbox
 {
-    /// <summary>Events sent in one batch at most (a bound on how long an event waits in a busy publisher).</summary>
-    public const int BatchSize = 64;
+    /// <summary>Events sent in one batch at most, unless a plugin's <c>max-batch</c> says otherwise.</summary>
+    public const int DefaultBatchSize = 64;
 
-    private readonly Delivery[] _pending = new Delivery[BatchSize];
+    /// <summary>The largest <c>max-batch</c> allowed (a bound on how long an event waits in a busy publisher).</summary>
+    public const int MaxBatchSize = 4096;
+
+    private readonly Delivery[] _pending;
     private int _count;
     private IActorRef[] _targets = [];
+
+    /// <param name="batchSize">Events sent in one batch at most; 1 sends each as it comes.</param>
+    public Outbox(int batchSize = DefaultBatchSize) => _pending = new Delivery[batchSize];
 
     /// <summary>True while deliveries wait to be sent.</summary>
     public bool Holding => _count > 0;
@@ -36,7 +42,7 @@ internal sealed class Outbox
             _targets = targets;
         }
         _pending[_count++] = delivery;
-        if (_count == BatchSize) Flush();
+        if (_count == _pending.Length) Flush();
     }
 
     /// <summary>Sends what is queued: one delivery as itself, several as one batch per subscriber.</summary>

@@ -170,6 +170,20 @@ public sealed record EngineSettings(
         return value;
     }
 
+    /// <summary>
+    /// The most events a plugin sends other plugins in one batch (<c>plugins.NAME.max-batch</c>, 64 by default; 1 sends
+    /// each event on its own as it is published).
+    /// </summary>
+    public int MaxBatchFor(string plugin)
+    {
+        var path = $"plugins.\"{plugin}\".max-batch";
+        if (!Section.HasPath(path)) return Bridge.Outbox.DefaultBatchSize;
+        var value = Section.GetInt(path);
+        if (value is < 1 or > Bridge.Outbox.MaxBatchSize)
+            throw new EventEngineException($"event-engine.{path} = {value} must be between 1 and {Bridge.Outbox.MaxBatchSize}");
+        return value;
+    }
+
     private static int Port(Config c, string path)
     {
         var port = Setting.Int(c, path);

@@ -31,7 +31,8 @@ namespace EventEngine.Actors.Plugins;
 /// <see cref="Publish{T}"/> in a handler never waits: the deliveries count against the window of the source
 /// whose event is being handled, so back-pressure follows chains of plugins to the original producer.</para>
 /// <para>What a plugin publishes while it handles one message (an event, its start hook, a step of an async handler)
-/// reaches other plugins together when that handling returns, or every 64 events (one mailbox message per batch); external
+/// reaches other plugins together when that handling returns, or every 64 events (one mailbox message per batch;
+/// <c>plugins.NAME.max-batch</c>, where 1 sends each event as it is published); external
 /// plugins, host subscriptions and the wire get each event at once. One publisher's events keep their order, but a
 /// plain <c>Tell</c> may overtake events published before it in the same handling.</para>
 /// </remarks>
@@ -46,7 +47,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     private readonly HashSet<Type> _reportedUnhandled = new();
     private readonly AsyncHandlerRuns _runs;
     private readonly CreditReturns _returns = new();
-    private readonly Outbox _outbox = new();
+    private readonly Outbox _outbox;
     private Delivery[]? _batchLeft;
     private int _receivingThread;
     private readonly ActorCell _cell;
@@ -66,6 +67,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
         _state = _engine.PluginStateOf(Self);
         _context = new ActorSynchronizationContext(Self);
         _runs = new AsyncHandlerRuns(_engine.Settings.MaxConcurrencyFor(Name));
+        _outbox = new Outbox(_engine.Settings.MaxBatchFor(Name));
         _cell = (ActorCell)Context;
         Log = Context.GetLogger();
     }
