@@ -187,13 +187,10 @@ public class OutboxTests : Akka.TestKit.Xunit2.TestKit
     public async Task A_plugin_that_finishes_part_way_through_a_batch_handles_no_more_of_it_and_the_rest_is_dropped_and_settled()
     {
         var probe = CreateTestProbe();
-        using var metrics = new MetricsRecorder();
-        var engine = EventEngine.Start(Sys, e => e.AddPlugin<Quitter>("quitter", probe.Ref, 4).AddPlugin<PingBurst>("burst", 10));
-        metrics.Watch(engine);
-        await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
+        var (metrics, burst) = await PingBurst.StartAsync(Sys, e => e.AddPlugin<Quitter>("quitter", probe.Ref, 4));
+        using var _ = metrics;
 
         Assert.Equal([1, 2, 3, 4], new[] { probe.ExpectMsg<int>(), probe.ExpectMsg<int>(), probe.ExpectMsg<int>(), probe.ExpectMsg<int>() });
-        var burst = engine.PluginStateOf(await Sys.ActorSelection("/system/event-engine/event-engine-plugins/burst").ResolveOne(TimeSpan.FromSeconds(5))).Credit;
         await Wait.Until(() => burst.InFlight == 0 && metrics.Sum("event_engine.events.dropped", "reason", "subscriber-stopped") == 6,
             $"the burst's window to empty ({burst.InFlight} in flight) and 6 drops to be counted ({metrics.Sum("event_engine.events.dropped", "reason", "subscriber-stopped")})");
         Assert.False(probe.HasMessages);
@@ -220,13 +217,10 @@ public class OutboxStopTests : Akka.TestKit.Xunit2.TestKit
     public async Task A_plugin_stopped_by_a_failure_part_way_through_a_batch_leaves_the_rest_dropped_and_settled()
     {
         var probe = CreateTestProbe();
-        using var metrics = new MetricsRecorder();
-        var engine = EventEngine.Start(Sys, e => e.AddPlugin<FailsAt>("fails", probe.Ref, 3).AddPlugin<PingBurst>("burst", 10));
-        metrics.Watch(engine);
-        await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
+        var (metrics, burst) = await PingBurst.StartAsync(Sys, e => e.AddPlugin<FailsAt>("fails", probe.Ref, 3));
+        using var _ = metrics;
 
         Assert.Equal([1, 2], new[] { probe.ExpectMsg<int>(), probe.ExpectMsg<int>() });
-        var burst = engine.PluginStateOf(await Sys.ActorSelection("/system/event-engine/event-engine-plugins/burst").ResolveOne(TimeSpan.FromSeconds(5))).Credit;
         await Wait.Until(() => burst.InFlight == 0 && metrics.Sum("event_engine.plugin.stops", "plugin", "fails") == 1,
             $"the burst's window to empty ({burst.InFlight} in flight) and the plugin to be stopped");
         Assert.Equal(7, metrics.Sum("event_engine.events.dropped", "reason", "subscriber-stopped"));
@@ -241,5 +235,19 @@ internal sealed class PingBurst(int count) : EventPlugin
     protected override void OnStart()
     {
         for (var i = 1; i <= count; i++) Publish(new Ping(i));
+    }
+
+    /// <summary>
+    /// Starts an engine with the subscribers <paramref name="configure"/> adds and a burst of 10 pings named <c>burst</c>;
+    /// returns its metrics (recorded from before the start) and the burst's flow-control window.
+    /// </summary>
+    public static async Task<(MetricsRecorder Metrics, CreditWindow Burst)> StartAsync(ActorSystem system, Action<EventEngineBuilder> configure)
+    {
+        var metrics = new MetricsRecorder();
+        var engine = EventEngine.Start(system, e => configure(e.AddPlugin<PingBurst>("burst", 10)));
+        metrics.Watch(engine);
+        await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
+        var burst = await system.ActorSelection("/system/event-engine/event-engine-plugins/burst").ResolveOne(TimeSpan.FromSeconds(5));
+        return (metrics, engine.PluginStateOf(burst).Credit);
     }
 }
