@@ -183,6 +183,30 @@ public class OutboxTests : Akka.TestKit.Xunit2.TestKit
         });
     }
 
+    /// <summary>Publishes a TypeA for every ping, then throws.</summary>
+    private sealed class PublishesThenThrows : EventPlugin
+    {
+        public PublishesThenThrows() => Subscribe<Ping>(p =>
+        {
+            Publish(new TypeA($"before {p.N}"));
+            throw new InvalidOperationException($"after {p.N}");
+        });
+    }
+
+    [Fact]
+    public async Task What_a_failing_handler_published_before_it_threw_arrives_before_its_poison_event()
+    {
+        var observer = CreateTestProbe();
+        var engine = EventEngine.Start(Sys, e => e
+            .AddPlugin<PublishesThenThrows>("thrower")
+            .AddPlugin<Recorder>("observer", observer.Ref, new[] { typeof(TypeA), typeof(PoisonEvent) }, null!));
+        await engine.Started.WaitAsync(TimeSpan.FromSeconds(20));
+
+        engine.Publish(new Ping(1));
+        Assert.Equal(new TypeA("before 1"), observer.ExpectMsg<TypeA>());
+        Assert.Equal("after 1", observer.ExpectMsg<PoisonEvent>().Message);
+    }
+
     [Fact]
     public async Task A_plugin_that_finishes_part_way_through_a_batch_handles_no_more_of_it_and_the_rest_is_dropped_and_settled()
     {

@@ -34,7 +34,8 @@ namespace EventEngine.Actors.Plugins;
 /// reaches other plugins together when that handling returns, or every 64 events (one mailbox message per batch;
 /// <c>plugins.NAME.max-batch</c>, where 1 sends each event as it is published); external
 /// plugins, host subscriptions and the wire get each event at once. One publisher's events keep their order, but a
-/// plain <c>Tell</c> may overtake events published before it in the same handling.</para>
+/// plain <c>Tell</c>, or an event published from another thread (a <c>Task.Run</c>, code after
+/// <c>ConfigureAwait(false)</c>: sent at once), may overtake events published before it in the same handling.</para>
 /// </remarks>
 public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
@@ -473,6 +474,7 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
 
     private void Poison(Delivery delivery, Exception e)
     {
+        _outbox.Flush(); // what the handler published before it threw goes out before the poison event
         _engine.OnPoison(Name, delivery, e);
         Log.Error(e, "Plugin {0} failed handling a {1} event; the event is dropped (poison) and the plugin restarts", Name, delivery.Type?.Name ?? "raw");
     }
