@@ -30,12 +30,12 @@ namespace EventEngine.Actors.Plugins;
 /// has room; await it in loops that produce many events. The plugin keeps handling events while it awaits.
 /// <see cref="Publish{T}"/> in a handler never waits: the deliveries count against the window of the source
 /// whose event is being handled, so back-pressure follows chains of plugins to the original producer.</para>
-/// <para>What a plugin publishes while it handles one message (an event, its start hook, a step of an async handler)
-/// reaches other plugins together when that handling returns, or every 64 events (one mailbox message per batch;
-/// <c>plugins.NAME.max-batch</c>, where 1 sends each event as it is published); external
-/// plugins, host subscriptions and the wire get each event at once. One publisher's events keep their order, but a
-/// plain <c>Tell</c>, or an event published from another thread (a <c>Task.Run</c>, code after
-/// <c>ConfigureAwait(false)</c>: sent at once), may overtake events published before it in the same handling.</para>
+/// <para>Batches: what a plugin publishes while it handles one message (an event, its start hook, a step of an async
+/// handler) reaches other plugins as one mailbox message each, sent when that handling returns or every
+/// <c>plugins.NAME.max-batch</c> events (64 by default; 1 sends each event as it is published). External plugins, host
+/// subscriptions and the wire get each event at once. One publisher's events keep their order, but a plain
+/// <c>Tell</c>, or an event published from another thread (a <c>Task.Run</c>, code after <c>ConfigureAwait(false)</c>),
+/// may overtake events published before it in the same handling.</para>
 /// </remarks>
 public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
