@@ -214,10 +214,8 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     protected override void PreRestart(Exception reason, object message)
     {
         _returns.ReturnAll();
-        // Deliveries waiting for an async handler, then those of a batch after the one that failed, go back to the front
-        // of the mailbox, in order, for the new instance.
-        var left = _runs.TakeWaiting().Concat(_batchLeft ?? []).ToList();
-        _batchLeft = null;
+        // What this instance took and will not handle goes back to the front of the mailbox, in order, for the new one.
+        var left = TakeUnhandled();
         if (left.Count > 0)
         {
             Stash.Prepend(left.Select(d => new Envelope(d, ActorRefs.NoSender)));
@@ -231,13 +229,23 @@ public abstract class EventPlugin : ReceiveActor, IWithUnboundedStash, IWithTime
     {
         _returns.ReturnAll();
         _runs.SettleRunning();
-        // Deliveries still waiting (and those of a batch after one that failed, when supervision stopped the plugin) go
-        // where a stopped plugin's mail goes: dead letters, where the bridge settles them.
-        foreach (var delivery in _runs.TakeWaiting().Concat(_batchLeft ?? [])) Context.System.DeadLetters.Tell(delivery, Self);
-        _batchLeft = null;
+        // What this instance took and will not handle goes where a stopped plugin's mail goes: dead letters, where the
+        // bridge settles them.
+        foreach (var delivery in TakeUnhandled()) Context.System.DeadLetters.Tell(delivery, Self);
         _resumeAfterPause?.Cancel();
         _stopping.Cancel();
         _stopping.Dispose();
+    }
+
+    /// <summary>
+    /// The deliveries this instance took and will not handle, in order: those waiting for an async handler's slot, then
+    /// those of a batch after the one whose handler failed.
+    /// </summary>
+    private List<Delivery> TakeUnhandled()
+    {
+        var left = _runs.TakeWaiting().Concat(_batchLeft ?? []).ToList();
+        _batchLeft = null;
+        return left;
     }
 
     /// <inheritdoc />
