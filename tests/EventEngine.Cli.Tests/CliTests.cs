@@ -117,11 +117,7 @@ public sealed class CliTests
     private static async Task WaitUntilWireSubscribes(string dashboard, string prefix)
     {
         using var http = new HttpClient();
-        var deadline = DateTime.UtcNow + Generous;
-        while (!(await http.GetStringAsync(dashboard + "/api/state")).Contains($"\"wireSubscribers\":[\"{prefix}\""))
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the engine never saw an outside subscription to {prefix}");
-            await Task.Delay(100);
-        }
+        await Wait.Until(async () => (await http.GetStringAsync(dashboard + "/api/state")).Contains($"\"wireSubscribers\":[\"{prefix}\""),
+            () => $"the engine to see an outside subscription to {prefix}", Generous);
     }
 }
