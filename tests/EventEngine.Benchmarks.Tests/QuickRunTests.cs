@@ -71,6 +71,22 @@ public partial class QuickRunTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData("engine")]
+    [InlineData("engine-wire-off")]
+    [InlineData("akka")]
+    [InlineData("akka-untyped")]
+    public async Task A_scale_case_runs_in_a_child_process_of_its_own_and_every_plugin_gets_the_tick(string mode)
+    {
+        // What the full scale scenario starts per size and mode (the one-plugin start-up target uses all four).
+        var (exit, stdout, stderr) = await RunAsync(BenchDll(), $"scale-child --plugins 3 --mode {mode}", TimeSpan.FromSeconds(120));
+        Assert.True(exit == 0, $"exit code {exit}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        var line = stdout.Split('\n').Single(l => l.StartsWith("scale-result ", StringComparison.Ordinal));
+        using var result = System.Text.Json.JsonDocument.Parse(line["scale-result ".Length..]);
+        Assert.Equal(3, result.RootElement.GetProperty("Delivered").GetInt64());
+        Assert.True(result.RootElement.GetProperty("StartupMs").GetDouble() > 0, line);
+    }
+
+    [Theory]
+    [InlineData("engine")]
     [InlineData("engine-cluster")]
     public async Task A_pipeline_run_timed_from_its_middle_says_what_it_timed(string mode)
     {

@@ -86,6 +86,9 @@ public static class FanOut
             if (akka.Delivered != (long)events * subscribers) context.Results.Fail($"fanout: bare Akka delivered {akka.Delivered} of {(long)events * subscribers}");
             context.Results.Add(new Row("fanout", $"subscribers={subscribers}", "deliveries", "deliveries/s", engine.Rate, "akka", akka.Rate, true,
                 engine.Delivered, (long)events * subscribers));
+            if (!context.Quick)
+                context.Results.Check($"fan-out to {subscribers} subscriber(s) >= 0.8x bare Akka", engine.Rate >= 0.8 * akka.Rate,
+                    $"{engine.Rate / akka.Rate:F2}x ({engine.Rate:N0} vs {akka.Rate:N0} deliveries/s)");
             if (!context.Quick && subscribers == 100)
                 context.Results.Check("fan-out to 100 subscribers >= 1,000,000 deliveries/s", engine.Rate >= 1_000_000,
                     $"{engine.Rate:N0} deliveries/s (bare Akka {akka.Rate:N0})");

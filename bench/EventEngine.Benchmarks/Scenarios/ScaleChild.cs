@@ -58,16 +58,27 @@ public sealed record ScaleOutcome(int Plugins, double StartupMs, long Delivered,
 /// </summary>
 public static class ScaleChild
 {
+    /// <summary>The modes a child runs: the engine (with its wire, or with it off) and bare Akka (ReceiveActor or UntypedActor).</summary>
+    public static readonly string[] Modes = ["engine", "engine-wire-off", "akka", "akka-untyped"];
+
     public static Command Command()
     {
         var plugins = new Option<int>("--plugins") { Required = true };
         var mode = new Option<string>("--mode") { DefaultValueFactory = _ => "engine" };
+        mode.AcceptOnlyFromAmong(Modes);
         var command = new Command("scale-child", "One size of the scale scenario in this process (used by the scale scenario)") { plugins, mode };
         command.Hidden = true;
         command.SetAction(async (parse, _) =>
         {
             var n = parse.GetValue(plugins);
-            var outcome = parse.GetValue(mode) == "akka" ? await Akka(n, TimeSpan.FromSeconds(120)) : await Engine(n, TimeSpan.FromSeconds(120));
+            var timeout = TimeSpan.FromSeconds(120);
+            var outcome = parse.GetValue(mode) switch
+            {
+                "engine-wire-off" => await Engine(n, timeout, wire: false),
+                "akka" => await Akka(n, timeout),
+                "akka-untyped" => await Akka(n, timeout, untyped: true),
+                _ => await Engine(n, timeout),
+            };
             Console.WriteLine("scale-result " + JsonSerializer.Serialize(outcome));
             NetMQConfig.Cleanup(block: false);
             return 0;
@@ -75,13 +86,14 @@ public static class ScaleChild
         return command;
     }
 
-    public static async Task<ScaleOutcome> Engine(int plugins, TimeSpan timeout)
+    /// <summary>An engine with <paramref name="plugins"/> plugins; <paramref name="wire"/> false turns its wire off (no NetMQ at all).</summary>
+    public static async Task<ScaleOutcome> Engine(int plugins, TimeSpan timeout, bool wire = true)
     {
         var tally = new ScaleTally();
         var run = await EngineRunner.RunAsync("scale", engine =>
         {
             for (var i = 0; i < plugins; i++) engine.AddPlugin<ScalePlugin>(string.Create(CultureInfo.InvariantCulture, $"plugin-{i}"), tally);
-        }, timeout, onStarted: engine =>
+        }, timeout, extraConfig: wire ? "" : "event-engine.wire.enabled = off", onStarted: engine =>
         {
             engine.Publish(new ScaleTick(1));
             return Task.CompletedTask;
@@ -91,20 +103,24 @@ public static class ScaleChild
         return new ScaleOutcome(plugins, startup.TotalMilliseconds, tally.Delivered, BenchContext.PeakRssMb());
     }
 
-    public static async Task<ScaleOutcome> Akka(int actors, TimeSpan timeout)
+    /// <summary>
+    /// As many bare Akka actors behind a barrier of their own. <paramref name="untyped"/>: the coordinator and actors are
+    /// <see cref="UntypedActor"/>s, which skip <see cref="ReceiveActor"/>'s handler compilation on each type's first instance.
+    /// </summary>
+    public static async Task<ScaleOutcome> Akka(int actors, TimeSpan timeout, bool untyped = false)
     {
         var system = ActorSystem.Create("scale-akka", EngineRunner.Config());
         try
         {
-            var ready = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var finished = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var barrier = new Barrier(actors);
             var createdAt = Stopwatch.GetTimestamp();
-            var coordinator = system.ActorOf(Props.Create(() => new Coordinator(actors, ready, finished)));
-            await Task.WhenAny(ready.Task, Task.Delay(timeout));
-            var startup = ready.Task.IsCompleted ? Stopwatch.GetElapsedTime(createdAt, ready.Task.Result) : TimeSpan.Zero;
+            var coordinator = system.ActorOf(untyped ? Props.Create<UntypedCoordinator>(barrier) : Props.Create<Coordinator>(barrier));
+            await Task.WhenAny(barrier.Ready.Task, Task.Delay(timeout));
+            var startup = barrier.Ready.Task.IsCompleted ? Stopwatch.GetElapsedTime(createdAt, barrier.Ready.Task.Result) : TimeSpan.Zero;
             coordinator.Tell(new ScaleTick(1));
-            await Task.WhenAny(finished.Task, Task.Delay(timeout));
-            return new ScaleOutcome(actors, startup.TotalMilliseconds, finished.Task.IsCompleted ? finished.Task.Result : 0, BenchContext.PeakRssMb());
+            await Task.WhenAny(barrier.Finished.Task, Task.Delay(timeout));
+            return new ScaleOutcome(actors, startup.TotalMilliseconds, barrier.Finished.Task.IsCompleted ? barrier.Finished.Task.Result : 0,
+                BenchContext.PeakRssMb());
         }
         finally
         {
@@ -112,36 +128,81 @@ public static class ScaleChild
         }
     }
 
-    /// <summary>Bare Akka's start-up barrier: creates the actors, waits for each to say ready, then ticks them all.</summary>
+    /// <summary>Bare Akka's start-up barrier, whichever actor kind: counts the actors' "ready" and "done".</summary>
+    private sealed class Barrier(int actors)
+    {
+        private int _ready;
+        private int _done;
+
+        public TaskCompletionSource<long> Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource<long> Finished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public List<IActorRef> CreateChildren(IActorContext context, Props child) =>
+            Enumerable.Range(0, actors).Select(i => context.ActorOf(child.WithDispatcher("event-engine.dispatchers.plugins"), $"plugin-{i}")).ToList();
+
+        public void OneReady()
+        {
+            if (++_ready == actors) Ready.TrySetResult(Stopwatch.GetTimestamp());
+        }
+
+        public void OneDone()
+        {
+            if (++_done == actors) Finished.TrySetResult(_done);
+        }
+    }
+
+    /// <summary>Creates the actors, waits for each to say ready, then ticks them all.</summary>
     private sealed class Coordinator : ReceiveActor
     {
-        public Coordinator(int actors, TaskCompletionSource<long> ready, TaskCompletionSource<long> finished)
+        public Coordinator(Barrier barrier)
         {
-            var children = new List<IActorRef>(actors);
-            for (var i = 0; i < actors; i++)
-                children.Add(Context.ActorOf(Props.Create<Idle>().WithDispatcher("event-engine.dispatchers.plugins"), $"plugin-{i}"));
-            int readyCount = 0, doneCount = 0;
-            Receive<Ready>(_ =>
-            {
-                if (++readyCount == actors) ready.TrySetResult(Stopwatch.GetTimestamp());
-            });
+            var children = barrier.CreateChildren(Context, Props.Create<Idle>());
+            Receive<Ready>(_ => barrier.OneReady());
             Receive<ScaleTick>(t => children.ForEach(c => c.Tell(t)));
-            Receive<Done>(_ =>
-            {
-                if (++doneCount == actors) finished.TrySetResult(doneCount);
-            });
+            Receive<Done>(_ => barrier.OneDone());
         }
     }
 
     private sealed class Idle : ReceiveActor
     {
-        public Idle() => Receive<ScaleTick>(_ =>
-        {
-            Context.Parent.Tell(Done.Instance);
-            Context.Stop(Self);
-        });
+        public Idle() => Receive<ScaleTick>(_ => IdleTicked(Context));
 
         protected override void PreStart() => Context.Parent.Tell(Ready.Instance);
+    }
+
+    /// <summary>The same coordinator as an <see cref="UntypedActor"/>.</summary>
+    private sealed class UntypedCoordinator(Barrier barrier) : UntypedActor
+    {
+        private readonly List<IActorRef> _children = barrier.CreateChildren(Context, Props.Create<UntypedIdle>());
+
+        protected override void OnReceive(object message)
+        {
+            switch (message)
+            {
+                case Ready: barrier.OneReady(); break;
+                case ScaleTick t: _children.ForEach(c => c.Tell(t)); break;
+                case Done: barrier.OneDone(); break;
+                default: Unhandled(message); break;
+            }
+        }
+    }
+
+    private sealed class UntypedIdle : UntypedActor
+    {
+        protected override void OnReceive(object message)
+        {
+            if (message is ScaleTick) IdleTicked(Context);
+            else Unhandled(message);
+        }
+
+        protected override void PreStart() => Context.Parent.Tell(Ready.Instance);
+    }
+
+    private static void IdleTicked(IActorContext context)
+    {
+        context.Parent.Tell(Done.Instance);
+        context.Stop(context.Self);
     }
 
     private sealed class Ready
