@@ -61,12 +61,9 @@ public partial class QuickRunTests(ITestOutputHelper output)
     public async Task A_pipeline_case_runs_in_a_child_process_of_its_own_and_prints_what_it_measured(string mode)
     {
         // What the full pipeline scenario starts per run (the quick run above stays in one process).
-        var (exit, stdout, stderr) = await RunAsync(BenchDll(), $"pipeline-child --mode {mode} --messages 20000", TimeSpan.FromSeconds(120));
-        Assert.True(exit == 0, $"exit code {exit}\nstdout:\n{stdout}\nstderr:\n{stderr}");
-        var line = stdout.Split('\n').Single(l => l.StartsWith("pipeline-result ", StringComparison.Ordinal));
-        using var result = System.Text.Json.JsonDocument.Parse(line["pipeline-result ".Length..]);
-        Assert.Equal(20_000, result.RootElement.GetProperty("Delivered").GetInt64());
-        Assert.True(result.RootElement.GetProperty("Seconds").GetDouble() > 0, line);
+        var (result, line) = await ChildResultAsync($"pipeline-child --mode {mode} --messages 20000", "pipeline-result", TimeSpan.FromSeconds(120));
+        Assert.Equal(20_000, result.GetProperty("Delivered").GetInt64());
+        Assert.True(result.GetProperty("Seconds").GetDouble() > 0, line);
     }
 
     [Theory]
@@ -77,12 +74,9 @@ public partial class QuickRunTests(ITestOutputHelper output)
     public async Task A_scale_case_runs_in_a_child_process_of_its_own_and_every_plugin_gets_the_tick(string mode)
     {
         // What the full scale scenario starts per size and mode (the one-plugin start-up target uses all four).
-        var (exit, stdout, stderr) = await RunAsync(BenchDll(), $"scale-child --plugins 3 --mode {mode}", TimeSpan.FromSeconds(120));
-        Assert.True(exit == 0, $"exit code {exit}\nstdout:\n{stdout}\nstderr:\n{stderr}");
-        var line = stdout.Split('\n').Single(l => l.StartsWith("scale-result ", StringComparison.Ordinal));
-        using var result = System.Text.Json.JsonDocument.Parse(line["scale-result ".Length..]);
-        Assert.Equal(3, result.RootElement.GetProperty("Delivered").GetInt64());
-        Assert.True(result.RootElement.GetProperty("StartupMs").GetDouble() > 0, line);
+        var (result, line) = await ChildResultAsync($"scale-child --plugins 3 --mode {mode}", "scale-result", TimeSpan.FromSeconds(120));
+        Assert.Equal(3, result.GetProperty("Delivered").GetInt64());
+        Assert.True(result.GetProperty("StartupMs").GetDouble() > 0, line);
     }
 
     [Theory]
@@ -91,26 +85,20 @@ public partial class QuickRunTests(ITestOutputHelper output)
     public async Task A_pipeline_run_timed_from_its_middle_says_what_it_timed(string mode)
     {
         // The cluster scenario's local comparison: one engine per process, no warm-up runs, the clock from event 10,000.
-        var (exit, stdout, stderr) = await RunAsync(BenchDll(), $"pipeline-child --mode {mode} --messages 20000 --measure-from 10000 --warm-up-runs 0",
-            TimeSpan.FromSeconds(120));
-        Assert.True(exit == 0, $"exit code {exit}\nstdout:\n{stdout}\nstderr:\n{stderr}");
-        var line = stdout.Split('\n').Single(l => l.StartsWith("pipeline-result ", StringComparison.Ordinal));
-        using var result = System.Text.Json.JsonDocument.Parse(line["pipeline-result ".Length..]);
-        Assert.Equal(20_000, result.RootElement.GetProperty("Delivered").GetInt64());
-        Assert.Equal(10_000, result.RootElement.GetProperty("MeasuredFrom").GetInt64());
-        Assert.True(result.RootElement.GetProperty("Seconds").GetDouble() > 0, line);
-        Assert.True(result.RootElement.GetProperty("TimedCpuSeconds").GetDouble() > 0, line);
+        var (result, line) = await ChildResultAsync($"pipeline-child --mode {mode} --messages 20000 --measure-from 10000 --warm-up-runs 0",
+            "pipeline-result", TimeSpan.FromSeconds(120));
+        Assert.Equal(20_000, result.GetProperty("Delivered").GetInt64());
+        Assert.Equal(10_000, result.GetProperty("MeasuredFrom").GetInt64());
+        Assert.True(result.GetProperty("Seconds").GetDouble() > 0, line);
+        Assert.True(result.GetProperty("TimedCpuSeconds").GetDouble() > 0, line);
     }
 
     [Fact]
     public async Task An_idle_case_runs_in_a_child_process_and_prints_its_cost_per_second()
     {
-        var (exit, stdout, stderr) = await RunAsync(BenchDll(), "idle-child --mode engine --window-seconds 1", TimeSpan.FromSeconds(60));
-        Assert.True(exit == 0, $"exit code {exit}\nstdout:\n{stdout}\nstderr:\n{stderr}");
-        var line = stdout.Split('\n').Single(l => l.StartsWith("idle-result ", StringComparison.Ordinal));
-        using var result = System.Text.Json.JsonDocument.Parse(line["idle-result ".Length..]);
-        Assert.True(result.RootElement.GetProperty("CpuMsPerSecond").GetDouble() > 0, line);
-        Assert.True(result.RootElement.GetProperty("SwitchesPerSecond").GetDouble() >= 0, line);
+        var (result, line) = await ChildResultAsync("idle-child --mode engine --window-seconds 1", "idle-result", TimeSpan.FromSeconds(60));
+        Assert.True(result.GetProperty("CpuMsPerSecond").GetDouble() > 0, line);
+        Assert.True(result.GetProperty("SwitchesPerSecond").GetDouble() >= 0, line);
     }
 
     [Fact]
@@ -123,6 +111,19 @@ public partial class QuickRunTests(ITestOutputHelper output)
 
     [GeneratedRegex(@"^result scenario=(\w+) .* delivered=(\d+) expected=(\d+)$", RegexOptions.Multiline)]
     private static partial Regex ResultLine();
+
+    /// <summary>
+    /// Runs a hidden child sub-command of the bench, asserts it exited 0, and returns the JSON of its one line starting
+    /// with <paramref name="marker"/> (and the line, for messages).
+    /// </summary>
+    private static async Task<(System.Text.Json.JsonElement Result, string Line)> ChildResultAsync(string arguments, string marker, TimeSpan timeout)
+    {
+        var (exit, stdout, stderr) = await RunAsync(BenchDll(), arguments, timeout);
+        Assert.True(exit == 0, $"exit code {exit}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        var line = stdout.Split('\n').Single(l => l.StartsWith($"{marker} ", StringComparison.Ordinal));
+        using var json = System.Text.Json.JsonDocument.Parse(line[(marker.Length + 1)..]);
+        return (json.RootElement.Clone(), line);
+    }
 
     /// <summary>The built bench dll, in the configuration these tests were built with.</summary>
     private static string BenchDll() => ProgramRunner.BuiltDll("bench", "EventEngine.Benchmarks");
