@@ -112,7 +112,7 @@ public static class ScaleChild
         var system = ActorSystem.Create("scale-akka", EngineRunner.Config());
         try
         {
-            var barrier = new Barrier(actors);
+            var barrier = new ReadyBarrier(actors);
             var createdAt = Stopwatch.GetTimestamp();
             var coordinator = system.ActorOf(untyped ? Props.Create<UntypedCoordinator>(barrier) : Props.Create<Coordinator>(barrier));
             await Task.WhenAny(barrier.Ready.Task, Task.Delay(timeout));
@@ -129,7 +129,7 @@ public static class ScaleChild
     }
 
     /// <summary>Bare Akka's start-up barrier, whichever actor kind: counts the actors' "ready" and "done".</summary>
-    private sealed class Barrier(int actors)
+    private sealed class ReadyBarrier(int actors)
     {
         private int _ready;
         private int _done;
@@ -155,7 +155,7 @@ public static class ScaleChild
     /// <summary>Creates the actors, waits for each to say ready, then ticks them all.</summary>
     private sealed class Coordinator : ReceiveActor
     {
-        public Coordinator(Barrier barrier)
+        public Coordinator(ReadyBarrier barrier)
         {
             var children = barrier.CreateChildren(Context, Props.Create<Idle>());
             Receive<Ready>(_ => barrier.OneReady());
@@ -172,7 +172,7 @@ public static class ScaleChild
     }
 
     /// <summary>The same coordinator as an <see cref="UntypedActor"/>.</summary>
-    private sealed class UntypedCoordinator(Barrier barrier) : UntypedActor
+    private sealed class UntypedCoordinator(ReadyBarrier barrier) : UntypedActor
     {
         private readonly List<IActorRef> _children = barrier.CreateChildren(Context, Props.Create<UntypedIdle>());
 
