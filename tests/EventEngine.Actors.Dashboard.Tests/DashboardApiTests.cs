@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Configuration;
+using EventEngine.Actors.TestSupport;
 using EventEngine.Samples.Example;
 
 namespace EventEngine.Actors.Dashboard.Tests;
@@ -26,15 +27,12 @@ public sealed class DashboardApiTests
             Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(address + "/api/state?token=wrong")).StatusCode);
 
             // MsgProducer's five TypeA reach Counter, whose TypeB reach MsgProducer (it then waits for a TypeC forever)
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            JsonNode state;
-            while (true)
+            JsonNode state = null!;
+            await Wait.Until(async () =>
             {
                 state = JsonNode.Parse(await http.GetStringAsync(address + "/api/state?token=s3cret"))!;
-                if (state["eventTypes"]!.AsArray().Any(t => (string)t!["name"]! == "TypeB" && (long)t["published"]! == MsgProducer.Messages)) break;
-                Assert.True(DateTime.UtcNow < deadline, "TypeB never reached 5 published: " + state.ToJsonString());
-                await Task.Delay(200);
-            }
+                return state["eventTypes"]!.AsArray().Any(t => (string)t!["name"]! == "TypeB" && (long)t["published"]! == MsgProducer.Messages);
+            }, () => "TypeB to reach 5 published: " + state?.ToJsonString(), TimeSpan.FromSeconds(30));
             var plugins = state["plugins"]!.AsArray().ToDictionary(p => (string)p!["name"]!, p => p!);
             Assert.Equal("running", (string)plugins["MsgProducer"]["state"]!);
             Assert.Equal("finished", (string)plugins["Counter"]["state"]!);

@@ -54,13 +54,11 @@ public class HealthCheckTests
 
     private static async Task AwaitStatus(HealthCheckService health, HealthStatus expected, string description)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
+        HealthReportEntry entry = default;
+        await Wait.Until(async () =>
         {
-            var entry = (await health.CheckHealthAsync()).Entries["event-engine"];
-            if (entry.Status == expected && entry.Description?.Contains(description, StringComparison.Ordinal) == true) return;
-            if (DateTime.UtcNow > deadline) Assert.Fail($"expected {expected} ({description}), still {entry.Status}: {entry.Description}");
-            await Task.Delay(20);
-        }
+            entry = (await health.CheckHealthAsync()).Entries["event-engine"];
+            return entry.Status == expected && entry.Description?.Contains(description, StringComparison.Ordinal) == true;
+        }, () => $"health {expected} ({description}), still {entry.Status}: {entry.Description}", TimeSpan.FromSeconds(30));
     }
 }
