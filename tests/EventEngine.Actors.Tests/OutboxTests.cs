@@ -24,7 +24,7 @@ public class OutboxTests : Akka.TestKit.Xunit2.TestKit
     private readonly Outbox _outbox = new();
     private readonly List<SubscriberEntry> _subscribers = new();
 
-    public OutboxTests() : base(TestConfig.Engine("event-engine.plugins { single.max-batch = 1, oops.max-batch = 0 }"))
+    public OutboxTests() : base(TestConfig.Engine("event-engine.plugins { single.max-batch = 1, oops.max-batch = 0, words.max-batch = lots, idle.max-concurrency = 0 }"))
     {
         var registry = new EventRegistry();
         registry.Register(TypeA.Definition);
@@ -119,6 +119,11 @@ public class OutboxTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(Outbox.DefaultBatchSize, engine.Settings.MaxBatchFor("anyone"));
         var e = Assert.Throws<EventEngineException>(() => engine.Settings.MaxBatchFor("oops"));
         Assert.Equal("event-engine.plugins.\"oops\".max-batch = 0 must be between 1 and 4096", e.Message);
+        e = Assert.Throws<EventEngineException>(() => engine.Settings.MaxBatchFor("words"));
+        Assert.Equal("event-engine.plugins.\"words\".max-batch = lots is not valid: expected a whole number", e.Message);
+        // max-concurrency is read the same way, with no upper bound
+        e = Assert.Throws<EventEngineException>(() => engine.Settings.MaxConcurrencyFor("idle"));
+        Assert.Equal("event-engine.plugins.\"idle\".max-concurrency = 0 must be at least 1", e.Message);
     }
 
     [Fact]

@@ -161,27 +161,24 @@ public sealed record EngineSettings(
     }
 
     /// <summary>How many async handlers of a plugin may run at once: <c>plugins.NAME.max-concurrency</c>, 1 by default.</summary>
-    public int MaxConcurrencyFor(string plugin)
-    {
-        var path = $"plugins.\"{plugin}\".max-concurrency";
-        if (!Section.HasPath(path)) return 1;
-        var value = Section.GetInt(path);
-        if (value < 1) throw new EventEngineException($"event-engine.{path} = {value} must be at least 1");
-        return value;
-    }
+    public int MaxConcurrencyFor(string plugin) => PluginInt(plugin, "max-concurrency", 1, 1, int.MaxValue);
 
     /// <summary>
     /// The most events a plugin sends other plugins in one batch (<c>plugins.NAME.max-batch</c>, 64 by default; 1 sends
     /// each event on its own as it is published).
     /// </summary>
-    public int MaxBatchFor(string plugin)
+    public int MaxBatchFor(string plugin) =>
+        PluginInt(plugin, "max-batch", Bridge.Outbox.DefaultBatchSize, 1, Bridge.Outbox.MaxBatchSize);
+
+    // plugins.NAME.KEY, a whole number within min..max (no upper bound when max is int.MaxValue), or fallback when unset.
+    private int PluginInt(string plugin, string key, int fallback, int min, int max)
     {
-        var path = $"plugins.\"{plugin}\".max-batch";
-        if (!Section.HasPath(path)) return Bridge.Outbox.DefaultBatchSize;
-        var value = Section.GetInt(path);
-        if (value is < 1 or > Bridge.Outbox.MaxBatchSize)
-            throw new EventEngineException($"event-engine.{path} = {value} must be between 1 and {Bridge.Outbox.MaxBatchSize}");
-        return value;
+        var path = $"plugins.\"{plugin}\".{key}";
+        if (!Section.HasPath(path)) return fallback;
+        var value = Setting.Int(Section, path);
+        if (value >= min && value <= max) return value;
+        var allowed = max == int.MaxValue ? $"at least {min}" : $"between {min} and {max}";
+        throw new EventEngineException($"event-engine.{path} = {value} must be {allowed}");
     }
 
     private static int Port(Config c, string path)
